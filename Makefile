@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kabistat: the module, libkabistat, the CLI and the selftests.
+#
+#   make                 build everything for KVER (default: the running
+#                        kernel if its headers are installed, else the
+#                        newest installed Debian cloud kernel)
+#   make check           install what is missing, lint, build, and run every
+#                        test inside each tested kernel under qemu
+#   make lint            checkpatch, sparse, W=1 and -Werror user space
+#   make demo            boot a kernel with sample workloads and the CLI
+#   make vm-shell        an interactive guest with the module loaded
+#   make deps            install the Debian packages the above need
+
+VERSION := $(shell cat VERSION)
+BUILD ?= $(CURDIR)/build
+PREFIX ?= /usr/local
+
+KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
+	else ls -d /usr/src/linux-headers-*-cloud-amd64 2>/dev/null | \
+	sed 's|.*/linux-headers-||' | sort -V | tail -n 1; fi)
+KDIR ?= /usr/src/linux-headers-$(KVER)
+KMOD_DIR := $(BUILD)/kmod/$(KVER)
+KMOD := $(KMOD_DIR)/kmod/kabistat.ko
+
+# The kernel tree Debian ships as a tarball gives the kselftest harness and
+# checkpatch; only the few files needed are extracted, never committed.
+LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
+KTOOLS := $(BUILD)/linux-tools
+
+.PHONY: all module userspace tests check lint demo vm-shell deps clean
+
+all: module userspace tests
+
+deps:
+	@scripts/deps.sh
+
+# Kbuild writes its objects next to the sources, so each kernel gets its own
+# copy of the module sources (mtimes kept, so rebuilds stay incremental).
+module:
+	@test -n "$(KVER)" -a -d "$(KDIR)" || { echo "no kernel headers for '$(KVER)': install linux-headers-$(KVER) or run 'make deps'" >&2; exit 1; }
+	@mkdir -p $(KMOD_DIR)
+	@cp -a --update Kbuild VERSION kmod include $(KMOD_DIR)/
+	$(MAKE) -C $(KDIR) M=$(KMOD_DIR) $(KBUILD_FLAGS) modules
+
+$(KTOOLS)/.stamp: $(LINUX_SRC_TAR)
+	@mkdir -p $(KTOOLS)
+	tar -xJf $< -C $(KTOOLS) --strip-components=1 --wildcards \
+		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+		'*/scripts/const_structs.checkpatch' \
+		'*/tools/testing/selftests/kselftest_harness.h' \
+		'*/tools/testing/selftests/kselftest.h'
+	@touch $@
+
+include userspace/userspace.mk
+include selftests/selftests.mk
+
+lint: $(KTOOLS)/.stamp userspace tests
+	$(KTOOLS)/scripts/checkpatch.pl --strict --no-tree --quiet \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
+		-f kmod/*.c kmod/*.h include/uapi/linux/kabistat.h
+	@rm -rf $(BUILD)/lint && mkdir -p $(BUILD)/lint
+	@cp -a Kbuild VERSION kmod include $(BUILD)/lint/
+	@$(MAKE) -s -C $(KDIR) M=$(BUILD)/lint W=1 C=2 modules 2>&1 | \
+		grep -v '^Skipping BTF generation' | tee $(BUILD)/lint/log
+	@! grep -q . $(BUILD)/lint/log || { echo "lint: the module build is not clean (W=1, sparse)" >&2; exit 1; }
+	@echo "lint: clean"
+
+check: deps
+	@scripts/check.sh
+
+demo: deps
+	@scripts/demo.sh
+
+vm-shell: deps
+	@scripts/check.sh --shell
+
+clean:
+	rm -rf $(BUILD)

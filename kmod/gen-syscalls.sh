@@ -1,0 +1,40 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Generate the syscall tables of one ABI from the kernel build tree:
+# names come from the uapi unistd header (__NR_<name> <nr>), and whether a
+# number is implemented from the generated syscall table (an entry that
+# points at sys_ni_syscall is not).  The output is a C fragment of
+# designated initialisers for struct ks_sysent, one for every number of the
+# kernel's dispatch table, so that the array has the table's size.
+#
+# usage: gen-syscalls.sh UNISTD_H SYSCALLS_H
+set -eu
+
+awk '
+FNR == 1 { file++ }
+file == 1 && $1 == "#define" && $2 ~ /^__NR_/ {
+	nr = $0
+	sub(/^#define[ \t]+__NR_[A-Za-z0-9_]+[ \t]+/, "", nr)
+	gsub(/[()]/, "", nr)
+	sub(/__X32_SYSCALL_BIT[ \t]*\+[ \t]*/, "", nr)
+	# __NR_syscalls is the table size, not a syscall
+	if (nr !~ /^[0-9]+$/ || $2 == "__NR_syscalls")
+		next
+	name[nr + 0] = substr($2, 6)
+}
+file == 2 && /^__SYSCALL/ {
+	line = $0
+	sub(/^[^(]*\(/, "", line)
+	split(line, f, /[ ,)]+/)
+	impl[f[1] + 0] = (f[2] != "sys_ni_syscall")
+	if (f[1] + 1 > size)
+		size = f[1] + 1
+}
+END {
+	for (nr = 0; nr < size; nr++)
+		if (nr in name)
+			printf "\t[%d] = { \"%s\", %d },\n", nr, name[nr], impl[nr] + 0
+		else
+			printf "\t[%d] = { NULL, %d },\n", nr, impl[nr] + 0
+}' "$1" "$2"

@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: lint, build, then boot every tested kernel under qemu with the
+# module and the test payload, and report.  The closing line is
+# "N passed, M failed[, K skipped]"; the exit status is non-zero on any
+# failure, a guest that did not report included.
+#
+#   check.sh            every tested kernel
+#   check.sh --shell    an interactive guest on the newest tested kernel
+set -uo pipefail
+
+cd "$(dirname "$0")/.." || exit 2
+BUILD=${BUILD:-$PWD/build}
+MAKE=${MAKE:-make}
+KERNELS=${KERNELS:-}		# e.g. KERNELS="6.12" to test a subset
+export BUILD
+
+kernels=$(scripts/kernels.sh $KERNELS) || exit 2
+
+if [[ ${1:-} == --shell ]]; then
+	read -r name kver vmlinuz kdir < <(tail -n 1 <<<"$kernels")
+	$MAKE -s module userspace tests KVER="$kver" KDIR="$kdir" || exit 2
+	exec selftests/vm/run-guest.sh -i -k "$vmlinuz" \
+		-m "$BUILD/kmod/$kver/kmod/kabistat.ko" -p "$BUILD/payload" \
+		-o "$BUILD/vm/shell-$name"
+fi
+
+summaries=()
+host=$BUILD/vm/host/summary
+mkdir -p "$(dirname "$host")"
+: >"$host"
+summaries+=("host=$host")
+
+# Lint first: it also builds the user space and the tests.
+if $MAKE -s lint; then
+	echo "pass lint/kernel-and-userspace" >>"$host"
+else
+	echo "fail lint/kernel-and-userspace" >>"$host"
+fi
+
+while read -r name kver vmlinuz kdir; do
+	out=$BUILD/vm/$name
+	summaries+=("$name=$out/summary")
+	echo "== $name: $kver"
+	if ! $MAKE -s module tests KVER="$kver" KDIR="$kdir"; then
+		mkdir -p "$out"
+		echo "fail build/module" >"$out/summary"
+		continue
+	fi
+	start=$SECONDS
+	selftests/vm/run-guest.sh -k "$vmlinuz" \
+		-m "$BUILD/kmod/$kver/kmod/kabistat.ko" \
+		-p "$BUILD/payload" -o "$out" >/dev/null
+	echo "   guest ran $((SECONDS - start)) s; console log: $out/console.log"
+done <<<"$kernels"
+
+selftests/vm/report.sh "${summaries[@]}"

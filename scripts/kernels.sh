@@ -1,0 +1,52 @@
+#!/bin/bash
+# Print the kernels the tests run on, one per line: NAME KVER VMLINUZ KDIR.
+# Usage: kernels.sh [NAME]    (NAME is a series such as 6.1 or 6.12)
+# Versions are discovered from /boot, never written down, so a Debian point
+# release or ABI bump needs no edit here.
+set -euo pipefail
+
+series=(6.1 6.12)
+
+if (($# > 1)); then
+	echo "usage: kernels.sh [NAME]" >&2
+	exit 2
+fi
+if (($# == 1)); then
+	wanted=$1
+	[[ " ${series[*]} " == *" $wanted "* ]] || {
+		echo "kernels.sh: unknown kernel series '$wanted' (known: ${series[*]})" >&2
+		exit 2
+	}
+	series=("$wanted")
+fi
+
+# Headers may live in either place depending on how they were installed.
+headers_dir() {
+	local kver=$1 dir
+	for dir in "/usr/src/linux-headers-$kver" "/lib/modules/$kver/build"; do
+		if [[ -f $dir/Makefile ]]; then
+			echo "$dir"
+			return 0
+		fi
+	done
+	return 1
+}
+
+status=0
+for name in "${series[@]}"; do
+	found=
+	# Newest first; the trailing dot keeps 6.1 from matching 6.12.
+	while read -r kver; do
+		kdir=$(headers_dir "$kver") || continue
+		found="$name $kver /boot/vmlinuz-$kver $kdir"
+		break
+	done < <(find /boot -maxdepth 1 -name "vmlinuz-$name.*-cloud-amd64" -printf '%f\n' |
+		sed 's/^vmlinuz-//' | sort -rV)
+	if [[ -z $found ]]; then
+		echo "kernels.sh: no $name kernel with both /boot/vmlinuz and headers; run scripts/deps.sh" >&2
+		status=1
+		continue
+	fi
+	echo "$found"
+done
+exit "$status"

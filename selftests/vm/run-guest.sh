@@ -1,0 +1,243 @@
+#!/bin/bash
+# Boot one kernel under qemu (TCG) with kabistat.ko and a test payload, then
+# turn what the guest reported into OUTDIR/summary (also printed on stdout):
+#   pass NAME | fail NAME | skip NAME reason     (NAME is binary/test)
+# Exit status 0 iff the summary has no fail line.
+set -euo pipefail
+
+usage() {
+	cat >&2 <<-USAGE
+	usage: run-guest.sh -k VMLINUZ -m MODULE.ko -p PAYLOAD_DIR -o OUTDIR
+	                    [-t TIMEOUT_SECONDS] [-a "extra kernel args"] [-i]
+	  -i  interactive: console on stdio, a shell in the guest, no tests
+	USAGE
+	exit 2
+}
+
+die() {
+	echo "run-guest.sh: $*" >&2
+	exit 2
+}
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+kernel='' module='' payload='' outdir='' extra_args='' interactive=0 timeout_s=600
+while getopts 'k:m:p:o:t:a:ih' opt; do
+	case $opt in
+	k) kernel=$OPTARG ;;
+	m) module=$OPTARG ;;
+	p) payload=$OPTARG ;;
+	o) outdir=$OPTARG ;;
+	t) timeout_s=$OPTARG ;;
+	a) extra_args=$OPTARG ;;
+	i) interactive=1 ;;
+	*) usage ;;
+	esac
+done
+(($# == OPTIND - 1)) || usage
+[[ -n $kernel && -n $module && -n $payload && -n $outdir ]] || usage
+[[ -r $kernel ]] || die "kernel image $kernel not readable"
+[[ -f $module ]] || die "module $module not found"
+[[ -d $payload ]] || die "payload directory $payload not found"
+[[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die "timeout must be a positive number of seconds"
+busybox=$(command -v busybox) || die "busybox not installed (scripts/deps.sh)"
+
+mkdir -p "$outdir"
+outdir=$(cd "$outdir" && pwd)
+payload=$(cd "$payload" && pwd)
+# A stale summary must never stand in for a run that fails to start.
+rm -f "$outdir"/{summary,console.log,results.ktap,qemu.log}
+
+# Print the absolute paths of the shared objects (and loader) an ELF needs.
+# Libraries found inside the payload are left out: they ship with it.
+elf_deps() {
+	local elf=$1 out
+	# ldd exits non-zero for static binaries; that is not an error here.
+	out=$(LD_LIBRARY_PATH=$payload/lib ldd "$elf" 2>&1) || return 0
+	if grep -q 'not found' <<<"$out"; then
+		die "$elf: unresolved libraries: $(grep 'not found' <<<"$out" | tr -s ' \t\n' ' ')"
+	fi
+	awk -v own="$payload/" '{
+		for (i = 1; i <= NF; i++)
+			if ($i ~ /^\// && index($i, own) != 1) print $i
+	}' <<<"$out"
+}
+
+is_elf() {
+	[[ -f $1 && ! -L $1 && $(LC_ALL=C head -c4 "$1") == $'\x7fELF' ]]
+}
+
+# One newc cpio member for a device node.  Written by hand so that building
+# the initramfs needs no mknod and therefore no root.
+newc_node() {
+	local name=$1 mode=$2 major=$3 minor=$4 namesize header_pad
+	namesize=$((${#name} + 1))
+	# Fields: magic, ino, mode, uid, gid, nlink, mtime, filesize, devmajor,
+	# devminor, rdevmajor, rdevminor, namesize, check.
+	printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X' \
+		1 "$mode" 0 0 1 0 0 0 0 "$major" "$minor" "$namesize" 0
+	printf '%s\0' "$name"
+	# The header plus name is padded to a multiple of four bytes.
+	header_pad=$(((4 - (110 + namesize) % 4) % 4))
+	head -c "$header_pad" /dev/zero
+}
+
+build_initramfs() {
+	local stage=$outdir/initramfs lib applet
+	rm -rf "$stage"
+	mkdir -p "$stage"/{bin,dev,proc,sys,tmp,lib/kabistat,opt/kabistat}
+	cp "$busybox" "$stage/bin/busybox"
+	# --list-full puts applets where scripts expect them (/usr/bin/env ...).
+	while read -r applet; do
+		[[ $applet == */* && $applet != bin/busybox ]] || continue
+		mkdir -p "$stage/${applet%/*}"
+		ln -sf /bin/busybox "$stage/$applet"
+	done < <("$busybox" --list-full)
+	install -m 0755 "$here/init.sh" "$stage/init"
+	cp "$module" "$stage/lib/kabistat/kabistat.ko"
+	cp -a "$payload/." "$stage/opt/kabistat/"
+
+	# Copy each library to the path the loader resolved on the host, so the
+	# guest loader finds it in the same place without ld.so.cache.
+	local file deps=''
+	while IFS= read -r -d '' file; do
+		is_elf "$file" || continue
+		deps+=$(elf_deps "$file")$'\n'
+	done < <(find "$payload" -type f -print0)
+	while read -r lib; do
+		[[ -n $lib ]] || continue
+		mkdir -p "$stage$(dirname "$lib")"
+		cp -L "$lib" "$stage$lib"
+	done < <(sort -u <<<"$deps")
+
+	# Two concatenated archives: the tree, then /dev/console, which the
+	# kernel opens for init before devtmpfs is mounted.
+	{
+		(cd "$stage" && find . -mindepth 1 -printf '%P\0' | LC_ALL=C sort -z |
+			cpio --null -o -H newc --owner=0:0 --quiet)
+		newc_node dev/console $((8#020600)) 5 1
+		newc_node TRAILER!!! 0 0 0
+	} | gzip -1 >"$outdir/initramfs.cpio.gz"
+}
+
+build_initramfs
+
+nonce=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+cmdline="console=ttyS0 panic=-1 loglevel=7 kabistat.nonce=$nonce"
+((interactive)) && cmdline+=" kabistat.shell=1"
+[[ -n $extra_args ]] && cmdline+=" $extra_args"
+echo "$cmdline" >"$outdir/cmdline"
+
+qemu=(qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 -no-reboot
+	-display none -vga none -monitor none
+	-kernel "$kernel" -initrd "$outdir/initramfs.cpio.gz" -append "$cmdline")
+
+if ((interactive)); then
+	exec "${qemu[@]}" -serial mon:stdio -serial "file:$outdir/results.ktap"
+fi
+
+# The guest powers off when done; a hang is caught by the timeout, and
+# --kill-after covers a qemu that ignores SIGTERM.
+start=$SECONDS
+qemu_status=0
+timeout --kill-after=10 "$timeout_s" "${qemu[@]}" \
+	-serial "file:$outdir/console.log" -serial "file:$outdir/results.ktap" \
+	</dev/null >"$outdir/qemu.log" 2>&1 || qemu_status=$?
+echo "run-guest.sh: $(basename "$kernel"): qemu exited $qemu_status after $((SECONDS - start))s" >&2
+touch "$outdir/console.log" "$outdir/results.ktap"
+
+# KTAP sections of the guest -> summary lines.  Only top-level results
+# (column 0) count; indented lines belong to nested subtests.
+parse_results() {
+	tr -d '\r' <"$outdir/results.ktap" | awk '
+	function add(line) { lines[cur] = lines[cur] line "\n" }
+	/^# kabistat-test: / {
+		cur = $3; order[++n] = cur; plan[cur] = -1; count[cur] = 0
+		failed[cur] = 0; last_run = ""; next
+	}
+	/^# kabistat-exit: / { status[$3] = $4; cur = ""; next }
+	/^# kabistat-guest-done/ { done = 1; next }
+	cur == "" { next }
+	# The 6.1 kselftest harness prints "ok 3 # SKIP reason" without the test
+	# name; its "#  RUN  name ..." line supplies it.
+	/^# +RUN +/ { last_run = $3; next }
+	/^1\.\.[0-9]+/ {
+		split($1, range, "\\.\\.")
+		plan[cur] = range[2] + 0
+		if (plan[cur] == 0 && match($0, /# *[Ss][Kk][Ii][Pp]/))
+			add("skip " cur "/all " substr($0, RSTART + RLENGTH + 1))
+		next
+	}
+	/^(not )?ok [0-9]+/ {
+		ok = ($1 == "ok")
+		rest = $0
+		sub(/^(not )?ok [0-9]+ *(- )?/, "", rest)
+		directive = ""
+		if ((i = index(" " rest, " # ")) > 0) {
+			directive = substr(rest, i + 2)
+			rest = substr(rest, 1, i - 2)
+		}
+		sub(/[ \t]+$/, "", rest)
+		name = rest
+		gsub(/[ \t]+/, "_", name)
+		if (name == "") name = last_run
+		if (name == "") name = "test-" $(ok ? 2 : 3)
+		last_run = ""
+		count[cur]++
+		if (toupper(directive) ~ /^(SKIP|TODO)/) {
+			reason = directive
+			sub(/^[A-Za-z]+[ \t]*/, "", reason)
+			add("skip " cur "/" name " " (reason == "" ? "no reason given" : reason))
+		} else if (ok) {
+			add("pass " cur "/" name)
+		} else {
+			add("fail " cur "/" name)
+			failed[cur]++
+		}
+	}
+	END {
+		for (k = 1; k <= n; k++) {
+			b = order[k]
+			printf "%s", lines[b]
+			# A missing exit line or an incomplete plan means the binary
+			# died or hung; a non-zero exit (other than kselftest skip, 4)
+			# that no failed test explains is a failure of its own.
+			if (!(b in status) || plan[b] < 0 || count[b] < plan[b] ||
+			    (status[b] != 0 && status[b] != 4 && failed[b] == 0))
+				print "fail " b "/exit-status"
+		}
+		if (!done) print "fail guest/incomplete"
+	}'
+}
+
+# Host-side checks of the console log.
+check_console() {
+	local log=$outdir/console.log sentinels=1 patterns
+	if ((qemu_status == 124 || qemu_status == 137)); then
+		echo "fail guest/timeout"
+	fi
+	if ! grep -qF "kabistat-boot-sentinel $nonce" "$log"; then
+		echo "fail guest/boot-sentinel"
+		sentinels=0
+	fi
+	if ! grep -qF "kabistat-end-sentinel $nonce" "$log"; then
+		echo "fail guest/end-sentinel"
+		sentinels=0
+	fi
+	patterns=$(grep -vE '^[[:space:]]*(#|$)' "$here/kernel-report-patterns")
+	if grep -qE -e "$patterns" "$log"; then
+		echo "fail guest/kernel-log"
+		{
+			echo "run-guest.sh: kernel report in $log:"
+			grep -nE -C 3 -e "$patterns" "$log" | tr -d '\r'
+		} >&2
+	elif ((sentinels)); then
+		echo "pass guest/kernel-log"
+	fi
+}
+
+{
+	parse_results
+	check_console
+} >"$outdir/summary"
+cat "$outdir/summary"
+! grep -q '^fail ' "$outdir/summary"

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <inttypes.h>
+
+#include "json.h"
+
+void json_init(struct json *j, FILE *out, bool pretty)
+{
+	*j = (struct json){ .out = out, .pretty = pretty };
+}
+
+void json_finish(struct json *j)
+{
+	fputc('\n', j->out);
+}
+
+static void json_indent(struct json *j)
+{
+	if (j->pretty)
+		fprintf(j->out, "\n%*s", 2 * j->depth, "");
+}
+
+/* Separator and indentation before a value or a key. */
+static void json_element(struct json *j)
+{
+	if (j->after_key) {
+		j->after_key = false;
+		return;
+	}
+	if (j->need_comma[j->depth])
+		fputc(',', j->out);
+	j->need_comma[j->depth] = true;
+	if (j->depth)
+		json_indent(j);
+}
+
+static void json_open(struct json *j, char c)
+{
+	json_element(j);
+	fputc(c, j->out);
+	if (j->depth < JSON_MAX_DEPTH - 1)
+		j->depth++;
+	j->need_comma[j->depth] = false;
+}
+
+static void json_close(struct json *j, char c)
+{
+	bool empty = !j->need_comma[j->depth];
+
+	if (j->depth)
+		j->depth--;
+	if (!empty)
+		json_indent(j);
+	fputc(c, j->out);
+}
+
+void json_object_begin(struct json *j)
+{
+	json_open(j, '{');
+}
+
+void json_object_end(struct json *j)
+{
+	json_close(j, '}');
+}
+
+void json_array_begin(struct json *j)
+{
+	json_open(j, '[');
+}
+
+void json_array_end(struct json *j)
+{
+	json_close(j, ']');
+}
+
+static void json_quoted(struct json *j, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	fputc('"', j->out);
+	for (; *p; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", j->out);
+			break;
+		case '\\':
+			fputs("\\\\", j->out);
+			break;
+		case '\n':
+			fputs("\\n", j->out);
+			break;
+		case '\t':
+			fputs("\\t", j->out);
+			break;
+		default:
+			if (*p < 0x20)
+				fprintf(j->out, "\\u%04x", *p);
+			else
+				fputc(*p, j->out);
+		}
+	}
+	fputc('"', j->out);
+}
+
+void json_key(struct json *j, const char *key)
+{
+	json_element(j);
+	json_quoted(j, key);
+	fputs(j->pretty ? ": " : ":", j->out);
+	j->after_key = true;
+}
+
+void json_string(struct json *j, const char *s)
+{
+	json_element(j);
+	json_quoted(j, s);
+}
+
+void json_u64(struct json *j, uint64_t v)
+{
+	json_element(j);
+	fprintf(j->out, "%" PRIu64, v);
+}
+
+void json_bool(struct json *j, bool v)
+{
+	json_element(j);
+	fputs(v ? "true" : "false", j->out);
+}
+
+void json_null(struct json *j)
+{
+	json_element(j);
+	fputs("null", j->out);
+}
+
+void json_kv_string(struct json *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	if (s)
+		json_string(j, s);
+	else
+		json_null(j);
+}
+
+void json_kv_u64(struct json *j, const char *key, uint64_t v)
+{
+	json_key(j, key);
+	json_u64(j, v);
+}
+
+void json_kv_bool(struct json *j, const char *key, bool v)
+{
+	json_key(j, key);
+	json_bool(j, v);
+}

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The netlink side of libkabistat: the handle, request/reply with extended
+ * ACK messages, and errors as negative errno values plus a message.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <linux/kabistat.h>
+
+#include "internal.h"
+
+int ks_error(struct kabistat *ks, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ks->errmsg, sizeof(ks->errmsg), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+const char *kabistat_errmsg(const struct kabistat *ks)
+{
+	return ks->errmsg;
+}
+
+/* libnl's own codes for what the kernel or the socket said, as errno. */
+static int ks_nl_errno(int nlerr)
+{
+	switch (-nlerr) {
+	case NLE_NOMEM:
+		return -ENOMEM;
+	case NLE_PERM:
+		return -EPERM;
+	case NLE_OBJ_NOTFOUND:
+		return -ENOENT;
+	case NLE_INVAL:
+		return -EINVAL;
+	case NLE_OPNOTSUPP:
+		return -EOPNOTSUPP;
+	default:
+		return -EIO;
+	}
+}
+
+struct ks_reply {
+	struct kabistat *ks;
+	const char *what;
+	ks_parse_fn parse;
+	void *arg;
+	int err;
+	int done;
+};
+
+/* The extended ACK text, if the kernel sent one after the error. */
+static const char *ks_extack_msg(struct nlmsgerr *e)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	size_t off = sizeof(*e);
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NULL;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - sizeof(e->msg);
+	if (NLMSG_HDRLEN + off > nlh->nlmsg_len)
+		return NULL;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
+		      (struct nlattr *)((char *)e + off),
+		      nlh->nlmsg_len - NLMSG_HDRLEN - off, NULL) < 0 ||
+	    !tb[NLMSGERR_ATTR_MSG])
+		return NULL;
+	return nla_get_string(tb[NLMSGERR_ATTR_MSG]);
+}
+
+static int ks_on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
+{
+	struct ks_reply *r = arg;
+	const char *msg;
+
+	(void)who;
+	r->done = 1;
+	r->err = e->error;
+	if (!e->error)
+		return NL_STOP;
+	msg = ks_extack_msg(e);
+	ks_error(r->ks, e->error, "%s: %s", r->what,
+		 msg ? msg : strerror(-e->error));
+	return NL_STOP;
+}
+
+static int ks_on_done(struct nl_msg *msg, void *arg)
+{
+	struct ks_reply *r = arg;
+
+	(void)msg;
+	r->done = 1;
+	return NL_STOP;
+}
+
+static int ks_on_valid(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[KABISTAT_A_MAX + 1];
+	struct ks_reply *r = arg;
+	int err;
+
+	if (r->err)
+		return NL_SKIP;
+	/* Attributes newer than this library are skipped, not refused. */
+	err = genlmsg_parse(nlmsg_hdr(msg), 0, tb, KABISTAT_A_MAX, NULL);
+	if (err < 0) {
+		r->err = ks_error(r->ks, -EPROTO, "%s: malformed reply",
+				  r->what);
+		return NL_SKIP;
+	}
+	r->err = r->parse(nlmsg_hdr(msg), tb, r->arg);
+	if (r->err)
+		ks_error(r->ks, r->err, "%s: %s", r->what,
+			 r->err == -ENOMEM ? "out of memory" : "malformed reply");
+	return NL_OK;
+}
+
+struct nl_msg *ks_request(struct kabistat *ks, uint8_t cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (!msg)
+		return NULL;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, ks->family, 0, flags,
+			 cmd, KABISTAT_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/*
+ * Send @msg (consumed) and feed every reply message to @parse until the
+ * kernel acknowledges the request or ends the dump.
+ */
+int ks_transact(struct kabistat *ks, struct nl_msg *msg, const char *what,
+		ks_parse_fn parse, void *arg)
+{
+	struct ks_reply r = { .ks = ks, .what = what, .parse = parse,
+			      .arg = arg };
+	struct nl_cb *cb;
+	int err;
+
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		nlmsg_free(msg);
+		return ks_error(ks, -ENOMEM, "%s: out of memory", what);
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, ks_on_valid, &r);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, ks_on_done, &r);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, ks_on_done, &r);
+	nl_cb_err(cb, NL_CB_CUSTOM, ks_on_error, &r);
+
+	err = nl_send_auto(ks->sock, msg);
+	nlmsg_free(msg);
+	if (err < 0) {
+		err = ks_error(ks, ks_nl_errno(err), "%s: %s", what,
+			       nl_geterror(err));
+		goto out;
+	}
+	while (!r.done) {
+		err = nl_recvmsgs(ks->sock, cb);
+		if (err < 0 && !r.err) {
+			r.err = ks_error(ks, ks_nl_errno(err), "%s: %s", what,
+					 nl_geterror(err));
+			break;
+		}
+	}
+	err = r.err;
+out:
+	nl_cb_put(cb);
+	return err;
+}
+
+static int ks_connect(struct kabistat *ks)
+{
+	int one = 1;
+	int err;
+
+	ks->sock = nl_socket_alloc();
+	if (!ks->sock)
+		return ks_error(ks, -ENOMEM, "out of memory");
+	err = genl_connect(ks->sock);
+	if (err < 0)
+		return ks_error(ks, ks_nl_errno(err),
+				"cannot open a generic netlink socket: %s",
+				nl_geterror(err));
+	/* Replies such as GET_ABI are larger than a page. */
+	nl_socket_enable_msg_peek(ks->sock);
+	setsockopt(nl_socket_get_fd(ks->sock), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &one, sizeof(one));
+
+	ks->family = genl_ctrl_resolve(ks->sock, KABISTAT_GENL_NAME);
+	if (ks->family < 0)
+		return ks_error(ks, -ENOENT,
+				"the kabistat module is not loaded (load it with 'modprobe kabistat' or 'insmod kabistat.ko')");
+	return 0;
+}
+
+static int ks_check_version(struct kabistat *ks)
+{
+	struct kabistat_kernel_abi *abi;
+	int err;
+
+	err = kabistat_get_abi(ks, &abi);
+	if (err)
+		return err;
+	if (abi->uapi_version != KABISTAT_UAPI_VERSION)
+		err = ks_error(ks, -EPROTO,
+			       "kabistat module speaks uapi version %u, this library version %u: install matching versions",
+			       abi->uapi_version, KABISTAT_UAPI_VERSION);
+	kabistat_abi_free(abi);
+	return err;
+}
+
+int kabistat_open(struct kabistat **out, char errmsg[KABISTAT_ERRMSG_LEN])
+{
+	struct kabistat *ks = calloc(1, sizeof(*ks));
+	int err;
+
+	if (!ks) {
+		if (errmsg)
+			snprintf(errmsg, KABISTAT_ERRMSG_LEN, "out of memory");
+		return -ENOMEM;
+	}
+	err = ks_connect(ks);
+	if (!err)
+		err = ks_check_version(ks);
+	if (err) {
+		if (errmsg)
+			snprintf(errmsg, KABISTAT_ERRMSG_LEN, "%s", ks->errmsg);
+		kabistat_close(ks);
+		return err;
+	}
+	*out = ks;
+	return 0;
+}
+
+void kabistat_close(struct kabistat *ks)
+{
+	if (!ks)
+		return;
+	nl_socket_free(ks->sock);
+	free(ks);
+}
