@@ -76,6 +76,16 @@ struct kabistat_kernel_abi {
 	uint32_t cgroup_mode;		/* enum kabistat_cgroup_mode */
 	uint64_t timestamp_ns;		/* CLOCK_BOOTTIME */
 	struct kabistat_syscall_table tables[KABISTAT_MAX_ABIS];
+	/* the module's counting state */
+	int counting;
+	uint64_t generation;
+	uint32_t tracked_cgroups;
+	uint32_t max_cgroups;
+	uint64_t memory_used;
+	uint64_t max_memory;
+	uint32_t released_ttl;		/* seconds */
+	uint64_t events_dropped;
+	uint64_t observed;		/* syscalls counted since the last reset */
 };
 
 /**
@@ -97,6 +107,129 @@ int kabistat_abi_implemented(const struct kabistat_kernel_abi *abi,
  * @table: a table whose names and bitmap are filled
  */
 uint64_t kabistat_syscall_hash(const struct kabistat_syscall_table *table);
+
+struct kabistat_counters {
+	uint64_t calls;
+	uint64_t errors;	/* returns in [-4095, -1] */
+	uint64_t enosys;
+	uint64_t denied;	/* EPERM or EACCES */
+	uint64_t interrupted;	/* restarted; not an error */
+};
+
+struct kabistat_syscall_stat {
+	uint32_t abi;		/* enum kabistat_abi */
+	uint32_t nr;
+	struct kabistat_counters c;
+};
+
+/**
+ * struct kabistat_cgroup - one cgroup's counters (or an aggregate)
+ * @id:		cgroup id; 0 for the overflow and evicted aggregates
+ * @path:	path in the cgroup2 hierarchy, NULL while not yet known
+ * @state:	enum kabistat_cgroup_state
+ * @flags:	KABISTAT_CGROUP_F_*
+ * @generation:	changes when this cgroup is reset or the module reloaded
+ * @timestamp_ns: CLOCK_BOOTTIME of the reading
+ * @nr_stats:	entries in @stats
+ * @stats:	one per (ABI, syscall) with counts, sorted by ABI then nr
+ * @out_of_range: per ABI, calls with numbers outside the ABI's table
+ * @per_abi:	per ABI, @stats and @out_of_range summed (for the
+ *		aggregates, which have no per-syscall detail, only this)
+ * @totals:	everything summed
+ * @errno_counts: [e] for errno e in 1..KABISTAT_ERRNO_MAX, [0] other
+ */
+struct kabistat_cgroup {
+	uint64_t id;
+	char *path;
+	uint32_t state;
+	uint32_t flags;
+	uint64_t generation;
+	uint64_t timestamp_ns;
+	size_t nr_stats;
+	struct kabistat_syscall_stat *stats;
+	struct kabistat_counters out_of_range[KABISTAT_MAX_ABIS];
+	struct kabistat_counters per_abi[KABISTAT_MAX_ABIS];
+	struct kabistat_counters totals;
+	uint64_t errno_counts[KABISTAT_ERRNO_MAX + 1];
+};
+
+/*
+ * One cgroup, by id, by an open fd of its cgroup2 directory, or by path
+ * (absolute, or relative to the cgroup2 mount; resolved through an fd).
+ * Needs CAP_PERFMON or CAP_SYS_ADMIN.  -ENOENT: the module does not track
+ * it (yet).  Free the result with kabistat_cgroup_free().
+ */
+int kabistat_get_cgroup(struct kabistat *ks, uint64_t id,
+			struct kabistat_cgroup **out);
+int kabistat_get_cgroup_fd(struct kabistat *ks, int fd,
+			   struct kabistat_cgroup **out);
+void kabistat_cgroup_free(struct kabistat_cgroup *cg);
+
+/**
+ * struct kabistat_dump_opts - what kabistat_dump() returns
+ * @sz:		sizeof(struct kabistat_dump_opts)
+ * @subtree_id:	only this cgroup and its descendants (0: all, aggregates
+ *		included)
+ */
+struct kabistat_dump_opts {
+	size_t sz;
+	uint64_t subtree_id;
+};
+
+/*
+ * Call @fn for every tracked cgroup, then the aggregates.  @cg is valid
+ * during the call only.  A non-zero return of @fn stops the dump and is
+ * returned.
+ */
+typedef int (*kabistat_cgroup_fn)(const struct kabistat_cgroup *cg,
+				  void *arg);
+int kabistat_dump(struct kabistat *ks, const struct kabistat_dump_opts *opts,
+		  kabistat_cgroup_fn fn, void *arg);
+
+/* Reset one cgroup's counters (id != 0) or all (id 0).  CAP_SYS_ADMIN. */
+int kabistat_reset(struct kabistat *ks, uint64_t id);
+
+/**
+ * struct kabistat_settings - kabistat_set(); fields left negative are
+ * not changed
+ */
+struct kabistat_settings {
+	size_t sz;
+	int counting;		/* 0 or 1 */
+	int64_t released_ttl;	/* seconds */
+};
+int kabistat_set(struct kabistat *ks, const struct kabistat_settings *set);
+
+/**
+ * struct kabistat_event - a multicast event
+ * @cmd:	KABISTAT_CMD_CGROUP_RELEASED or KABISTAT_CMD_FIRST_ENOSYS
+ * @seq:	event sequence number; a gap means events were dropped
+ * @cgroup:	RELEASED: the final counters; FIRST_ENOSYS: id, and one stat
+ */
+struct kabistat_event {
+	uint32_t cmd;
+	uint64_t seq;
+	struct kabistat_cgroup *cgroup;
+};
+
+/*
+ * Join the events group (CAP_SYS_ADMIN) on a handle of its own, then wait
+ * for the next event, up to @timeout_ms (-1: forever); -ETIMEDOUT when
+ * none came.  Free each event with kabistat_event_free().
+ */
+int kabistat_events_subscribe(struct kabistat *ks);
+int kabistat_events_fd(const struct kabistat *ks);
+int kabistat_event_next(struct kabistat *ks, int timeout_ms,
+			struct kabistat_event **out);
+void kabistat_event_free(struct kabistat_event *ev);
+
+/*
+ * Resolve a cgroup: an absolute cgroup2 path, a path relative to the
+ * cgroup2 mount, "self", or a numeric id.  Paths are opened and their id
+ * read through the fd (name_to_handle_at), never compared as strings.
+ */
+int kabistat_resolve_cgroup(struct kabistat *ks, const char *spec,
+			    uint64_t *id);
 
 #ifdef __cplusplus
 }

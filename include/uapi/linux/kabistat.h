@@ -49,6 +49,9 @@
  *   KABISTAT_A_CGROUP_STATE, KABISTAT_A_CGROUP_FLAGS, a KABISTAT_A_STAT nest
  *   per (ABI, syscall) that has counts, a KABISTAT_A_OUT_OF_RANGE nest per
  *   ABI that has counts, and a KABISTAT_A_ERRNO nest per errno value seen.
+ *   The overflow and evicted aggregates (KABISTAT_A_CGROUP_ID 0) have no
+ *   per-syscall detail: one KABISTAT_A_STAT nest per ABI without
+ *   KABISTAT_STAT_A_NR holds their totals, out-of-range events included.
  *
  * KABISTAT_CMD_RESET (do; CAP_SYS_ADMIN)
  *   Sets the baseline of one cgroup (KABISTAT_A_CGROUP_ID or _FD) or, with
