@@ -10,6 +10,22 @@
 #include <net/genetlink.h>
 
 #include "abi.h"
+#include "stats.h"
+
+u32 ks_abi_size[KS_NR_ABIS];
+const u8 *ks_abi_kinds[KS_NR_ABIS];
+
+/* Syscalls whose counting point differs, by name in every ABI. */
+static const struct {
+	const char *name;
+	u8 kind;
+} ks_special[] = {
+	{ "exit", KS_SYS_EXIT }, { "exit_group", KS_SYS_EXIT },
+	{ "execve", KS_SYS_EXEC }, { "execveat", KS_SYS_EXEC },
+	{ "fork", KS_SYS_FORK }, { "vfork", KS_SYS_FORK },
+	{ "clone", KS_SYS_FORK }, { "clone3", KS_SYS_FORK },
+	{ "rt_sigreturn", KS_SYS_SIGRETURN }, { "sigreturn", KS_SYS_SIGRETURN },
+};
 
 struct ks_sysent {
 	const char *name;
@@ -55,7 +71,7 @@ static int ks_abi_build(struct ks_abi *abi, const struct ks_sysent *ent,
 	char line[64];
 	size_t len = 0;
 	u64 hash = FNV64_OFFSET;
-	u32 nr;
+	u32 nr, i;
 	char *p;
 
 	for (nr = 0; nr < size; nr++)
@@ -63,7 +79,8 @@ static int ks_abi_build(struct ks_abi *abi, const struct ks_sysent *ent,
 
 	abi->names = kmalloc(len, GFP_KERNEL);
 	abi->bitmap = kcalloc(DIV_ROUND_UP(size, 32), sizeof(u32), GFP_KERNEL);
-	if (!abi->names || !abi->bitmap)
+	abi->kinds = kcalloc(size, sizeof(u8), GFP_KERNEL);
+	if (!abi->names || !abi->bitmap || !abi->kinds)
 		return -ENOMEM;
 
 	p = abi->names;
@@ -73,6 +90,9 @@ static int ks_abi_build(struct ks_abi *abi, const struct ks_sysent *ent,
 
 		memcpy(p, name, n);
 		p += n;
+		for (i = 0; i < ARRAY_SIZE(ks_special); i++)
+			if (!strcmp(name, ks_special[i].name))
+				abi->kinds[nr] = ks_special[i].kind;
 		if (!ent[nr].implemented)
 			continue;
 		abi->bitmap[nr / 32] |= 1U << (nr % 32);
@@ -84,6 +104,8 @@ static int ks_abi_build(struct ks_abi *abi, const struct ks_sysent *ent,
 	abi->size = size;
 	abi->names_len = len;
 	abi->hash = hash;
+	ks_abi_kinds[abi->id] = abi->kinds;
+	ks_abi_size[abi->id] = size;
 	return 0;
 }
 
@@ -116,10 +138,14 @@ void ks_abi_exit(void)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(ks_abis); i++) {
+		ks_abi_size[ks_abis[i].id] = 0;
+		ks_abi_kinds[ks_abis[i].id] = NULL;
 		kfree(ks_abis[i].names);
 		kfree(ks_abis[i].bitmap);
+		kfree(ks_abis[i].kinds);
 		ks_abis[i].names = NULL;
 		ks_abis[i].bitmap = NULL;
+		ks_abis[i].kinds = NULL;
 		ks_abis[i].implemented = 0;
 	}
 }

@@ -17,6 +17,7 @@ struct sk_buff;
  * @names:	names of all numbers, NUL-separated, as sent in GET_ABI
  * @names_len:	bytes in @names
  * @bitmap:	implemented numbers, as sent in GET_ABI
+ * @kinds:	enum ks_syscall_kind of every number
  */
 struct ks_abi {
 	u32 id;
@@ -27,7 +28,26 @@ struct ks_abi {
 	char *names;
 	u32 names_len;
 	u32 *bitmap;
+	u8 *kinds;
 };
+
+/* Syscalls not simply counted when they return. */
+enum ks_syscall_kind {
+	KS_SYS_PLAIN,
+	KS_SYS_EXIT,		/* counted at entry; returns only if refused */
+	KS_SYS_EXEC,		/* counted at entry; a failure at exit */
+	KS_SYS_FORK,		/* the child's 0-return is not a call */
+	KS_SYS_SIGRETURN,	/* counted at entry; exits as number -1 */
+};
+
+extern const u8 *ks_abi_kinds[__KABISTAT_ABI_MAX];
+extern u32 ks_abi_size[__KABISTAT_ABI_MAX];
+
+static inline u8 ks_syscall_kind(u32 abi, long nr)
+{
+	return (unsigned long)nr < ks_abi_size[abi] ? ks_abi_kinds[abi][nr] :
+						     KS_SYS_PLAIN;
+}
 
 int ks_abi_init(void);
 void ks_abi_exit(void);

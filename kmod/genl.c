@@ -1,45 +1,518 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The kabistat generic netlink family: strict per-operation policies, the
- * initial network namespace only, and privilege checked against the
- * credentials of the socket that sent the request.
+ * initial network namespace only, and privilege checked with
+ * netlink_capable() against the credentials of the requesting socket.
  */
+#include <linux/capability.h>
+#include <linux/cgroup.h>
 #include <linux/ktime.h>
 #include <linux/timekeeping.h>
 #include <net/genetlink.h>
 
 #include "abi.h"
+#include "cgroup.h"
+#include "events.h"
 #include "genl.h"
+#include "params.h"
 
 static const struct nla_policy ks_get_abi_policy[KABISTAT_A_MAX + 1] = {
 };
 
-static struct genl_family ks_family;
+static const struct nla_policy ks_cgroup_policy[KABISTAT_A_MAX + 1] = {
+	[KABISTAT_A_CGROUP_ID] = { .type = NLA_U64 },
+	[KABISTAT_A_CGROUP_FD] = { .type = NLA_S32 },
+};
 
-static void *ks_reply_start(struct genl_info *info, struct sk_buff *skb)
+static const struct nla_policy ks_reset_policy[KABISTAT_A_MAX + 1] = {
+	[KABISTAT_A_CGROUP_ID] = { .type = NLA_U64 },
+	[KABISTAT_A_CGROUP_FD] = { .type = NLA_S32 },
+	[KABISTAT_A_RESET_ALL] = { .type = NLA_FLAG },
+};
+
+static const struct nla_policy ks_set_policy[KABISTAT_A_MAX + 1] = {
+	[KABISTAT_A_COUNTING] = NLA_POLICY_MAX(NLA_U8, 1),
+	[KABISTAT_A_RELEASED_TTL] = { .type = NLA_U32 },
+};
+
+static const struct genl_multicast_group ks_mcgrps[] = {
+	{ .name = KABISTAT_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_SYS_ADMIN },
+};
+
+static int ks_put_u64(struct sk_buff *skb, int type, u64 v, int pad)
 {
-	return genlmsg_put_reply(skb, info, &ks_family, 0, info->genlhdr->cmd);
+	return nla_put_u64_64bit(skb, type, v, pad);
 }
 
-static int ks_put_header(struct sk_buff *skb)
+static int ks_put_counters(struct sk_buff *skb, const struct ks_counters *c)
 {
-	return nla_put_u64_64bit(skb, KABISTAT_A_TIMESTAMP_NS,
-				 ktime_get_boottime_ns(), KABISTAT_A_PAD);
+	if (ks_put_u64(skb, KABISTAT_STAT_A_CALLS, c->calls,
+		       KABISTAT_STAT_A_PAD) ||
+	    ks_put_u64(skb, KABISTAT_STAT_A_ERRORS, c->errors,
+		       KABISTAT_STAT_A_PAD) ||
+	    ks_put_u64(skb, KABISTAT_STAT_A_ENOSYS, c->enosys,
+		       KABISTAT_STAT_A_PAD) ||
+	    ks_put_u64(skb, KABISTAT_STAT_A_DENIED, c->denied,
+		       KABISTAT_STAT_A_PAD) ||
+	    ks_put_u64(skb, KABISTAT_STAT_A_INTERRUPTED, c->interrupted,
+		       KABISTAT_STAT_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* One counter nest; @nr < 0 leaves the number out. */
+static int ks_put_stat(struct sk_buff *skb, int type, u32 abi, long nr,
+		       const struct ks_counters *c)
+{
+	struct nlattr *nest;
+
+	if (!c->calls && !c->errors && !c->interrupted)
+		return 0;
+	nest = nla_nest_start(skb, type);
+	if (!nest || nla_put_u32(skb, KABISTAT_STAT_A_ABI, abi) ||
+	    (nr >= 0 && nla_put_u32(skb, KABISTAT_STAT_A_NR, nr)) ||
+	    ks_put_counters(skb, c)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int ks_put_errno(struct sk_buff *skb, u32 value, u64 count)
+{
+	struct nlattr *nest;
+
+	if (!count)
+		return 0;
+	nest = nla_nest_start(skb, KABISTAT_A_ERRNO);
+	if (!nest || nla_put_u32(skb, KABISTAT_ERRNO_A_VALUE, value) ||
+	    ks_put_u64(skb, KABISTAT_ERRNO_A_COUNT, count,
+		       KABISTAT_ERRNO_A_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int ks_put_header(struct sk_buff *skb, u64 generation)
+{
+	if (ks_put_u64(skb, KABISTAT_A_TIMESTAMP_NS, ktime_get_boottime_ns(),
+		       KABISTAT_A_PAD) ||
+	    ks_put_u64(skb, KABISTAT_A_GENERATION, generation, KABISTAT_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int ks_put_readings(struct sk_buff *skb, const struct ks_reading *r,
+			   u32 n)
+{
+	u32 i, kind, nr;
+	int err = 0;
+
+	for (i = 0; i < n && !err; i++) {
+		kind = KS_KEY_KIND(r[i].key);
+		nr = KS_KEY_NR(r[i].key);
+		if (kind == KS_KIND_ERRNO)
+			err = ks_put_errno(skb, nr, r[i].c.calls);
+		else if (nr == KS_NR_OOR)
+			err = ks_put_stat(skb, KABISTAT_A_OUT_OF_RANGE, kind, -1,
+					  &r[i].c);
+		else
+			err = ks_put_stat(skb, KABISTAT_A_STAT, kind, nr,
+					  &r[i].c);
+	}
+	return err;
+}
+
+/**
+ * ks_genl_put_cgroup() - one cgroup's message, as GET_CGROUP reports it
+ * @skb:	message to add to
+ * @portid:	destination port
+ * @seq:	sequence number of the request
+ * @flags:	netlink flags
+ * @cmd:	command of the message
+ * @cg:		the cgroup, kept alive by ks_cgroups_mutex
+ * @event_seq:	KABISTAT_A_EVENT_SEQ to add, or 0
+ *
+ * Return: 0, -EMSGSIZE when @skb has no room (and is left as it was), or
+ * -ENOMEM.
+ */
+int ks_genl_put_cgroup(struct sk_buff *skb, u32 portid, u32 seq, int flags,
+		       u8 cmd, struct ks_cgroup *cg, u64 event_seq)
+{
+	char path[KS_PATH_LEN];
+	struct ks_reading *r;
+	u32 n, state;
+	void *hdr;
+	int err;
+
+	err = ks_read(cg, &r, &n);
+	if (err)
+		return err;
+	ks_cgroup_copy_path(cg, path);
+	state = READ_ONCE(cg->state) == KS_LIVE ? KABISTAT_CGROUP_LIVE :
+						  KABISTAT_CGROUP_RELEASED;
+
+	err = -EMSGSIZE;
+	hdr = genlmsg_put(skb, portid, seq, &ks_family, flags, cmd);
+	if (!hdr)
+		goto out;
+	if (ks_put_header(skb, READ_ONCE(cg->generation)) ||
+	    ks_put_u64(skb, KABISTAT_A_CGROUP_ID, cg->id, KABISTAT_A_PAD) ||
+	    nla_put_string(skb, KABISTAT_A_CGROUP_PATH, path) ||
+	    nla_put_u32(skb, KABISTAT_A_CGROUP_STATE, state) ||
+	    nla_put_u32(skb, KABISTAT_A_CGROUP_FLAGS, READ_ONCE(cg->flags)) ||
+	    (event_seq && ks_put_u64(skb, KABISTAT_A_EVENT_SEQ, event_seq,
+				     KABISTAT_A_PAD)) ||
+	    ks_put_readings(skb, r, n)) {
+		genlmsg_cancel(skb, hdr);
+		goto out;
+	}
+	genlmsg_end(skb, hdr);
+	err = 0;
+out:
+	kfree(r);
+	return err;
+}
+
+/* An aggregate: id 0, per-ABI totals only. */
+static int ks_put_aggregate(struct sk_buff *skb, u32 portid, u32 seq,
+			    u32 state, const struct ks_counters *per_abi)
+{
+	void *hdr;
+	u32 abi;
+
+	hdr = genlmsg_put(skb, portid, seq, &ks_family, NLM_F_MULTI,
+			  KABISTAT_CMD_GET_CGROUP);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (ks_put_header(skb, ks_generation) ||
+	    ks_put_u64(skb, KABISTAT_A_CGROUP_ID, 0, KABISTAT_A_PAD) ||
+	    nla_put_u32(skb, KABISTAT_A_CGROUP_STATE, state))
+		goto cancel;
+	for (abi = 0; abi < KS_NR_ABIS; abi++)
+		if (ks_put_stat(skb, KABISTAT_A_STAT, abi, -1, &per_abi[abi]))
+			goto cancel;
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* Larger than any cgroup's reply: every key of every ABI. */
+#define KS_MSG_MAX	(1024 * 1024)
+
+static bool ks_capable_read(const struct sk_buff *skb)
+{
+	return netlink_capable(skb, CAP_PERFMON) ||
+	       netlink_capable(skb, CAP_SYS_ADMIN);
+}
+
+/*
+ * The cgroup a request names, by id or by fd, with its level in the
+ * hierarchy when it is live (for subtree dumps; released cgroups keep it).
+ */
+static int ks_request_cgroup(struct nlattr **attrs, struct netlink_ext_ack *ea,
+			     u64 *id, u32 *level)
+{
+	struct nlattr *a_id = attrs[KABISTAT_A_CGROUP_ID];
+	struct nlattr *a_fd = attrs[KABISTAT_A_CGROUP_FD];
+	struct cgroup *cgrp;
+
+	if (a_id && a_fd) {
+		NL_SET_ERR_MSG_ATTR(ea, a_fd,
+				    "give a cgroup id or a cgroup fd, not both");
+		return -EINVAL;
+	}
+	if (a_fd) {
+		cgrp = cgroup_get_from_fd(nla_get_s32(a_fd));
+		if (IS_ERR(cgrp)) {
+			NL_SET_ERR_MSG_ATTR(ea, a_fd,
+					    "not an open cgroup2 directory");
+			return PTR_ERR(cgrp);
+		}
+	} else if (a_id) {
+		cgrp = cgroup_get_from_id(nla_get_u64(a_id));
+		if (IS_ERR(cgrp)) {
+			*id = nla_get_u64(a_id);
+			*level = U32_MAX;	/* not live: ask the table */
+			return 0;
+		}
+	} else {
+		return -ENOENT;		/* no cgroup named */
+	}
+	*id = cgroup_id(cgrp);
+	*level = cgrp->level;
+	cgroup_put(cgrp);
+	return 0;
+}
+
+static int ks_get_cgroup_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ks_cgroup *cg;
+	struct sk_buff *msg;
+	size_t size;
+	u32 level;
+	u64 id;
+	int err;
+
+	if (!ks_capable_read(skb)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "needs CAP_PERFMON or CAP_SYS_ADMIN");
+		return -EPERM;
+	}
+	err = ks_request_cgroup(info->attrs, info->extack, &id, &level);
+	if (err == -ENOENT) {
+		NL_SET_ERR_MSG(info->extack, "missing cgroup id or fd");
+		return -EINVAL;
+	}
+	if (err)
+		return err;
+
+	/* Most cgroups fit a page; one that uses hundreds of keys may not. */
+	for (size = NLMSG_GOODSIZE; ; size *= 4) {
+		msg = genlmsg_new(size, GFP_KERNEL);
+		if (!msg)
+			return -ENOMEM;
+		mutex_lock(&ks_cgroups_mutex);
+		cg = ks_cgroup_find(id);
+		if (!cg) {
+			NL_SET_ERR_MSG(info->extack, "cgroup not tracked");
+			err = -ENOENT;
+		} else {
+			err = ks_genl_put_cgroup(msg, info->snd_portid,
+						 info->snd_seq, 0,
+						 KABISTAT_CMD_GET_CGROUP, cg, 0);
+		}
+		mutex_unlock(&ks_cgroups_mutex);
+		if (!err)
+			return genlmsg_reply(msg, info);
+		nlmsg_free(msg);
+		if (err != -EMSGSIZE || size >= KS_MSG_MAX)
+			return err;
+	}
+}
+
+enum ks_dump_phase { KS_DUMP_CGROUPS, KS_DUMP_OVERFLOW, KS_DUMP_EVICTED,
+		     KS_DUMP_DONE };
+
+struct ks_dump {
+	struct ks_cursor cur;
+	u64 root_id;
+	u32 root_level;
+	u32 phase;
+};
+
+static int ks_get_cgroup_start(struct netlink_callback *cb)
+{
+	struct ks_dump *d = (struct ks_dump *)cb->ctx;
+	struct nlattr *attrs[KABISTAT_A_MAX + 1];
+	struct ks_cgroup *cg;
+	int err;
+
+	BUILD_BUG_ON(sizeof(*d) > sizeof(cb->ctx));
+	memset(d, 0, sizeof(*d));
+	if (!ks_capable_read(cb->skb)) {
+		NL_SET_ERR_MSG(cb->extack, "needs CAP_PERFMON or CAP_SYS_ADMIN");
+		return -EPERM;
+	}
+	/*
+	 * The core validated the request already; parsing it here again
+	 * spares depending on where each kernel version keeps the result.
+	 */
+	err = nlmsg_parse(cb->nlh, GENL_HDRLEN, attrs, KABISTAT_A_MAX,
+			  ks_cgroup_policy, cb->extack);
+	if (err)
+		return err;
+	err = ks_request_cgroup(attrs, cb->extack, &d->root_id,
+				&d->root_level);
+	if (err == -ENOENT)
+		return 0;		/* no subtree: everything */
+	if (err)
+		return err;
+	/* Paths and ancestors of new cgroups are resolved by then. */
+	ks_cgroup_sync();
+	if (d->root_level == U32_MAX) {
+		mutex_lock(&ks_cgroups_mutex);
+		cg = ks_cgroup_find(d->root_id);
+		if (cg)
+			d->root_level = cg->level;
+		mutex_unlock(&ks_cgroups_mutex);
+		if (!cg) {
+			NL_SET_ERR_MSG(cb->extack, "no such cgroup");
+			return -ENOENT;
+		}
+	}
+	if (d->root_level > KS_MAX_LEVEL) {
+		NL_SET_ERR_MSG(cb->extack, "subtree root too deep");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static int ks_get_cgroup_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct ks_dump *d = (struct ks_dump *)cb->ctx;
+	struct ks_counters overflow[KS_NR_ABIS], evicted[KS_NR_ABIS];
+	u32 portid = NETLINK_CB(cb->skb).portid;
+	u32 seq = cb->nlh->nlmsg_seq;
+	struct ks_cursor prev;
+	struct ks_cgroup *cg;
+	int err = 0;
+
+	mutex_lock(&ks_cgroups_mutex);
+	while (d->phase == KS_DUMP_CGROUPS) {
+		prev = d->cur;
+		cg = ks_cgroup_next(&d->cur);
+		if (!cg) {
+			/* A subtree has no aggregates. */
+			d->phase = d->root_id ? KS_DUMP_DONE : KS_DUMP_OVERFLOW;
+			break;
+		}
+		if (!ks_cgroup_in_subtree(cg, d->root_id, d->root_level))
+			continue;
+		err = ks_genl_put_cgroup(skb, portid, seq, NLM_F_MULTI,
+					 KABISTAT_CMD_GET_CGROUP, cg, 0);
+		if (err) {
+			d->cur = prev;
+			goto out;
+		}
+	}
+	ks_read_aggregates(overflow, evicted);
+	if (d->phase == KS_DUMP_OVERFLOW) {
+		err = ks_put_aggregate(skb, portid, seq,
+				       KABISTAT_CGROUP_OVERFLOW, overflow);
+		if (err)
+			goto out;
+		d->phase = KS_DUMP_EVICTED;
+	}
+	if (d->phase == KS_DUMP_EVICTED) {
+		err = ks_put_aggregate(skb, portid, seq,
+				       KABISTAT_CGROUP_EVICTED, evicted);
+		if (err)
+			goto out;
+		d->phase = KS_DUMP_DONE;
+	}
+out:
+	mutex_unlock(&ks_cgroups_mutex);
+	/* A full message: continue with the next one; progress was made. */
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ? err : skb->len;
+}
+
+static int ks_reset_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	bool all = nla_get_flag(info->attrs[KABISTAT_A_RESET_ALL]);
+	struct ks_cgroup *cg = NULL;
+	u32 level;
+	u64 id;
+	int err;
+
+	if (!netlink_capable(skb, CAP_SYS_ADMIN)) {
+		NL_SET_ERR_MSG(info->extack, "needs CAP_SYS_ADMIN");
+		return -EPERM;
+	}
+	err = ks_request_cgroup(info->attrs, info->extack, &id, &level);
+	if (!err && all) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[KABISTAT_A_RESET_ALL],
+				    "give a cgroup or RESET_ALL, not both");
+		return -EINVAL;
+	}
+	if (err == -ENOENT && !all) {
+		NL_SET_ERR_MSG(info->extack,
+			       "missing cgroup id, cgroup fd or RESET_ALL");
+		return -EINVAL;
+	}
+	if (err && err != -ENOENT)
+		return err;
+
+	mutex_lock(&ks_cgroups_mutex);
+	if (!all) {
+		cg = ks_cgroup_find(id);
+		if (!cg) {
+			NL_SET_ERR_MSG(info->extack, "cgroup not tracked");
+			err = -ENOENT;
+			goto out;
+		}
+	}
+	ks_reset(cg);
+	err = 0;
+out:
+	mutex_unlock(&ks_cgroups_mutex);
+	return err;
+}
+
+static int ks_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *counting = info->attrs[KABISTAT_A_COUNTING];
+	struct nlattr *ttl = info->attrs[KABISTAT_A_RELEASED_TTL];
+
+	if (!netlink_capable(skb, CAP_SYS_ADMIN)) {
+		NL_SET_ERR_MSG(info->extack, "needs CAP_SYS_ADMIN");
+		return -EPERM;
+	}
+	if (!counting && !ttl) {
+		NL_SET_ERR_MSG(info->extack, "nothing to set");
+		return -EINVAL;
+	}
+	if (counting) {
+		if (nla_get_u8(counting))
+			static_branch_enable(&ks_counting);
+		else
+			static_branch_disable(&ks_counting);
+	}
+	if (ttl) {
+		WRITE_ONCE(ks_released_ttl, nla_get_u32(ttl));
+		ks_cgroup_maintain();
+	}
+	return 0;
+}
+
+static int ks_put_state(struct sk_buff *skb)
+{
+	size_t memory = atomic_long_read(&ks_memory_used) + ks_cache_bytes();
+
+	mutex_lock(&ks_cgroups_mutex);
+	if (ks_put_header(skb, ks_generation) ||
+	    nla_put_u8(skb, KABISTAT_A_COUNTING,
+		       static_key_enabled(&ks_counting)) ||
+	    nla_put_u32(skb, KABISTAT_A_TRACKED_CGROUPS,
+			ks_cgroups_tracked()) ||
+	    nla_put_u32(skb, KABISTAT_A_MAX_CGROUPS, ks_max_cgroups) ||
+	    ks_put_u64(skb, KABISTAT_A_MEMORY_USED, memory, KABISTAT_A_PAD) ||
+	    ks_put_u64(skb, KABISTAT_A_MAX_MEMORY, ks_max_memory,
+		       KABISTAT_A_PAD) ||
+	    nla_put_u32(skb, KABISTAT_A_RELEASED_TTL,
+			READ_ONCE(ks_released_ttl)) ||
+	    ks_put_u64(skb, KABISTAT_A_EVENTS_DROPPED, ks_events_dropped(),
+		       KABISTAT_A_PAD) ||
+	    ks_put_u64(skb, KABISTAT_A_OBSERVED, ks_observed(),
+		       KABISTAT_A_PAD)) {
+		mutex_unlock(&ks_cgroups_mutex);
+		return -EMSGSIZE;
+	}
+	mutex_unlock(&ks_cgroups_mutex);
+	return 0;
 }
 
 static int ks_get_abi_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	size_t size = ks_abi_msg_size() +
-		      nla_total_size_64bit(sizeof(u64));
+	size_t size = ks_abi_msg_size() + 6 * nla_total_size_64bit(8) +
+		      4 * nla_total_size(sizeof(u32)) + nla_total_size(1);
 	struct sk_buff *msg;
 	void *hdr;
 
 	msg = genlmsg_new(size, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-
-	hdr = ks_reply_start(info, msg);
-	if (!hdr || ks_put_header(msg) || ks_abi_fill(msg)) {
+	hdr = genlmsg_put_reply(msg, info, &ks_family, 0,
+				KABISTAT_CMD_GET_ABI);
+	if (!hdr || ks_put_state(msg) || ks_abi_fill(msg)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -54,9 +527,29 @@ static const struct genl_ops ks_ops[] = {
 		.policy = ks_get_abi_policy,
 		.maxattr = KABISTAT_A_MAX,
 	},
+	{
+		.cmd = KABISTAT_CMD_GET_CGROUP,
+		.doit = ks_get_cgroup_doit,
+		.start = ks_get_cgroup_start,
+		.dumpit = ks_get_cgroup_dumpit,
+		.policy = ks_cgroup_policy,
+		.maxattr = KABISTAT_A_MAX,
+	},
+	{
+		.cmd = KABISTAT_CMD_RESET,
+		.doit = ks_reset_doit,
+		.policy = ks_reset_policy,
+		.maxattr = KABISTAT_A_MAX,
+	},
+	{
+		.cmd = KABISTAT_CMD_SET,
+		.doit = ks_set_doit,
+		.policy = ks_set_policy,
+		.maxattr = KABISTAT_A_MAX,
+	},
 };
 
-static struct genl_family ks_family __ro_after_init = {
+struct genl_family ks_family __ro_after_init = {
 	.name = KABISTAT_GENL_NAME,
 	.version = KABISTAT_GENL_VERSION,
 	.maxattr = KABISTAT_A_MAX,
@@ -64,6 +557,8 @@ static struct genl_family ks_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = ks_ops,
 	.n_ops = ARRAY_SIZE(ks_ops),
+	.mcgrps = ks_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(ks_mcgrps),
 	.resv_start_op = KABISTAT_CMD_GET_ABI,
 };
 
@@ -84,4 +579,5 @@ void ks_genl_exit(void)
 {
 	genl_unregister_family(&ks_family);
 }
+
 MODULE_ALIAS_GENL_FAMILY(KABISTAT_GENL_NAME);

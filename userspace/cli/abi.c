@@ -42,6 +42,18 @@ static void abi_json(struct cli *cli, const struct kabistat_kernel_abi *abi,
 	json_object_end(j);
 	json_kv_string(j, "cgroup_mode", cgroup_mode_name(abi->cgroup_mode));
 	json_kv_u64(j, "timestamp_ns", abi->timestamp_ns);
+	json_key(j, "state");
+	json_object_begin(j);
+	json_kv_bool(j, "counting", abi->counting);
+	json_kv_u64(j, "generation", abi->generation);
+	json_kv_u64(j, "tracked_cgroups", abi->tracked_cgroups);
+	json_kv_u64(j, "max_cgroups", abi->max_cgroups);
+	json_kv_u64(j, "memory_used", abi->memory_used);
+	json_kv_u64(j, "max_memory", abi->max_memory);
+	json_kv_u64(j, "released_ttl", abi->released_ttl);
+	json_kv_u64(j, "events_dropped", abi->events_dropped);
+	json_kv_u64(j, "observed", abi->observed);
+	json_object_end(j);
 	json_key(j, "abis");
 	json_array_begin(j);
 	for (i = 0; i < KABISTAT_MAX_ABIS; i++) {
@@ -79,6 +91,7 @@ static void abi_json(struct cli *cli, const struct kabistat_kernel_abi *abi,
 
 static void abi_text(const struct kabistat_kernel_abi *abi, bool syscalls)
 {
+	char n1[CLI_NUM_LEN], n2[CLI_NUM_LEN], n3[CLI_NUM_LEN];
 	uint32_t nr;
 	int i;
 
@@ -87,6 +100,15 @@ static void abi_text(const struct kabistat_kernel_abi *abi, bool syscalls)
 	printf("module:  kabistat %s, uapi %u, netlink family %u\n",
 	       abi->module_version, abi->uapi_version, abi->family_version);
 	printf("cgroups: %s\n", cgroup_mode_name(abi->cgroup_mode));
+	printf("state:   counting %s, generation %" PRIu64 ", %s syscalls observed\n",
+	       abi->counting ? "on" : "off", abi->generation,
+	       cli_num(n1, abi->observed));
+	printf("         %s of %s cgroups tracked, released ones kept %" PRIu32
+	       " s\n", cli_num(n1, abi->tracked_cgroups),
+	       cli_num(n2, abi->max_cgroups), abi->released_ttl);
+	printf("         %s of %s bytes of memory used, %s events dropped\n",
+	       cli_num(n1, abi->memory_used), cli_num(n2, abi->max_memory),
+	       cli_num(n3, abi->events_dropped));
 	printf("\n%-8s %6s %12s  %-16s\n", "ABI", "TABLE", "IMPLEMENTED",
 	       "HASH");
 	for (i = 0; i < KABISTAT_MAX_ABIS; i++) {
@@ -116,6 +138,7 @@ int do_abi(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "syscalls", no_argument, NULL, 's' },
+		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct kabistat_kernel_abi *abi;
@@ -123,13 +146,19 @@ int do_abi(struct cli *cli, int argc, char **argv)
 	bool syscalls = false;
 	int c, err;
 
-	while ((c = getopt_long(argc, argv, "s", opts, NULL)) != -1) {
-		if (c != 's')
-			return 2;
-		syscalls = true;
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "s", opts,
+				NULL)) != -1) {
+		if (c == 's') {
+			syscalls = true;
+			continue;
+		}
+		err = cli_common_opt(cli, "abi", c, argv);
+		if (err >= 0)
+			return err;
 	}
 	if (optind != argc)
-		return cli_error("abi: unexpected argument '%s'", argv[optind]);
+		return cli_usage_error("abi", "unexpected argument '%s'",
+				       argv[optind]);
 
 	if (cli_open(&ks))
 		return 1;

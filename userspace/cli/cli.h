@@ -3,10 +3,13 @@
 #define KABISTAT_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "json.h"
 
 struct kabistat;
+struct kabistat_cgroup;
+struct kabistat_kernel_abi;
 
 /* What every subcommand gets: the global options and the output. */
 struct cli {
@@ -22,10 +25,62 @@ struct cli_cmd {
 	const char *help;
 };
 
+/* Exit statuses: 1 for errors, 2 for a command line that makes no sense. */
+#define CLI_EXIT_ERROR	1
+#define CLI_EXIT_USAGE	2
+
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 int cli_open(struct kabistat **ks);
 void cli_print_usage(const struct cli_cmd *cmd, bool to_stderr);
 
+/*
+ * The global options are accepted after the command too: every command
+ * passes CLI_SHORTOPTS and CLI_LONGOPTS to getopt_long and hands what it
+ * does not know to cli_common_opt(), which returns -1 when it took the
+ * option, else the exit status (0 after --help, 2 for a bad option).
+ */
+#define CLI_SHORTOPTS	":jph"
+#define CLI_LONGOPTS \
+	{ "json", no_argument, NULL, 'j' }, \
+	{ "pretty", no_argument, NULL, 'p' }, \
+	{ "help", no_argument, NULL, 'h' }
+int cli_common_opt(struct cli *cli, const char *cmd, int c, char **argv);
+
+/* format.c: numbers and names for human output */
+#define CLI_NUM_LEN	32
+const char *cli_num(char buf[CLI_NUM_LEN], uint64_t v);
+const char *cli_abi_name(const struct kabistat_kernel_abi *abi,
+			 unsigned int id);
+int cli_abi_lookup(const struct kabistat_kernel_abi *abi, const char *name);
+const char *cli_syscall_name(const struct kabistat_kernel_abi *abi,
+			     unsigned int id, uint32_t nr, char buf[24]);
+const char *cli_errno_name(unsigned int e, char buf[16]);
+const char *cli_state_name(uint32_t state);
+int cli_parse_u64(const char *s, uint64_t max, uint64_t *v);
+
+/* cgroup.c: one cgroup as --json and as the human header */
+struct cli_cgroup_head {
+	uint64_t id;
+	const char *path;	/* NULL: not known */
+	uint32_t state;
+	uint32_t flags;
+	uint64_t generation;
+	unsigned int subtree;	/* cgroups summed by --recursive; 0: one */
+};
+void cli_cgroup_head(struct cli_cgroup_head *head,
+		     const struct kabistat_cgroup *cg);
+void cli_cgroup_json(struct json *j, const struct kabistat_kernel_abi *abi,
+		     const struct cli_cgroup_head *head,
+		     const struct kabistat_cgroup *cg, int abi_filter);
+const char *cli_cgroup_path(const struct cli_cgroup_head *head);
+
 int do_abi(struct cli *cli, int argc, char **argv);
+int do_show(struct cli *cli, int argc, char **argv);
+int do_list(struct cli *cli, int argc, char **argv);
+int do_reset(struct cli *cli, int argc, char **argv);
+int do_set(struct cli *cli, int argc, char **argv);
+int do_events(struct cli *cli, int argc, char **argv);
 
 #endif /* KABISTAT_CLI_H */

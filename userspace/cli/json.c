@@ -8,9 +8,13 @@ void json_init(struct json *j, FILE *out, bool pretty)
 	*j = (struct json){ .out = out, .pretty = pretty };
 }
 
+/* Ends a top-level value; the next one (events: one per line) starts afresh. */
 void json_finish(struct json *j)
 {
 	fputc('\n', j->out);
+	j->depth = 0;
+	j->need_comma[0] = false;
+	j->after_key = false;
 }
 
 static void json_indent(struct json *j)

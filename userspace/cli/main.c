@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* kabistat: the command line front end of libkabistat. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -11,10 +12,24 @@
 #include "cli.h"
 
 static int do_help(struct cli *cli, int argc, char **argv);
+static const struct cli_cmd *find_cmd(const char *name);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "abi", do_abi, "abi [--syscalls]",
 	  "the host kernel's ABI identity and the module's versions" },
+	{ "show", do_show,
+	  "show [--sort calls|errors|name|nr] [--abi ABI] [--recursive] CGROUP...",
+	  "per-syscall counts of cgroups (a cgroup2 path, 'self' or an id);\n"
+	  "--recursive sums each cgroup's subtree, released cgroups included" },
+	{ "list", do_list, "list",
+	  "one line per tracked cgroup, then the overflow and evicted aggregates" },
+	{ "reset", do_reset, "reset CGROUP|--all",
+	  "start a cgroup's counts, or every cgroup's, from zero (CAP_SYS_ADMIN)" },
+	{ "set", do_set, "set [counting on|off] [released-ttl SECONDS]",
+	  "change the module's runtime settings (CAP_SYS_ADMIN)" },
+	{ "events", do_events, "events [-n COUNT] [--timeout SECONDS]",
+	  "print cgroup releases and first ENOSYS returns as they happen\n"
+	  "(CAP_SYS_ADMIN); stop after COUNT events or SECONDS seconds" },
 	{ "help", do_help, "help [COMMAND]", "this text, or one command's" },
 };
 
@@ -30,6 +45,44 @@ int cli_error(const char *fmt, ...)
 	return 1;
 }
 
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	const struct cli_cmd *c = cmd ? find_cmd(cmd) : NULL;
+	va_list ap;
+
+	fputs("kabistat: ", stderr);
+	if (cmd)
+		fprintf(stderr, "%s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (c)
+		cli_print_usage(c, true);
+	return CLI_EXIT_USAGE;
+}
+
+int cli_common_opt(struct cli *cli, const char *cmd, int c, char **argv)
+{
+	switch (c) {
+	case 'j':
+		cli->json = true;
+		return -1;
+	case 'p':
+		cli->json = cli->j.pretty = cli->pretty = true;
+		return -1;
+	case 'h':
+		cli_print_usage(find_cmd(cmd), false);
+		return 0;
+	case ':':
+		return cli_usage_error(cmd, "option '%s' needs an argument",
+				       argv[optind - 1]);
+	default:
+		return cli_usage_error(cmd, "unknown option '%s'",
+				       argv[optind - 1]);
+	}
+}
+
 int cli_open(struct kabistat **ks)
 {
 	char msg[KABISTAT_ERRMSG_LEN];
@@ -43,6 +96,17 @@ void cli_print_usage(const struct cli_cmd *cmd, bool to_stderr)
 {
 	fprintf(to_stderr ? stderr : stdout, "usage: kabistat [-j] %s\n",
 		cmd->usage);
+}
+
+/* A command's help text, each of its lines indented. */
+static void print_help(FILE *f, const char *help, const char *indent)
+{
+	const char *nl;
+
+	for (; *help; help = *nl ? nl + 1 : nl) {
+		nl = strchrnul(help, '\n');
+		fprintf(f, "%s%.*s\n", indent, (int)(nl - help), help);
+	}
 }
 
 static void usage(FILE *f)
@@ -61,9 +125,10 @@ static void usage(FILE *f)
 		"  -h, --help     print this help and exit\n"
 		"\n"
 		"Commands:\n");
-	for (i = 0; i < sizeof(cli_cmds) / sizeof(cli_cmds[0]); i++)
-		fprintf(f, "  %-22s %s\n", cli_cmds[i].usage,
-			cli_cmds[i].help);
+	for (i = 0; i < sizeof(cli_cmds) / sizeof(cli_cmds[0]); i++) {
+		fprintf(f, "  %s\n", cli_cmds[i].usage);
+		print_help(f, cli_cmds[i].help, "      ");
+	}
 }
 
 static const struct cli_cmd *find_cmd(const char *name)
@@ -87,10 +152,12 @@ static int do_help(struct cli *cli, int argc, char **argv)
 	}
 	cmd = find_cmd(argv[1]);
 	if (!cmd)
-		return cli_error("no such command '%s' (see 'kabistat help')",
-				 argv[1]);
+		return cli_usage_error(NULL,
+				       "no such command '%s' (see 'kabistat help')",
+				       argv[1]);
 	cli_print_usage(cmd, false);
-	printf("\n%s\n", cmd->help);
+	putchar('\n');
+	print_help(stdout, cmd->help, "");
 	return 0;
 }
 
@@ -124,20 +191,22 @@ int main(int argc, char **argv)
 			return 0;
 		default:
 			usage(stderr);
-			return 2;
+			return CLI_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
 		usage(stderr);
-		return 2;
+		return CLI_EXIT_USAGE;
 	}
 	cmd = find_cmd(argv[optind]);
 	if (!cmd)
-		return cli_error("no such command '%s' (see 'kabistat help')",
-				 argv[optind]);
+		return cli_usage_error(NULL,
+				       "no such command '%s' (see 'kabistat help')",
+				       argv[optind]);
 	json_init(&cli.j, stdout, cli.pretty);
 	argc -= optind;
 	argv += optind;
 	optind = 0;	/* let the command parse its own options */
+	opterr = 0;	/* and report bad ones as "kabistat: CMD: ..." */
 	return cmd->run(&cli, argc, argv);
 }

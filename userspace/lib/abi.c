@@ -48,6 +48,39 @@ static uint64_t ks_get_u64(struct nlattr *a)
 	return a ? nla_get_u64(a) : 0;
 }
 
+/*
+ * Lengths of the attributes read from the reply; the reply is parsed with
+ * it so that a short attribute is refused instead of read past its end.
+ */
+static const struct nla_policy ks_abi_policy[KABISTAT_A_MAX + 1] = {
+	[KABISTAT_A_MODULE_VERSION]	= { .type = NLA_STRING },
+	[KABISTAT_A_UAPI_VERSION]	= { .type = NLA_U32 },
+	[KABISTAT_A_FAMILY_VERSION]	= { .type = NLA_U32 },
+	[KABISTAT_A_KERNEL_RELEASE]	= { .type = NLA_STRING },
+	[KABISTAT_A_KERNEL_VERSION]	= { .type = NLA_STRING },
+	[KABISTAT_A_KERNEL_MACHINE]	= { .type = NLA_STRING },
+	[KABISTAT_A_CGROUP_MODE]	= { .type = NLA_U32 },
+	[KABISTAT_A_ABI]		= { .type = NLA_NESTED },
+	[KABISTAT_A_COUNTING]		= { .type = NLA_U8 },
+	[KABISTAT_A_GENERATION]		= { .type = NLA_U64 },
+	[KABISTAT_A_TIMESTAMP_NS]	= { .type = NLA_U64 },
+	[KABISTAT_A_TRACKED_CGROUPS]	= { .type = NLA_U32 },
+	[KABISTAT_A_MAX_CGROUPS]	= { .type = NLA_U32 },
+	[KABISTAT_A_MEMORY_USED]	= { .type = NLA_U64 },
+	[KABISTAT_A_MAX_MEMORY]		= { .type = NLA_U64 },
+	[KABISTAT_A_RELEASED_TTL]	= { .type = NLA_U32 },
+	[KABISTAT_A_EVENTS_DROPPED]	= { .type = NLA_U64 },
+	[KABISTAT_A_OBSERVED]		= { .type = NLA_U64 },
+};
+
+static const struct nla_policy ks_abi_table_policy[KABISTAT_ABI_A_MAX + 1] = {
+	[KABISTAT_ABI_A_ID]		= { .type = NLA_U32 },
+	[KABISTAT_ABI_A_NAME]		= { .type = NLA_STRING },
+	[KABISTAT_ABI_A_TABLE_SIZE]	= { .type = NLA_U32 },
+	[KABISTAT_ABI_A_NR_IMPLEMENTED]	= { .type = NLA_U32 },
+	[KABISTAT_ABI_A_HASH]		= { .type = NLA_U64 },
+};
+
 /* Split the NUL-separated names into one pointer per number. */
 static int ks_parse_names(struct ks_abi_store *st, unsigned int id,
 			  struct nlattr *a)
@@ -86,7 +119,8 @@ static int ks_parse_table(struct ks_abi_store *st, struct nlattr *nest)
 	uint32_t *bitmap;
 	unsigned int id;
 
-	if (nla_parse_nested(tb, KABISTAT_ABI_A_MAX, nest, NULL) < 0 ||
+	if (nla_parse_nested(tb, KABISTAT_ABI_A_MAX, nest,
+			     ks_abi_table_policy) < 0 ||
 	    !tb[KABISTAT_ABI_A_ID] || !tb[KABISTAT_ABI_A_TABLE_SIZE] ||
 	    !tb[KABISTAT_ABI_A_NAMES] || !tb[KABISTAT_ABI_A_IMPLEMENTED])
 		return -EPROTO;
@@ -113,13 +147,19 @@ static int ks_parse_table(struct ks_abi_store *st, struct nlattr *nest)
 	return ks_parse_names(st, id, tb[KABISTAT_ABI_A_NAMES]);
 }
 
-static int ks_parse_abi(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
+static int ks_parse_abi(struct nlmsghdr *nlh, struct nlattr **unchecked,
+			void *arg)
 {
 	struct genlmsghdr *gnlh = nlmsg_data(nlh);
+	struct nlattr *tb[KABISTAT_A_MAX + 1];
 	struct ks_abi_store *st = arg;
 	struct kabistat_kernel_abi *abi = &st->pub;
 	struct nlattr *a;
 	int rem, err;
+
+	(void)unchecked;
+	if (genlmsg_parse(nlh, 0, tb, KABISTAT_A_MAX, ks_abi_policy) < 0)
+		return -EPROTO;
 
 	ks_copy_string(abi->module_version, sizeof(abi->module_version),
 		       tb[KABISTAT_A_MODULE_VERSION]);
@@ -133,6 +173,17 @@ static int ks_parse_abi(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 	abi->family_version = ks_get_u32(tb[KABISTAT_A_FAMILY_VERSION]);
 	abi->cgroup_mode = ks_get_u32(tb[KABISTAT_A_CGROUP_MODE]);
 	abi->timestamp_ns = ks_get_u64(tb[KABISTAT_A_TIMESTAMP_NS]);
+	/* The counting state; a module that omits a field reports 0. */
+	abi->counting = tb[KABISTAT_A_COUNTING] ?
+			nla_get_u8(tb[KABISTAT_A_COUNTING]) : 0;
+	abi->generation = ks_get_u64(tb[KABISTAT_A_GENERATION]);
+	abi->tracked_cgroups = ks_get_u32(tb[KABISTAT_A_TRACKED_CGROUPS]);
+	abi->max_cgroups = ks_get_u32(tb[KABISTAT_A_MAX_CGROUPS]);
+	abi->memory_used = ks_get_u64(tb[KABISTAT_A_MEMORY_USED]);
+	abi->max_memory = ks_get_u64(tb[KABISTAT_A_MAX_MEMORY]);
+	abi->released_ttl = ks_get_u32(tb[KABISTAT_A_RELEASED_TTL]);
+	abi->events_dropped = ks_get_u64(tb[KABISTAT_A_EVENTS_DROPPED]);
+	abi->observed = ks_get_u64(tb[KABISTAT_A_OBSERVED]);
 
 	/* One KABISTAT_A_ABI nest per ABI: walk the repeated attribute. */
 	nla_for_each_attr(a, genlmsg_attrdata(gnlh, 0),

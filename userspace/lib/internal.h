@@ -2,6 +2,7 @@
 #ifndef KABISTAT_INTERNAL_H
 #define KABISTAT_INTERNAL_H
 
+#include <stddef.h>
 #include <netlink/netlink.h>
 
 #include "kabistat.h"
@@ -9,6 +10,15 @@
 struct kabistat {
 	struct nl_sock *sock;
 	int family;
+	/*
+	 * Joined the events group: from then on the socket may hold events
+	 * between a request and its reply, so it carries events only.
+	 */
+	int events;
+	/* the datagram being read by kabistat_event_next() */
+	void *ev_buf;
+	size_t ev_len;
+	size_t ev_off;
 	char errmsg[KABISTAT_ERRMSG_LEN];
 };
 
@@ -19,10 +29,32 @@ struct kabistat {
 typedef int (*ks_parse_fn)(struct nlmsghdr *nlh, struct nlattr **tb,
 			   void *arg);
 
+/*
+ * An options structure holds @field when the caller's @sz, the size it was
+ * built with, reaches past it; older callers get the default.
+ */
+#define KS_HAS_FIELD(opts, field) \
+	((opts)->sz >= offsetof(typeof(*(opts)), field) + sizeof((opts)->field))
+
 int ks_error(struct kabistat *ks, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+int ks_nl_errno(int nlerr);
 struct nl_msg *ks_request(struct kabistat *ks, uint8_t cmd, int flags);
+/*
+ * Send @msg (consumed) and pass each reply message to @parse (NULL: the
+ * request is answered by an acknowledgement only).  A dump is read to its
+ * end even after @parse failed, so the socket stays usable.
+ */
 int ks_transact(struct kabistat *ks, struct nl_msg *msg, const char *what,
 		ks_parse_fn parse, void *arg);
+
+/*
+ * One cgroup message (GET_CGROUP reply, dump part, or event) into a new
+ * struct kabistat_cgroup: -EPROTO when malformed, -ENOMEM.
+ */
+int ks_cgroup_parse(struct nlmsghdr *nlh, struct kabistat_cgroup **out);
+
+/* The cgroup id of an open cgroup2 directory, through its file handle. */
+int ks_fd_cgroup_id(int fd, uint64_t *id);
 
 #endif /* KABISTAT_INTERNAL_H */

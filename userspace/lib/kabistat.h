@@ -166,6 +166,19 @@ int kabistat_get_cgroup_fd(struct kabistat *ks, int fd,
 void kabistat_cgroup_free(struct kabistat_cgroup *cg);
 
 /**
+ * kabistat_cgroup_sum() - add one cgroup's counters into a sum
+ * @sum:	the sum; when *@sum is NULL, a copy of @cg (id, path, state
+ *		and generation included) is allocated into it
+ * @cg:		the counters to add
+ *
+ * For summing a subtree.  Stats stay sorted; flags are or'ed; the id,
+ * path, state and generation remain the first cgroup's.  Free the sum
+ * with kabistat_cgroup_free().  Return: 0 or -ENOMEM.
+ */
+int kabistat_cgroup_sum(struct kabistat_cgroup **sum,
+			const struct kabistat_cgroup *cg);
+
+/**
  * struct kabistat_dump_opts - what kabistat_dump() returns
  * @sz:		sizeof(struct kabistat_dump_opts)
  * @subtree_id:	only this cgroup and its descendants (0: all, aggregates
@@ -216,6 +229,14 @@ struct kabistat_event {
  * Join the events group (CAP_SYS_ADMIN) on a handle of its own, then wait
  * for the next event, up to @timeout_ms (-1: forever); -ETIMEDOUT when
  * none came.  Free each event with kabistat_event_free().
+ *
+ * Once subscribed, a handle carries events only: other requests on it fail
+ * with -EBUSY, since their replies could arrive between events.  Use a
+ * second handle (kabistat_open() again) for GET_ABI, GET_CGROUP and so on.
+ * kabistat_events_fd() is the descriptor to poll for POLLIN.
+ * kabistat_event_next() returns -ENOBUFS once when the socket overflowed
+ * and events were lost (a gap in @seq tells the same): dump to
+ * resynchronise, then keep reading.
  */
 int kabistat_events_subscribe(struct kabistat *ks);
 int kabistat_events_fd(const struct kabistat *ks);
@@ -227,9 +248,20 @@ void kabistat_event_free(struct kabistat_event *ev);
  * Resolve a cgroup: an absolute cgroup2 path, a path relative to the
  * cgroup2 mount, "self", or a numeric id.  Paths are opened and their id
  * read through the fd (name_to_handle_at), never compared as strings.
+ * An absolute path outside the cgroup2 mount ("/system.slice") is taken
+ * as relative to it.  -ENOENT: no such cgroup; -ENODEV: no cgroup2
+ * hierarchy is mounted.
  */
 int kabistat_resolve_cgroup(struct kabistat *ks, const char *spec,
 			    uint64_t *id);
+
+/*
+ * Open a cgroup's cgroup2 directory read-only (O_DIRECTORY | O_CLOEXEC),
+ * for kabistat_get_cgroup_fd(): the same specs as above; a numeric id is
+ * opened by file handle, which needs CAP_DAC_READ_SEARCH.  @ks, for the
+ * message, may be NULL.  Return: the fd, or a negative errno.
+ */
+int kabistat_cgroup_open(struct kabistat *ks, const char *spec);
 
 #ifdef __cplusplus
 }

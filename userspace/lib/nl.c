@@ -32,9 +32,9 @@ const char *kabistat_errmsg(const struct kabistat *ks)
 }
 
 /* libnl's own codes for what the kernel or the socket said, as errno. */
-static int ks_nl_errno(int nlerr)
+int ks_nl_errno(int nlerr)
 {
-	switch (-nlerr) {
+	switch (nlerr < 0 ? -nlerr : nlerr) {
 	case NLE_NOMEM:
 		return -ENOMEM;
 	case NLE_PERM:
@@ -45,6 +45,12 @@ static int ks_nl_errno(int nlerr)
 		return -EINVAL;
 	case NLE_OPNOTSUPP:
 		return -EOPNOTSUPP;
+	case NLE_DUMP_INTR:
+		return -EAGAIN;
+	case NLE_BUSY:
+		return -EBUSY;
+	case NLE_AGAIN:
+		return -EAGAIN;
 	default:
 		return -EIO;
 	}
@@ -59,25 +65,35 @@ struct ks_reply {
 	int done;
 };
 
+/* The extended ACK text in the TLVs at @off bytes into @nlh's payload. */
+static const char *ks_extack_tlv_msg(struct nlmsghdr *nlh, size_t off)
+{
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	const char *msg;
+	int len;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) ||
+	    NLMSG_HDRLEN + off >= nlh->nlmsg_len)
+		return NULL;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
+		      (struct nlattr *)((char *)nlmsg_data(nlh) + off),
+		      nlh->nlmsg_len - NLMSG_HDRLEN - off, NULL) < 0 ||
+	    !tb[NLMSGERR_ATTR_MSG])
+		return NULL;
+	msg = nla_data(tb[NLMSGERR_ATTR_MSG]);
+	len = nla_len(tb[NLMSGERR_ATTR_MSG]);
+	return len > 0 && !msg[len - 1] ? msg : NULL;
+}
+
 /* The extended ACK text, if the kernel sent one after the error. */
 static const char *ks_extack_msg(struct nlmsgerr *e)
 {
 	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
-	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
 	size_t off = sizeof(*e);
 
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NULL;
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 		off += e->msg.nlmsg_len - sizeof(e->msg);
-	if (NLMSG_HDRLEN + off > nlh->nlmsg_len)
-		return NULL;
-	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
-		      (struct nlattr *)((char *)e + off),
-		      nlh->nlmsg_len - NLMSG_HDRLEN - off, NULL) < 0 ||
-	    !tb[NLMSGERR_ATTR_MSG])
-		return NULL;
-	return nla_get_string(tb[NLMSGERR_ATTR_MSG]);
+	return ks_extack_tlv_msg(nlh, off);
 }
 
 static int ks_on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
@@ -105,13 +121,33 @@ static int ks_on_done(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/* The end of a dump: it carries an error when the dump failed part way. */
+static int ks_on_finish(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct ks_reply *r = arg;
+	const char *text;
+	int err;
+
+	r->done = 1;
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(int) || r->err)
+		return NL_STOP;
+	memcpy(&err, nlmsg_data(nlh), sizeof(err));
+	if (err < 0) {
+		text = ks_extack_tlv_msg(nlh, sizeof(int));
+		r->err = ks_error(r->ks, err, "%s: %s", r->what,
+				  text ? text : strerror(-err));
+	}
+	return NL_STOP;
+}
+
 static int ks_on_valid(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[KABISTAT_A_MAX + 1];
 	struct ks_reply *r = arg;
 	int err;
 
-	if (r->err)
+	if (r->err || !r->parse)
 		return NL_SKIP;
 	/* Attributes newer than this library are skipped, not refused. */
 	err = genlmsg_parse(nlmsg_hdr(msg), 0, tb, KABISTAT_A_MAX, NULL);
@@ -141,10 +177,6 @@ struct nl_msg *ks_request(struct kabistat *ks, uint8_t cmd, int flags)
 	return msg;
 }
 
-/*
- * Send @msg (consumed) and feed every reply message to @parse until the
- * kernel acknowledges the request or ends the dump.
- */
 int ks_transact(struct kabistat *ks, struct nl_msg *msg, const char *what,
 		ks_parse_fn parse, void *arg)
 {
@@ -153,6 +185,12 @@ int ks_transact(struct kabistat *ks, struct nl_msg *msg, const char *what,
 	struct nl_cb *cb;
 	int err;
 
+	if (ks->events) {
+		nlmsg_free(msg);
+		return ks_error(ks, -EBUSY,
+				"%s: this handle receives events; open another for requests",
+				what);
+	}
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!cb) {
 		nlmsg_free(msg);
@@ -160,7 +198,7 @@ int ks_transact(struct kabistat *ks, struct nl_msg *msg, const char *what,
 	}
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, ks_on_valid, &r);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, ks_on_done, &r);
-	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, ks_on_done, &r);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, ks_on_finish, &r);
 	nl_cb_err(cb, NL_CB_CUSTOM, ks_on_error, &r);
 
 	err = nl_send_auto(ks->sock, msg);
@@ -172,6 +210,14 @@ int ks_transact(struct kabistat *ks, struct nl_msg *msg, const char *what,
 	}
 	while (!r.done) {
 		err = nl_recvmsgs(ks->sock, cb);
+		if (err == -NLE_DUMP_INTR) {
+			/* libnl read on to the end of the dump */
+			if (!r.err)
+				r.err = ks_error(ks, -EAGAIN,
+						 "%s: the dump was interrupted by a concurrent change, try again",
+						 what);
+			continue;
+		}
 		if (err < 0 && !r.err) {
 			r.err = ks_error(ks, ks_nl_errno(err), "%s: %s", what,
 					 nl_geterror(err));
@@ -253,5 +299,6 @@ void kabistat_close(struct kabistat *ks)
 	if (!ks)
 		return;
 	nl_socket_free(ks->sock);
+	free(ks->ev_buf);
 	free(ks);
 }

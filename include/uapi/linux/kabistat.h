@@ -83,11 +83,16 @@
  *
  * Character device
  * ----------------
- * /dev/kabistat answers the ioctls below.  Each argument structure starts
- * with __u32 argsz, the size the caller passes.  A caller built against a
- * newer header may pass a larger structure whose unknown tail is zero; a
- * smaller one is refused with EINVAL.  Where the kernel has more to return
- * than fits, it stores the size it needs in argsz and fails with ENOSPC.
+ * /dev/kabistat (mode 0600) answers the ioctls below, also from 32-bit
+ * callers.  Each argument structure starts with __u32 argsz, the size the
+ * caller passes.  A caller built against a newer header may pass a larger
+ * structure whose unknown tail is zero (a non-zero tail: E2BIG); a smaller
+ * one is refused with EINVAL.  Where the kernel has more entries to return
+ * than the caller made room for, it stores the room it needs and fails with
+ * ENOSPC.  KABISTAT_IOC_ABI_INFO is open to anyone who can open the device;
+ * KABISTAT_IOC_CGROUP_STATS needs CAP_PERFMON or CAP_SYS_ADMIN and
+ * KABISTAT_IOC_RESET CAP_SYS_ADMIN, both in the credentials that opened the
+ * device and in the caller's.
  */
 
 #ifndef _UAPI_LINUX_KABISTAT_H
@@ -288,29 +293,33 @@ struct kabistat_stat {
 
 /**
  * struct kabistat_cgroup_stats - KABISTAT_IOC_CGROUP_STATS
- * @argsz:	in: bytes available at this structure, stats[] included;
- *		out on ENOSPC: bytes needed
+ * @argsz:	size of this structure as the caller knows it
  * @cgroup_fd:	in: fd of the cgroup's cgroup2 directory
+ * @stats:	in: user address of an array of struct kabistat_stat
+ * @stats_len:	in: entries the array has room for; out: entries the
+ *		cgroup has (on ENOSPC, the room needed)
+ * @stat_size:	in: sizeof(struct kabistat_stat) as the caller knows it;
+ *		entries are written at that stride, cut to what both know
  * @cgroup_id:	out
  * @generation:	out, as KABISTAT_A_GENERATION
  * @timestamp_ns: out, as KABISTAT_A_TIMESTAMP_NS
  * @state:	out, enum kabistat_cgroup_state
  * @flags:	out, KABISTAT_CGROUP_F_*
- * @nr_stats:	out: entries written to @stats
- * @stats:	out: one entry per (ABI, syscall) with counts, then one per ABI
- *		with out-of-range counts (nr KABISTAT_NR_OUT_OF_RANGE)
+ *
+ * The entries are one per (ABI, syscall) with counts, then one per ABI with
+ * out-of-range counts (nr KABISTAT_NR_OUT_OF_RANGE).
  */
 struct kabistat_cgroup_stats {
 	__u32		argsz;
 	__s32		cgroup_fd;
+	__aligned_u64	stats;
+	__u32		stats_len;
+	__u32		stat_size;
 	__aligned_u64	cgroup_id;
 	__aligned_u64	generation;
 	__aligned_u64	timestamp_ns;
 	__u32		state;
 	__u32		flags;
-	__u32		nr_stats;
-	__u32		__reserved;
-	struct kabistat_stat stats[];
 };
 
 #define KABISTAT_IOC_CGROUP_STATS _IO(KABISTAT_IOCTL_TYPE, KABISTAT_IOCTL_BASE + 1)

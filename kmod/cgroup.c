@@ -1,0 +1,599 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cgroup lifecycle: the table of tracked cgroups, their paths, release when
+ * the cgroup is removed, and eviction of released cgroups by age or when
+ * the cap needs room.  Also the aggregates: "evicted" for the counts of
+ * cgroups dropped from the table, and the baselines of both aggregates.
+ */
+#include <linux/cgroup.h>
+#include <linux/cpu.h>
+#include <linux/hash.h>
+#include <linux/log2.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/tracepoint.h>
+#include <linux/vmalloc.h>
+
+#include "cgroup.h"
+#include "events.h"
+#include "params.h"
+#include "tracepoints.h"
+
+#define KS_OVERFLOW_BITS	4096
+#define KS_MAINTAIN_PERIOD	(5 * HZ)
+#define KS_EVICT_BATCH		16
+
+/* Keeps cgroups from being freed while they are read; see cgroup.h. */
+DEFINE_MUTEX(ks_cgroups_mutex);
+u64 ks_generation;
+static u64 ks_reset_calls;
+
+static struct hlist_head *ks_table;
+static unsigned int ks_table_bits;
+static DEFINE_SPINLOCK(ks_table_lock);
+static atomic_t ks_tracked = ATOMIC_INIT(0);
+static struct workqueue_struct *ks_wq;
+
+/* Removed cgroups whose counts may still sit in CPU caches. */
+static LIST_HEAD(ks_releasing);
+/* Released cgroups, oldest release first; under ks_cgroups_mutex. */
+static LIST_HEAD(ks_released);
+static struct work_struct ks_release_work;
+static struct delayed_work ks_maintain_work;
+
+/* Per CPU, a hashed mark of cgroups whose events went to overflow. */
+static DEFINE_PER_CPU(unsigned long[BITS_TO_LONGS(KS_OVERFLOW_BITS)],
+		      ks_overflowed);
+
+/* Aggregates, under ks_cgroups_mutex. */
+static struct ks_counters ks_evicted[KS_NR_ABIS];
+static struct ks_counters ks_evicted_base[KS_NR_ABIS];
+static struct ks_counters ks_overflow_base[KS_NR_ABIS];
+
+static struct hlist_head *ks_bucket(u64 id)
+{
+	return &ks_table[hash_64(id, ks_table_bits)];
+}
+
+/**
+ * ks_cgroup_find() - look a tracked cgroup up
+ * @id: cgroup id
+ *
+ * Call under rcu_read_lock() or ks_cgroups_mutex.
+ *
+ * Return: the cgroup or NULL.
+ */
+struct ks_cgroup *ks_cgroup_find(u64 id)
+{
+	struct ks_cgroup *cg;
+
+	hlist_for_each_entry_rcu(cg, ks_bucket(id), node,
+				 lockdep_is_held(&ks_cgroups_mutex))
+		if (cg->id >= id)
+			return cg->id == id ? cg : NULL;
+	return NULL;
+}
+
+/**
+ * ks_cgroup_overflowed() - note that a cgroup's event went to overflow
+ * @id: cgroup id
+ *
+ * Called with preemption disabled; once tracked, the cgroup is partial.
+ */
+void ks_cgroup_overflowed(u64 id)
+{
+	__set_bit(hash_64(id, ilog2(KS_OVERFLOW_BITS)),
+		  *this_cpu_ptr(&ks_overflowed));
+	if (atomic_read(&ks_tracked) >= ks_max_cgroups)
+		mod_delayed_work(ks_wq, &ks_maintain_work, 0);
+}
+
+static bool ks_was_overflowed(u64 id)
+{
+	unsigned int cpu, bit = hash_64(id, ilog2(KS_OVERFLOW_BITS));
+
+	for_each_possible_cpu(cpu)
+		if (test_bit(bit, *per_cpu_ptr(&ks_overflowed, cpu)))
+			return true;
+	return false;
+}
+
+/* Insert keeping each bucket sorted by id; false if already there. */
+static bool ks_table_insert(struct ks_cgroup *new)
+{
+	struct hlist_head *head = ks_bucket(new->id);
+	struct ks_cgroup *cg, *prev = NULL;
+
+	hlist_for_each_entry(cg, head, node) {
+		if (cg->id == new->id)
+			return false;
+		if (cg->id > new->id) {
+			hlist_add_before_rcu(&new->node, &cg->node);
+			return true;
+		}
+		prev = cg;
+	}
+	if (prev)
+		hlist_add_behind_rcu(&new->node, &prev->node);
+	else
+		hlist_add_head_rcu(&new->node, head);
+	return true;
+}
+
+/**
+ * ks_cgroup_track() - the tracked cgroup for an id, tracking it if new
+ * @id: cgroup id
+ *
+ * Runs in the syscall probes, under rcu_read_lock() with preemption
+ * disabled; a new cgroup comes from this CPU's pool.
+ *
+ * Return: the cgroup, or NULL when it cannot be tracked (cap or pool).
+ */
+struct ks_cgroup *ks_cgroup_track(u64 id)
+{
+	struct ks_cgroup *cg = ks_cgroup_find(id);
+	bool added;
+
+	if (cg)
+		return cg;
+	if (atomic_read(&ks_tracked) >= ks_max_cgroups)
+		return NULL;
+	cg = ks_pool_take_cgroup();
+	if (!cg)
+		return NULL;
+
+	cg->id = id;
+	cg->state = KS_LIVE;
+	cg->generation = READ_ONCE(ks_generation);
+	if (ks_was_overflowed(id))
+		cg->flags |= KABISTAT_CGROUP_F_PARTIAL;
+
+	spin_lock(&ks_table_lock);
+	added = ks_table_insert(cg);
+	if (added)
+		atomic_inc(&ks_tracked);
+	spin_unlock(&ks_table_lock);
+	if (!added) {
+		ks_pool_return_cgroup(cg);
+		return ks_cgroup_find(id);
+	}
+	queue_work(ks_wq, &cg->path_work);
+	return cg;
+}
+
+static void ks_set_ancestors(struct ks_cgroup *cg, struct cgroup *cgrp)
+{
+	struct cgroup *anc;
+	u32 level;
+
+	for (level = 1; level <= cgrp->level && level <= KS_MAX_LEVEL;
+	     level++) {
+		anc = cgroup_ancestor(cgrp, level);
+		cg->ancestors[level - 1] = cgroup_id(anc);
+	}
+	cg->level = cgrp->level;
+}
+
+static void ks_set_path(struct ks_cgroup *cg, const char *path)
+{
+	if (strscpy(cg->path, path, sizeof(cg->path)) < 0)
+		cg->flags |= KABISTAT_CGROUP_F_PATH_TRUNC;
+	else
+		cg->flags &= ~KABISTAT_CGROUP_F_PATH_TRUNC;
+}
+
+/* Mark removed; the release work drains the caches.  cg->lock held. */
+static void ks_mark_releasing(struct ks_cgroup *cg)
+{
+	if (cg->state != KS_LIVE)
+		return;
+	cg->state = KS_RELEASING;
+	cg->released_at = ktime_get_boottime_seconds();
+	spin_lock(&ks_table_lock);
+	list_add_tail(&cg->released, &ks_releasing);
+	spin_unlock(&ks_table_lock);
+	queue_work(ks_wq, &ks_release_work);
+}
+
+/* The path of a cgroup first seen in a syscall; may sleep. */
+static void ks_cgroup_path_work(struct work_struct *work)
+{
+	struct ks_cgroup *cg = container_of(work, struct ks_cgroup,
+					    path_work);
+	struct cgroup *cgrp = cgroup_get_from_id(cg->id);
+	char *buf;
+	int len;
+
+	if (IS_ERR(cgrp)) {
+		/* Gone before we saw it go: released, path unknown. */
+		spin_lock(&cg->lock);
+		ks_mark_releasing(cg);
+		spin_unlock(&cg->lock);
+		return;
+	}
+	buf = kmalloc(KS_PATH_LEN, GFP_KERNEL);
+	len = buf ? cgroup_path(cgrp, buf, KS_PATH_LEN) : -ENOMEM;
+
+	spin_lock(&cg->lock);
+	ks_set_ancestors(cg, cgrp);
+	/*
+	 * A rename or rmdir seen meanwhile carries the newer path.  A path
+	 * that does not fit is cut short: kernels report that as a length
+	 * past the buffer or, later ones, as -E2BIG.
+	 */
+	if ((len >= 0 || len == -E2BIG) && !cg->path[0]) {
+		strscpy(cg->path, buf, sizeof(cg->path));
+		if (len >= KS_PATH_LEN || len == -E2BIG)
+			cg->flags |= KABISTAT_CGROUP_F_PATH_TRUNC;
+	}
+	spin_unlock(&cg->lock);
+	kfree(buf);
+	cgroup_put(cgrp);
+}
+
+/**
+ * ks_cgroup_init_work() - prepare a pooled cgroup's path work
+ * @cg: the cgroup
+ */
+void ks_cgroup_init_work(struct ks_cgroup *cg)
+{
+	INIT_WORK(&cg->path_work, ks_cgroup_path_work);
+}
+
+static void ks_probe_cgroup_rmdir(void *data, struct cgroup *cgrp,
+				  const char *path)
+{
+	struct ks_cgroup *cg;
+
+	rcu_read_lock();
+	cg = ks_cgroup_find(cgroup_id(cgrp));
+	if (cg) {
+		spin_lock(&cg->lock);
+		ks_set_path(cg, path);
+		ks_set_ancestors(cg, cgrp);
+		ks_mark_releasing(cg);
+		spin_unlock(&cg->lock);
+	}
+	rcu_read_unlock();
+}
+
+static void ks_probe_cgroup_rename(void *data, struct cgroup *cgrp,
+				   const char *path)
+{
+	struct ks_cgroup *cg;
+
+	rcu_read_lock();
+	cg = ks_cgroup_find(cgroup_id(cgrp));
+	if (cg) {
+		spin_lock(&cg->lock);
+		ks_set_path(cg, path);
+		spin_unlock(&cg->lock);
+	}
+	rcu_read_unlock();
+}
+
+static void ks_cgroup_free_rcu(struct rcu_head *rcu)
+{
+	ks_cgroup_free(container_of(rcu, struct ks_cgroup, rcu));
+}
+
+/* Drop a released cgroup, its counts into "evicted".  Mutex held. */
+static void ks_evict(struct ks_cgroup *cg)
+{
+	struct ks_reading *r;
+	u32 i, n;
+
+	if (!ks_read(cg, &r, &n)) {
+		for (i = 0; i < n; i++)
+			if (KS_KEY_KIND(r[i].key) < KS_NR_ABIS)
+				ks_counters_add(&ks_evicted[KS_KEY_KIND(r[i].key)],
+						&r[i].c);
+		kfree(r);
+	}
+	spin_lock(&ks_table_lock);
+	hlist_del_rcu(&cg->node);
+	atomic_dec(&ks_tracked);
+	spin_unlock(&ks_table_lock);
+	list_del(&cg->released);
+	call_rcu(&cg->rcu, ks_cgroup_free_rcu);
+}
+
+/**
+ * ks_cgroup_maintain() - evict released cgroups past their TTL, and the
+ * oldest ones while the cap is reached
+ */
+void ks_cgroup_maintain(void)
+{
+	u64 now = ktime_get_boottime_seconds();
+	u32 ttl = READ_ONCE(ks_released_ttl);
+	struct ks_cgroup *cg, *tmp;
+	int batch = KS_EVICT_BATCH;
+
+	mutex_lock(&ks_cgroups_mutex);
+	cpus_read_lock();
+	list_for_each_entry_safe(cg, tmp, &ks_released, released) {
+		bool full = atomic_read(&ks_tracked) >= ks_max_cgroups;
+
+		if (!full && now - cg->released_at < ttl)
+			break;
+		if (full && !batch--)
+			break;
+		if (!ks_cached(cg))
+			ks_evict(cg);
+	}
+	cpus_read_unlock();
+	mutex_unlock(&ks_cgroups_mutex);
+}
+
+static void ks_maintain_fn(struct work_struct *work)
+{
+	ks_cgroup_maintain();
+	queue_delayed_work(ks_wq, &ks_maintain_work, KS_MAINTAIN_PERIOD);
+}
+
+/*
+ * Finish releases: drain every online CPU's cached counts of the removed
+ * cgroups into their slots, then announce the final counters.
+ */
+static void ks_release_fn(struct work_struct *work)
+{
+	struct ks_cgroup *cg, *tmp;
+	LIST_HEAD(batch);
+
+	spin_lock(&ks_table_lock);
+	list_splice_init(&ks_releasing, &batch);
+	spin_unlock(&ks_table_lock);
+	if (list_empty(&batch))
+		return;
+
+	ks_drain_all();
+
+	mutex_lock(&ks_cgroups_mutex);
+	list_for_each_entry_safe(cg, tmp, &batch, released) {
+		spin_lock(&cg->lock);
+		cg->state = KS_RELEASED;
+		spin_unlock(&cg->lock);
+		list_move_tail(&cg->released, &ks_released);
+		ks_event_released(cg);
+	}
+	mutex_unlock(&ks_cgroups_mutex);
+	ks_cgroup_maintain();
+}
+
+/**
+ * ks_cgroup_next() - the next tracked cgroup of a walk
+ * @cur: the walk's position, zeroed to start
+ *
+ * Call with ks_cgroups_mutex held; the walk may drop it between calls and
+ * resume: cgroups added or removed meanwhile are seen or not, the others
+ * exactly once.
+ *
+ * Return: the cgroup, or NULL at the end.
+ */
+struct ks_cgroup *ks_cgroup_next(struct ks_cursor *cur)
+{
+	struct ks_cgroup *cg;
+
+	for (; cur->bucket < (1U << ks_table_bits); cur->bucket++) {
+		hlist_for_each_entry_rcu(cg, &ks_table[cur->bucket], node,
+					 lockdep_is_held(&ks_cgroups_mutex)) {
+			if (cg->id > cur->last_id) {
+				cur->last_id = cg->id;
+				return cg;
+			}
+		}
+		cur->last_id = 0;
+	}
+	return NULL;
+}
+
+/**
+ * ks_cgroup_in_subtree() - whether a cgroup is a subtree's root or in it
+ * @cg:		the cgroup
+ * @root_id:	id of the subtree's root
+ * @root_level:	its level (0 for the root of the hierarchy)
+ *
+ * Return: true when @cg belongs to the subtree.
+ */
+bool ks_cgroup_in_subtree(const struct ks_cgroup *cg, u64 root_id,
+			  u32 root_level)
+{
+	if (!root_level || cg->id == root_id)
+		return true;
+	return root_level <= KS_MAX_LEVEL && cg->level > root_level &&
+	       cg->ancestors[root_level - 1] == root_id;
+}
+
+/**
+ * ks_cgroup_copy_path() - copy a cgroup's path
+ * @cg:		the cgroup
+ * @buf:	KS_PATH_LEN bytes
+ */
+void ks_cgroup_copy_path(struct ks_cgroup *cg, char *buf)
+{
+	spin_lock(&cg->lock);
+	memcpy(buf, cg->path, KS_PATH_LEN);
+	spin_unlock(&cg->lock);
+}
+
+/**
+ * ks_cgroup_sync() - wait until pending paths and releases are done
+ *
+ * Call without ks_cgroups_mutex.
+ */
+void ks_cgroup_sync(void)
+{
+	flush_workqueue(ks_wq);
+}
+
+/**
+ * ks_cgroups_tracked() - number of tracked cgroups, live and released
+ *
+ * Return: the number.
+ */
+u32 ks_cgroups_tracked(void)
+{
+	return atomic_read(&ks_tracked);
+}
+
+/**
+ * ks_read_aggregates() - the overflow and evicted aggregates
+ * @overflow:	KS_NR_ABIS counters, baseline subtracted
+ * @evicted:	KS_NR_ABIS counters, baseline subtracted
+ *
+ * Call with ks_cgroups_mutex held.
+ */
+void ks_read_aggregates(struct ks_counters *overflow,
+			struct ks_counters *evicted)
+{
+	u32 abi;
+
+	ks_read_overflow(overflow);
+	for (abi = 0; abi < KS_NR_ABIS; abi++) {
+		ks_counters_sub(&overflow[abi], &ks_overflow_base[abi]);
+		evicted[abi] = ks_evicted[abi];
+		ks_counters_sub(&evicted[abi], &ks_evicted_base[abi]);
+	}
+}
+
+static u64 ks_reset_aggregates(void)
+{
+	struct ks_counters overflow[KS_NR_ABIS];
+	u64 calls = 0;
+	u32 abi;
+
+	ks_read_overflow(overflow);
+	for (abi = 0; abi < KS_NR_ABIS; abi++) {
+		calls += overflow[abi].calls - ks_overflow_base[abi].calls;
+		calls += ks_evicted[abi].calls - ks_evicted_base[abi].calls;
+		ks_overflow_base[abi] = overflow[abi];
+		ks_evicted_base[abi] = ks_evicted[abi];
+	}
+	return calls;
+}
+
+/**
+ * ks_reset() - reset one tracked cgroup, or all of them and the aggregates
+ * @cg:	the cgroup, or NULL for all
+ *
+ * Call with ks_cgroups_mutex held.
+ */
+void ks_reset(struct ks_cgroup *cg)
+{
+	struct ks_cursor cur = {};
+	u64 gen = ++ks_generation;
+
+	if (cg) {
+		ks_reset_calls += ks_reset_cgroup(cg, gen);
+		return;
+	}
+	while ((cg = ks_cgroup_next(&cur)))
+		ks_reset_calls += ks_reset_cgroup(cg, gen);
+	ks_reset_calls += ks_reset_aggregates();
+}
+
+/**
+ * ks_observed() - calls counted since load, less those reset
+ *
+ * Call with ks_cgroups_mutex held.
+ *
+ * Return: the number, which the readings of every cgroup and aggregate add
+ * up to once no syscall runs.
+ */
+u64 ks_observed(void)
+{
+	return ks_read_observed() - ks_reset_calls;
+}
+
+static struct ks_tp ks_cgroup_tps[] = {
+	{ .name = "cgroup_rmdir", .probe = ks_probe_cgroup_rmdir },
+	{ .name = "cgroup_rename", .probe = ks_probe_cgroup_rename },
+};
+
+/**
+ * ks_cgroup_probes_register() - follow cgroup removals and renames
+ *
+ * Return: 0 or a negative errno.
+ */
+int ks_cgroup_probes_register(void)
+{
+	return ks_tp_register(ks_cgroup_tps, ARRAY_SIZE(ks_cgroup_tps));
+}
+
+/**
+ * ks_cgroup_probes_unregister() - stop following cgroups
+ */
+void ks_cgroup_probes_unregister(void)
+{
+	ks_tp_unregister(ks_cgroup_tps, ARRAY_SIZE(ks_cgroup_tps));
+}
+
+/**
+ * ks_cgroup_init() - allocate the table and start the maintenance
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ks_cgroup_init(void)
+{
+	unsigned int i;
+
+	ks_generation = ktime_get_real_ns();
+	ks_table_bits = ilog2(roundup_pow_of_two(max(ks_max_cgroups, 64U)));
+	ks_table = kvmalloc_array(1U << ks_table_bits, sizeof(*ks_table),
+				  GFP_KERNEL);
+	if (!ks_table)
+		return -ENOMEM;
+	for (i = 0; i < (1U << ks_table_bits); i++)
+		INIT_HLIST_HEAD(&ks_table[i]);
+
+	ks_wq = alloc_ordered_workqueue("kabistat", 0);
+	if (!ks_wq) {
+		kvfree(ks_table);
+		return -ENOMEM;
+	}
+	INIT_WORK(&ks_release_work, ks_release_fn);
+	INIT_DELAYED_WORK(&ks_maintain_work, ks_maintain_fn);
+	queue_delayed_work(ks_wq, &ks_maintain_work, KS_MAINTAIN_PERIOD);
+	return 0;
+}
+
+/**
+ * ks_cgroup_stop() - finish pending releases and stop the maintenance
+ *
+ * Called once the probes are gone, while events can still be sent.
+ */
+void ks_cgroup_stop(void)
+{
+	flush_workqueue(ks_wq);
+	cancel_delayed_work_sync(&ks_maintain_work);
+}
+
+/**
+ * ks_cgroup_exit() - free every tracked cgroup
+ *
+ * The probes are gone and no request runs: nothing else refers to them.
+ */
+void ks_cgroup_exit(void)
+{
+	struct hlist_node *tmp;
+	struct ks_cgroup *cg;
+	unsigned int i;
+
+	destroy_workqueue(ks_wq);
+	rcu_barrier();
+	for (i = 0; i < (1U << ks_table_bits); i++)
+		hlist_for_each_entry_safe(cg, tmp, &ks_table[i], node) {
+			hlist_del(&cg->node);
+			ks_cgroup_free(cg);
+		}
+	atomic_set(&ks_tracked, 0);
+	INIT_LIST_HEAD(&ks_releasing);
+	INIT_LIST_HEAD(&ks_released);
+	memset(ks_evicted, 0, sizeof(ks_evicted));
+	memset(ks_evicted_base, 0, sizeof(ks_evicted_base));
+	memset(ks_overflow_base, 0, sizeof(ks_overflow_base));
+	ks_reset_calls = 0;
+	kvfree(ks_table);
+	ks_table = NULL;
+}

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The syscall tracepoints and what each event counts.  The tracepoints'
+ * behaviour this relies on (see SPEC.md): a call refused by seccomp fires
+ * only sys_exit; exit and exit_group fire only sys_enter unless refused; a
+ * fork-family call's sys_exit fires again in each child with 0; a
+ * successful exec's sys_exit reports execve of the new image's ABI.  And
+ * one more: sigreturn and rt_sigreturn restore the registers of the
+ * interrupted context and set orig_ax to -1, so their sys_exit reports
+ * number -1 with whatever the restored context returns.  Number -1 is
+ * therefore counted when it enters (it can only fail with ENOSYS once
+ * seccomp let it enter) and ignored when it exits.
+ */
+#include <linux/jump_label.h>
+#include <linux/ptrace.h>
+#include <linux/string.h>
+#include <linux/tracepoint.h>
+#include <asm/syscall.h>
+
+#include "abi.h"
+#include "cgroup.h"
+#include "params.h"
+#include "stats.h"
+#include "tracepoints.h"
+
+static __always_inline u32 ks_current_abi(void)
+{
+	if (in_ia32_syscall())
+		return KABISTAT_ABI_IA32;
+	return KABISTAT_ABI_X86_64;
+}
+
+/* exit, exit_group, execve and execveat are counted when they enter. */
+static void ks_probe_sys_enter(void *data, struct pt_regs *regs, long id)
+{
+	u32 abi;
+
+	if (!static_branch_likely(&ks_counting))
+		return;
+	abi = ks_current_abi();
+	if (id == -1) {
+		ks_count(abi, id, -KS_ERR_NOSYS, true);
+		return;
+	}
+	switch (ks_syscall_kind(abi, id)) {
+	case KS_SYS_EXIT:
+	case KS_SYS_EXEC:
+	case KS_SYS_SIGRETURN:
+		ks_count(abi, id, 0, true);
+		break;
+	default:
+		break;
+	}
+}
+
+static void ks_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
+{
+	/*
+	 * The kernel dispatches on the low 32 bits of orig_ax, as sys_enter
+	 * reports them; int $0x80 leaves -1 zero-extended there.
+	 */
+	long id = (int)syscall_get_nr(current, regs);
+	u32 abi;
+
+	if (!static_branch_likely(&ks_counting) || id == -1)
+		return;
+	abi = ks_current_abi();
+	switch (ks_syscall_kind(abi, id)) {
+	case KS_SYS_SIGRETURN:
+		return;			/* a frame that did not restore */
+	case KS_SYS_FORK:
+		if (!ret)
+			return;		/* a child's return, not a call */
+		break;
+	case KS_SYS_EXEC:
+		/*
+		 * The call was counted when it entered; only its failure is
+		 * left to count.  A successful exec returns 0.
+		 */
+		if (ret)
+			ks_count(abi, id, ret, false);
+		return;
+	default:
+		break;
+	}
+	ks_count(abi, id, ret, true);
+}
+
+struct ks_tp_find {
+	struct ks_tp *tps;
+	unsigned int n;
+};
+
+static void ks_tp_match(struct tracepoint *tp, void *priv)
+{
+	struct ks_tp_find *f = priv;
+	unsigned int i;
+
+	for (i = 0; i < f->n; i++)
+		if (!strcmp(tp->name, f->tps[i].name))
+			f->tps[i].tp = tp;
+}
+
+/**
+ * ks_tp_register() - attach probes to kernel tracepoints by name
+ * @tps:	the probes
+ * @n:		how many
+ *
+ * Return: 0, -ENOENT when a tracepoint does not exist, or another negative
+ * errno; on failure nothing stays attached.
+ */
+int ks_tp_register(struct ks_tp *tps, unsigned int n)
+{
+	struct ks_tp_find f = { .tps = tps, .n = n };
+	unsigned int i;
+	int err = 0;
+
+	for_each_kernel_tracepoint(ks_tp_match, &f);
+	for (i = 0; i < n; i++) {
+		if (!tps[i].tp) {
+			pr_err("kabistat: no tracepoint %s\n", tps[i].name);
+			err = -ENOENT;
+			break;
+		}
+		err = tracepoint_probe_register(tps[i].tp, tps[i].probe, NULL);
+		if (err)
+			break;
+	}
+	if (err)
+		ks_tp_unregister(tps, i);
+	return err;
+}
+
+/**
+ * ks_tp_unregister() - detach probes ks_tp_register() attached
+ * @tps:	the probes
+ * @n:		how many
+ *
+ * The probes may still run until tracepoint_synchronize_unregister().
+ */
+void ks_tp_unregister(struct ks_tp *tps, unsigned int n)
+{
+	while (n--)
+		if (tps[n].tp)
+			tracepoint_probe_unregister(tps[n].tp, tps[n].probe,
+						    NULL);
+}
+
+static struct ks_tp ks_syscall_tps[] = {
+	{ .name = "sys_enter", .probe = ks_probe_sys_enter },
+	{ .name = "sys_exit", .probe = ks_probe_sys_exit },
+};
+
+/**
+ * ks_probes_register() - start counting
+ *
+ * Return: 0 or a negative errno.
+ */
+int ks_probes_register(void)
+{
+	int err = ks_cgroup_probes_register();
+
+	if (err)
+		return err;
+	err = ks_tp_register(ks_syscall_tps, ARRAY_SIZE(ks_syscall_tps));
+	if (err) {
+		ks_cgroup_probes_unregister();
+		tracepoint_synchronize_unregister();
+	}
+	return err;
+}
+
+/**
+ * ks_probes_unregister() - stop counting; no probe runs on return
+ */
+void ks_probes_unregister(void)
+{
+	ks_tp_unregister(ks_syscall_tps, ARRAY_SIZE(ks_syscall_tps));
+	ks_cgroup_probes_unregister();
+	tracepoint_synchronize_unregister();
+}

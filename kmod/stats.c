@@ -1,0 +1,698 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Counting: the per-CPU caches, the moves into the cgroups' shared slots,
+ * the pools that first events draw on, and consistent readings.  The
+ * design is described in stats.h.
+ */
+#include <linux/cgroup.h>
+#include <linux/cpu.h>
+#include <linux/err.h>
+#include <linux/hash.h>
+#include <linux/log2.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "abi.h"
+#include "cgroup.h"
+#include "events.h"
+#include "params.h"
+#include "stats.h"
+
+static DEFINE_PER_CPU(struct ks_cpu, ks_cpus);
+static unsigned int ks_cache_bits;
+static struct kmem_cache *ks_chunk_cache;
+static struct kmem_cache *ks_cgroup_cache;
+
+/* Kernel-internal restart codes; user space never sees them. */
+#define KS_ERESTARTSYS			512
+#define KS_ERESTARTNOINTR		513
+#define KS_ERESTARTNOHAND		514
+#define KS_ERESTART_RESTARTBLOCK	516
+
+static __always_inline bool ks_is_restart(long ret)
+{
+	return ret == -KS_ERESTARTSYS || ret == -KS_ERESTARTNOINTR ||
+	       ret == -KS_ERESTARTNOHAND || ret == -KS_ERESTART_RESTARTBLOCK;
+}
+
+static __always_inline struct ks_cslot *ks_cache_at(struct ks_cpu *cpu,
+						    u64 cgid, u32 key)
+{
+	return &cpu->cache[hash_64(cgid ^ ((u64)key << 40), ks_cache_bits)];
+}
+
+/* Only the owning CPU writes; remote readers load each field once. */
+static __always_inline void ks_inc(u64 *v)
+{
+	WRITE_ONCE(*v, *v + 1);
+}
+
+static void ks_pool_refill_kick(struct ks_cpu *cpu)
+{
+	if (cpu->nr_pool_cg < KS_POOL_CGROUPS / 2 ||
+	    cpu->nr_pool_chunk < KS_POOL_CHUNKS / 2)
+		queue_work_on(smp_processor_id(), system_highpri_wq,
+			      &cpu->refill);
+}
+
+/**
+ * ks_pool_take_cgroup() - a zeroed, initialised cgroup from this CPU's pool
+ *
+ * Called with preemption disabled.  Return: NULL when the pool is empty.
+ */
+struct ks_cgroup *ks_pool_take_cgroup(void)
+{
+	struct ks_cpu *cpu = this_cpu_ptr(&ks_cpus);
+	struct ks_cgroup *cg = NULL;
+
+	if (cpu->nr_pool_cg)
+		cg = cpu->pool_cg[--cpu->nr_pool_cg];
+	ks_pool_refill_kick(cpu);
+	return cg;
+}
+
+/**
+ * ks_pool_return_cgroup() - give back an unused cgroup from the pool
+ * @cg: a cgroup ks_pool_take_cgroup() returned on this CPU
+ *
+ * Called with preemption disabled, on the CPU that took @cg.
+ */
+void ks_pool_return_cgroup(struct ks_cgroup *cg)
+{
+	struct ks_cpu *cpu = this_cpu_ptr(&ks_cpus);
+
+	cpu->pool_cg[cpu->nr_pool_cg++] = cg;
+}
+
+static struct ks_chunk *ks_pool_take_chunk(struct ks_cpu *cpu)
+{
+	struct ks_chunk *ch = NULL;
+
+	if (cpu->nr_pool_chunk)
+		ch = cpu->pool_chunk[--cpu->nr_pool_chunk];
+	ks_pool_refill_kick(cpu);
+	return ch;
+}
+
+/*
+ * Chunks and their slots are published under cg->lock with release stores
+ * and walked by readers without it, with the matching acquire loads.
+ */
+static struct ks_chunk *ks_first_chunk(struct ks_cgroup *cg)
+{
+	/* pairs with the release store that linked the chunk */
+	return smp_load_acquire(&cg->chunks);
+}
+
+static struct ks_chunk *ks_next_chunk(struct ks_chunk *ch)
+{
+	/* pairs with the release store that linked the chunk */
+	return smp_load_acquire(&ch->next);
+}
+
+static u32 ks_chunk_used(struct ks_chunk *ch)
+{
+	/* pairs with the release store that published the slot's key */
+	return smp_load_acquire(&ch->used);
+}
+
+static void ks_link_chunk(struct ks_cgroup *cg, struct ks_chunk *ch)
+{
+	struct ks_chunk **link = cg->last ? &cg->last->next : &cg->chunks;
+
+	/* readers that see the chunk see it zeroed */
+	smp_store_release(link, ch);
+}
+
+static bool ks_memory_charge(size_t size)
+{
+	if (atomic_long_add_return(size, &ks_memory_used) > ks_max_memory) {
+		atomic_long_sub(size, &ks_memory_used);
+		return false;
+	}
+	return true;
+}
+
+static struct ks_cgroup *ks_cgroup_alloc(void)
+{
+	struct ks_cgroup *cg;
+
+	if (!ks_memory_charge(kmem_cache_size(ks_cgroup_cache)))
+		return NULL;
+	cg = kmem_cache_zalloc(ks_cgroup_cache, GFP_KERNEL | __GFP_NOWARN);
+	if (!cg) {
+		atomic_long_sub(kmem_cache_size(ks_cgroup_cache),
+				&ks_memory_used);
+		return NULL;
+	}
+	spin_lock_init(&cg->lock);
+	seqcount_spinlock_init(&cg->seq, &cg->lock);
+	INIT_LIST_HEAD(&cg->released);
+	ks_cgroup_init_work(cg);
+	return cg;
+}
+
+static struct ks_chunk *ks_chunk_alloc(void)
+{
+	struct ks_chunk *ch;
+
+	if (!ks_memory_charge(kmem_cache_size(ks_chunk_cache)))
+		return NULL;
+	ch = kmem_cache_zalloc(ks_chunk_cache, GFP_KERNEL | __GFP_NOWARN);
+	if (!ch)
+		atomic_long_sub(kmem_cache_size(ks_chunk_cache),
+				&ks_memory_used);
+	return ch;
+}
+
+/**
+ * ks_cgroup_free() - free a cgroup no CPU cache refers to any more
+ * @cg: the cgroup, out of every list
+ */
+void ks_cgroup_free(struct ks_cgroup *cg)
+{
+	struct ks_chunk *ch, *next;
+
+	for (ch = cg->chunks; ch; ch = next) {
+		next = ch->next;
+		kmem_cache_free(ks_chunk_cache, ch);
+		atomic_long_sub(kmem_cache_size(ks_chunk_cache),
+				&ks_memory_used);
+	}
+	kmem_cache_free(ks_cgroup_cache, cg);
+	atomic_long_sub(kmem_cache_size(ks_cgroup_cache), &ks_memory_used);
+}
+
+/*
+ * Refill this CPU's pools.  Allocation may sleep, so it happens first; the
+ * objects are then handed over with preemption disabled, which keeps the
+ * owner's probes out.  Should the work run elsewhere (its CPU went
+ * offline), it fills the pools of the CPU it runs on: only ever the owner
+ * writes them.
+ */
+static void ks_pool_refill(struct work_struct *work)
+{
+	struct ks_cgroup *cgs[KS_POOL_CGROUPS];
+	struct ks_chunk *chunks[KS_POOL_CHUNKS];
+	unsigned int ncg = 0, nch = 0;
+	struct ks_cpu *cpu;
+
+	while (ncg < KS_POOL_CGROUPS && (cgs[ncg] = ks_cgroup_alloc()))
+		ncg++;
+	while (nch < KS_POOL_CHUNKS && (chunks[nch] = ks_chunk_alloc()))
+		nch++;
+
+	preempt_disable();
+	cpu = this_cpu_ptr(&ks_cpus);
+	while (ncg && cpu->nr_pool_cg < KS_POOL_CGROUPS)
+		cpu->pool_cg[cpu->nr_pool_cg++] = cgs[--ncg];
+	while (nch && cpu->nr_pool_chunk < KS_POOL_CHUNKS)
+		cpu->pool_chunk[cpu->nr_pool_chunk++] = chunks[--nch];
+	preempt_enable();
+
+	while (ncg)
+		ks_cgroup_free(cgs[--ncg]);
+	while (nch) {
+		kmem_cache_free(ks_chunk_cache, chunks[--nch]);
+		atomic_long_sub(kmem_cache_size(ks_chunk_cache),
+				&ks_memory_used);
+	}
+}
+
+/* Find or add the shared slot of @key; NULL when no chunk is to be had. */
+static struct ks_slot *ks_slot_get(struct ks_cpu *cpu, struct ks_cgroup *cg,
+				   u32 key)
+{
+	struct ks_slot *s = NULL;
+	struct ks_chunk *ch;
+	u32 i;
+
+	spin_lock(&cg->lock);
+	for (ch = cg->chunks; ch; ch = ch->next)
+		for (i = 0; i < ch->used; i++)
+			if (ch->slot[i].key == key) {
+				s = &ch->slot[i];
+				goto out;
+			}
+
+	ch = cg->last;
+	if (!ch || ch->used == KS_CHUNK_SLOTS) {
+		ch = ks_pool_take_chunk(cpu);
+		if (!ch) {
+			cg->flags |= KABISTAT_CGROUP_F_PARTIAL;
+			goto out;
+		}
+		ks_link_chunk(cg, ch);
+		cg->last = ch;
+	}
+	s = &ch->slot[ch->used];
+	s->key = key;
+	/* readers that see the new count see the key */
+	smp_store_release(&ch->used, ch->used + 1);
+out:
+	spin_unlock(&cg->lock);
+	return s;
+}
+
+/* Move a cache slot's counts into its cgroup and empty it. */
+static void ks_cslot_flush(struct ks_cslot *cs)
+{
+	struct ks_cgroup *cg = cs->cg;
+
+	spin_lock(&cg->lock);
+	write_seqcount_begin(&cg->seq);
+	ks_counters_add(&cs->shared->c, &cs->c);
+	WRITE_ONCE(cs->cgid, 0);
+	memset(&cs->c, 0, sizeof(cs->c));
+	write_seqcount_end(&cg->seq);
+	spin_unlock(&cg->lock);
+	cs->cg = NULL;
+	cs->shared = NULL;
+}
+
+/* The slow path of a (cgroup, key) this CPU's cache does not hold. */
+static noinline struct ks_cslot *ks_cache_fill(struct ks_cpu *cpu,
+					       struct ks_cslot *cs, u64 cgid,
+					       u32 key)
+{
+	struct ks_cgroup *cg;
+	struct ks_slot *shared;
+
+	if (cs->cgid)
+		ks_cslot_flush(cs);
+	cg = ks_cgroup_track(cgid);
+	if (!cg)
+		return NULL;
+	shared = ks_slot_get(cpu, cg, key);
+	if (!shared)
+		return NULL;
+	cs->key = key;
+	cs->cg = cg;
+	cs->shared = shared;
+	/* A reader that sees the id sees the zeroed counters too. */
+	smp_store_release(&cs->cgid, cgid);
+	return cs;
+}
+
+static __always_inline struct ks_cslot *ks_cache_get(struct ks_cpu *cpu,
+						     u64 cgid, u32 key)
+{
+	struct ks_cslot *cs = ks_cache_at(cpu, cgid, key);
+
+	if (likely(cs->cgid == cgid && cs->key == key))
+		return cs;
+	return ks_cache_fill(cpu, cs, cgid, key);
+}
+
+static noinline void ks_count_error(struct ks_cpu *cpu, struct ks_cslot *cs,
+				    u64 cgid, long ret)
+{
+	struct ks_counters *c = &cs->c;
+	struct ks_cslot *es;
+	u32 err = -ret;
+
+	if (ks_is_restart(ret)) {
+		ks_inc(&c->interrupted);
+		return;
+	}
+	ks_inc(&c->errors);
+	if (err == KS_ERR_NOSYS) {
+		ks_inc(&c->enosys);
+		if (!test_and_set_bit(KS_SLOT_ENOSYS_SEEN,
+				      &cs->shared->flags))
+			ks_event_first_enosys(cgid, cs->key);
+	} else if (err == EPERM || err == EACCES) {
+		ks_inc(&c->denied);
+	}
+
+	es = ks_cache_get(cpu, cgid, KS_KEY(KS_KIND_ERRNO,
+					    err <= KABISTAT_ERRNO_MAX ? err : 0));
+	if (es)
+		ks_inc(&es->c.calls);
+}
+
+static noinline void ks_count_overflow(struct ks_cpu *cpu, u64 cgid, u32 abi,
+				       long ret, bool call)
+{
+	struct ks_counters *c = &cpu->overflow[abi];
+
+	ks_cgroup_overflowed(cgid);
+	if (call)
+		ks_inc(&c->calls);
+	if (!IS_ERR_VALUE(ret))
+		return;
+	if (ks_is_restart(ret)) {
+		ks_inc(&c->interrupted);
+		return;
+	}
+	ks_inc(&c->errors);
+	if (ret == -KS_ERR_NOSYS)
+		ks_inc(&c->enosys);
+	else if (ret == -EPERM || ret == -EACCES)
+		ks_inc(&c->denied);
+}
+
+/**
+ * ks_count() - count one syscall of the current task
+ * @abi:	enum kabistat_abi of the call
+ * @nr:		its number, unchecked
+ * @ret:	its return value
+ * @call:	whether to count the call itself, or only how it ended (for
+ *		a failed exec, whose call was counted when it entered)
+ *
+ * Runs in the syscall tracepoints: takes no lock and allocates nothing for
+ * a (cgroup, key) this CPU has seen before.
+ */
+void ks_count(u32 abi, long nr, long ret, bool call)
+{
+	u32 key = KS_KEY(abi, (unsigned long)nr < ks_abi_size[abi] ?
+			 nr : KS_NR_OOR);
+	struct ks_cslot *cs;
+	struct ks_cpu *cpu;
+	u64 cgid;
+
+	preempt_disable();
+	rcu_read_lock();
+	cgid = cgroup_id(task_dfl_cgroup(current));
+	cpu = this_cpu_ptr(&ks_cpus);
+	cs = ks_cache_get(cpu, cgid, key);
+	if (likely(cs)) {
+		if (call)
+			ks_inc(&cs->c.calls);
+		if (IS_ERR_VALUE(ret))
+			ks_count_error(cpu, cs, cgid, ret);
+	} else {
+		ks_count_overflow(cpu, cgid, abi, ret, call);
+	}
+	if (call)
+		ks_inc(&cpu->observed);
+	rcu_read_unlock();
+	preempt_enable();
+}
+
+/* Move this CPU's cached counts of released cgroups into their slots. */
+static void ks_drain_cpu(struct work_struct *work)
+{
+	struct ks_cpu *cpu;
+	unsigned int i;
+
+	preempt_disable();
+	cpu = this_cpu_ptr(&ks_cpus);
+	for (i = 0; i < ks_cache_slots; i++) {
+		struct ks_cslot *cs = &cpu->cache[i];
+
+		if (cs->cgid && READ_ONCE(cs->cg->state) == KS_RELEASING)
+			ks_cslot_flush(cs);
+	}
+	preempt_enable();
+}
+
+/**
+ * ks_drain_all() - drain every online CPU's cache of released cgroups
+ *
+ * Once cgroups are marked KS_RELEASING, each CPU moves their cached counts
+ * into their shared slots itself; on return no online CPU's cache refers
+ * to them.  May sleep.
+ */
+void ks_drain_all(void)
+{
+	unsigned int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		queue_work_on(cpu, system_highpri_wq,
+			      &per_cpu_ptr(&ks_cpus, cpu)->drain);
+	for_each_online_cpu(cpu)
+		flush_work(&per_cpu_ptr(&ks_cpus, cpu)->drain);
+	cpus_read_unlock();
+}
+
+/**
+ * ks_cached() - whether any CPU's cache still refers to a cgroup
+ * @cg: the cgroup
+ *
+ * An offline CPU keeps its cache until it comes back; its counts stay
+ * readable, and the cgroup must stay too.  Call with cpus_read_lock() held.
+ *
+ * Return: true when @cg must not be freed yet.
+ */
+bool ks_cached(struct ks_cgroup *cg)
+{
+	unsigned int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		struct ks_cslot *cache = per_cpu(ks_cpus, cpu).cache;
+
+		for (i = 0; i < ks_cache_slots; i++)
+			if (READ_ONCE(cache[i].cg) == cg)
+				return true;
+	}
+	return false;
+}
+
+static u32 ks_slot_count(struct ks_cgroup *cg)
+{
+	struct ks_chunk *ch;
+	u32 n = 0;
+
+	for (ch = ks_first_chunk(cg); ch; ch = ks_next_chunk(ch))
+		n += ks_chunk_used(ch);
+	return n;
+}
+
+/* Add what every CPU's cache holds for (@cg, @key) to @c. */
+static void ks_sum_caches(struct ks_cgroup *cg, u32 key, struct ks_counters *c)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct ks_cslot *cs = ks_cache_at(per_cpu_ptr(&ks_cpus, cpu),
+						  cg->id, key);
+
+		/* pairs with the release store in ks_cache_fill() */
+		if (smp_load_acquire(&cs->cgid) != cg->id ||
+		    READ_ONCE(cs->key) != key)
+			continue;
+		c->calls += READ_ONCE(cs->c.calls);
+		c->errors += READ_ONCE(cs->c.errors);
+		c->enosys += READ_ONCE(cs->c.enosys);
+		c->denied += READ_ONCE(cs->c.denied);
+		c->interrupted += READ_ONCE(cs->c.interrupted);
+	}
+}
+
+/* One pass over the slots; false when @max was too small. */
+static bool ks_read_pass(struct ks_cgroup *cg, struct ks_reading *r, u32 max,
+			 u32 *nr)
+{
+	struct ks_chunk *ch;
+	u32 i, n = 0;
+
+	for (ch = ks_first_chunk(cg); ch; ch = ks_next_chunk(ch)) {
+		u32 used = ks_chunk_used(ch);
+
+		for (i = 0; i < used; i++, n++) {
+			const struct ks_slot *s = &ch->slot[i];
+
+			if (n == max)
+				return false;
+			r[n].key = s->key;
+			r[n].c = s->c;
+			ks_sum_caches(cg, s->key, &r[n].c);
+			ks_counters_sub(&r[n].c, &s->base);
+		}
+	}
+	*nr = n;
+	return true;
+}
+
+/**
+ * ks_read() - a consistent reading of a cgroup's counters
+ * @cg:		the cgroup; the caller keeps it from being freed
+ * @out:	one reading per key, baseline subtracted; kfree() it
+ * @nr:		number of readings
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ks_read(struct ks_cgroup *cg, struct ks_reading **out, u32 *nr)
+{
+	struct ks_reading *r;
+	unsigned int seq;
+	bool fits;
+	u32 max;
+
+	/* Slots may be added meanwhile: retry with more room if needed. */
+	for (;;) {
+		max = ks_slot_count(cg) + KS_CHUNK_SLOTS;
+		r = kmalloc_array(max, sizeof(*r), GFP_KERNEL);
+		if (!r)
+			return -ENOMEM;
+		do {
+			seq = read_seqcount_begin(&cg->seq);
+			fits = ks_read_pass(cg, r, max, nr);
+		} while (fits && read_seqcount_retry(&cg->seq, seq));
+		if (fits)
+			break;
+		kfree(r);
+	}
+	*out = r;
+	return 0;
+}
+
+/**
+ * ks_reset_cgroup() - make a cgroup's counters read zero from now on
+ * @cg:		the cgroup; the caller keeps it from being freed
+ * @generation:	the new generation to report for it
+ *
+ * Counters are never decremented: each slot's baseline becomes its current
+ * count, so readers stay monotonic between resets.
+ *
+ * Return: the calls the reset took out of the readings.
+ */
+u64 ks_reset_cgroup(struct ks_cgroup *cg, u64 generation)
+{
+	struct ks_counters now;
+	struct ks_chunk *ch;
+	u64 calls = 0;
+	u32 i;
+
+	spin_lock(&cg->lock);
+	write_seqcount_begin(&cg->seq);
+	for (ch = cg->chunks; ch; ch = ch->next)
+		for (i = 0; i < ch->used; i++) {
+			struct ks_slot *s = &ch->slot[i];
+
+			now = s->c;
+			ks_sum_caches(cg, s->key, &now);
+			if (KS_KEY_KIND(s->key) != KS_KIND_ERRNO)
+				calls += now.calls - s->base.calls;
+			s->base = now;
+		}
+	cg->generation = generation;
+	write_seqcount_end(&cg->seq);
+	spin_unlock(&cg->lock);
+	return calls;
+}
+
+/**
+ * ks_read_overflow() - sum the per-CPU overflow counters
+ * @per_abi: KS_NR_ABIS counters, filled
+ */
+void ks_read_overflow(struct ks_counters *per_abi)
+{
+	unsigned int cpu, abi;
+
+	memset(per_abi, 0, KS_NR_ABIS * sizeof(*per_abi));
+	for_each_possible_cpu(cpu) {
+		const struct ks_cpu *c = per_cpu_ptr(&ks_cpus, cpu);
+
+		for (abi = 0; abi < KS_NR_ABIS; abi++) {
+			per_abi[abi].calls += READ_ONCE(c->overflow[abi].calls);
+			per_abi[abi].errors +=
+				READ_ONCE(c->overflow[abi].errors);
+			per_abi[abi].enosys +=
+				READ_ONCE(c->overflow[abi].enosys);
+			per_abi[abi].denied +=
+				READ_ONCE(c->overflow[abi].denied);
+			per_abi[abi].interrupted +=
+				READ_ONCE(c->overflow[abi].interrupted);
+		}
+	}
+}
+
+/**
+ * ks_read_observed() - calls counted since load, on all CPUs
+ *
+ * Return: the sum.
+ */
+u64 ks_read_observed(void)
+{
+	unsigned int cpu;
+	u64 sum = 0;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(&ks_cpus, cpu)->observed);
+	return sum;
+}
+
+/**
+ * ks_cache_bytes() - memory of all CPU caches
+ *
+ * Return: bytes.
+ */
+size_t ks_cache_bytes(void)
+{
+	return (size_t)num_possible_cpus() * ks_cache_slots *
+	       sizeof(struct ks_cslot);
+}
+
+/**
+ * ks_stats_init() - allocate every possible CPU's cache and fill its pools
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ks_stats_init(void)
+{
+	unsigned int cpu;
+
+	ks_cache_slots = roundup_pow_of_two(clamp(ks_cache_slots, 16U,
+						  65536U));
+	ks_cache_bits = ilog2(ks_cache_slots);
+
+	ks_chunk_cache = KMEM_CACHE(ks_chunk, 0);
+	ks_cgroup_cache = KMEM_CACHE(ks_cgroup, 0);
+	if (!ks_chunk_cache || !ks_cgroup_cache)
+		goto err;
+
+	for_each_possible_cpu(cpu) {
+		struct ks_cpu *c = per_cpu_ptr(&ks_cpus, cpu);
+
+		INIT_WORK(&c->refill, ks_pool_refill);
+		INIT_WORK(&c->drain, ks_drain_cpu);
+		c->cache = kvzalloc_node(array_size(ks_cache_slots,
+						    sizeof(*c->cache)),
+					 GFP_KERNEL, cpu_to_node(cpu));
+		if (!c->cache)
+			goto err;
+	}
+	for_each_online_cpu(cpu)
+		queue_work_on(cpu, system_highpri_wq,
+			      &per_cpu_ptr(&ks_cpus, cpu)->refill);
+	for_each_online_cpu(cpu)
+		flush_work(&per_cpu_ptr(&ks_cpus, cpu)->refill);
+	return 0;
+err:
+	ks_stats_exit();
+	return -ENOMEM;
+}
+
+/**
+ * ks_stats_exit() - free the caches and pools; no probe runs any more
+ */
+void ks_stats_exit(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct ks_cpu *c = per_cpu_ptr(&ks_cpus, cpu);
+
+		if (c->refill.func)
+			cancel_work_sync(&c->refill);
+		while (c->nr_pool_cg)
+			ks_cgroup_free(c->pool_cg[--c->nr_pool_cg]);
+		while (c->nr_pool_chunk) {
+			kmem_cache_free(ks_chunk_cache,
+					c->pool_chunk[--c->nr_pool_chunk]);
+			atomic_long_sub(kmem_cache_size(ks_chunk_cache),
+					&ks_memory_used);
+		}
+		kvfree(c->cache);
+		c->cache = NULL;
+	}
+	kmem_cache_destroy(ks_chunk_cache);
+	kmem_cache_destroy(ks_cgroup_cache);
+	ks_chunk_cache = NULL;
+	ks_cgroup_cache = NULL;
+}

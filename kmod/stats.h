@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-cgroup syscall counters.
+ *
+ * Each CPU owns a small direct-mapped cache of (cgroup id, key) -> counters
+ * that only it writes, so a repeat event touches one cache line of its own
+ * and nothing else.  When a cache slot is needed for another key, its counts
+ * move into the cgroup's shared slot for that key, under the cgroup's lock
+ * and seqcount.  A reader sums, under the seqcount, each shared slot and the
+ * one cache slot of every possible CPU where that key can live: a move is
+ * seen entirely or retried, so nothing is missed or counted twice.
+ *
+ * A key is (kind, number): the kind is a syscall ABI, with the number a
+ * syscall number or KS_NR_OOR for numbers outside the ABI's table, or
+ * KS_KIND_ERRNO with an errno value (0 for "other") counted in calls.
+ *
+ * Memory: a cgroup holds one shared slot per key it used; every CPU holds
+ * one cache of fixed size.  First events draw cgroups and slot chunks from a
+ * per-CPU pool that a workqueue refills; an empty pool or the cap sends
+ * events to the per-CPU overflow counters instead.
+ */
+#ifndef KABISTAT_STATS_H
+#define KABISTAT_STATS_H
+
+#include <linux/cache.h>
+#include <linux/list.h>
+#include <linux/rcupdate.h>
+#include <linux/seqlock.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+#include <linux/kabistat.h>
+
+#define KS_NR_ABIS		__KABISTAT_ABI_MAX
+#define KS_KIND_ERRNO		0xff
+#define KS_NR_OOR		0xffff
+#define KS_KEY(kind, nr)	(((u32)(kind) << 16) | (u16)(nr))
+#define KS_KEY_KIND(key)	((key) >> 16)
+#define KS_KEY_NR(key)		((key) & 0xffff)
+
+/* The errno of a syscall number the kernel does not implement. */
+#define KS_ERR_NOSYS		38
+
+#define KS_CHUNK_SLOTS		15
+#define KS_PATH_LEN		256
+#define KS_MAX_LEVEL		16
+#define KS_POOL_CGROUPS		8
+#define KS_POOL_CHUNKS		16
+
+struct ks_counters {
+	u64 calls;
+	u64 errors;
+	u64 enosys;
+	u64 denied;
+	u64 interrupted;
+};
+
+/* A cgroup's counts for one key, moved in from the CPU caches. */
+struct ks_slot {
+	u32 key;
+	unsigned long flags;		/* KS_SLOT_* bits */
+	struct ks_counters c;
+	struct ks_counters base;	/* reset baseline */
+};
+
+#define KS_SLOT_ENOSYS_SEEN	0	/* bit: first ENOSYS announced */
+
+struct ks_chunk {
+	struct ks_chunk *next;
+	u32 used;			/* slots published to readers */
+	struct ks_slot slot[KS_CHUNK_SLOTS];
+};
+
+enum ks_cgroup_state {
+	KS_LIVE = KABISTAT_CGROUP_LIVE,
+	KS_RELEASED = KABISTAT_CGROUP_RELEASED,
+	KS_RELEASING,			/* removed, CPU caches not drained yet */
+};
+
+/**
+ * struct ks_cgroup - one tracked cgroup
+ * @node:	in its ks_table bucket, sorted by id
+ * @released:	in ks_released_list, oldest release first
+ * @rcu:	for freeing after lockless lookups
+ * @id:		cgroup id
+ * @lock:	serialises writers of @chunks, @path and @state
+ * @seq:	readers of the shared slots retry when counts moved
+ * @chunks:	shared slots, appended to, never removed while tracked
+ * @last:	last chunk of @chunks
+ * @state:	enum ks_cgroup_state
+ * @flags:	KABISTAT_CGROUP_F_*
+ * @generation:	generation of the last reset of this cgroup
+ * @released_at: CLOCK_BOOTTIME seconds of the release
+ * @level:	depth in the hierarchy (root 0), 0 while @ancestors unknown
+ * @ancestors:	ids of the ancestors at levels 1..min(@level, KS_MAX_LEVEL)
+ * @path:	path from the cgroup2 root, "" while unknown
+ * @path_work:	resolves @path for a cgroup first seen in a syscall
+ */
+struct ks_cgroup {
+	struct hlist_node node;
+	struct list_head released;
+	struct rcu_head rcu;
+	u64 id;
+	spinlock_t lock;		/* see @lock above */
+	seqcount_spinlock_t seq;
+	struct ks_chunk *chunks;
+	struct ks_chunk *last;
+	u32 state;
+	u32 flags;
+	u64 generation;
+	u64 released_at;
+	u32 level;
+	u64 ancestors[KS_MAX_LEVEL];
+	char path[KS_PATH_LEN];
+	struct work_struct path_work;
+};
+
+/* One entry of a CPU's cache. */
+struct ks_cslot {
+	u64 cgid;			/* 0: empty */
+	u32 key;
+	struct ks_cgroup *cg;
+	struct ks_slot *shared;
+	struct ks_counters c;
+};
+
+/**
+ * struct ks_cpu - what one CPU owns; only that CPU writes it
+ * @cache:	direct-mapped cache, ks_cache_slots entries
+ * @observed:	calls counted on this CPU
+ * @overflow:	per ABI, events of cgroups that could not be tracked
+ * @pool_cg:	pre-allocated cgroups for first events
+ * @pool_chunk:	pre-allocated slot chunks for first events
+ * @refill:	refills the pools on this CPU
+ * @drain:	moves cached counts of released cgroups out, on this CPU
+ */
+struct ks_cpu {
+	struct ks_cslot *cache;
+	u64 observed;
+	struct ks_counters overflow[KS_NR_ABIS];
+	unsigned int nr_pool_cg;
+	unsigned int nr_pool_chunk;
+	struct ks_cgroup *pool_cg[KS_POOL_CGROUPS];
+	struct ks_chunk *pool_chunk[KS_POOL_CHUNKS];
+	struct work_struct refill;
+	struct work_struct drain;
+};
+
+/* A reading of one key of a cgroup, baseline subtracted. */
+struct ks_reading {
+	u32 key;
+	struct ks_counters c;
+};
+
+int ks_stats_init(void);
+void ks_stats_exit(void);
+void ks_count(u32 abi, long nr, long ret, bool call);
+void ks_drain_all(void);
+bool ks_cached(struct ks_cgroup *cg);
+int ks_read(struct ks_cgroup *cg, struct ks_reading **out, u32 *nr);
+u64 ks_reset_cgroup(struct ks_cgroup *cg, u64 generation);
+void ks_read_overflow(struct ks_counters *per_abi);
+u64 ks_read_observed(void);
+size_t ks_cache_bytes(void);
+struct ks_cgroup *ks_pool_take_cgroup(void);
+void ks_pool_return_cgroup(struct ks_cgroup *cg);
+void ks_cgroup_free(struct ks_cgroup *cg);
+
+static inline void ks_counters_add(struct ks_counters *to,
+				   const struct ks_counters *c)
+{
+	to->calls += c->calls;
+	to->errors += c->errors;
+	to->enosys += c->enosys;
+	to->denied += c->denied;
+	to->interrupted += c->interrupted;
+}
+
+static inline void ks_counters_sub(struct ks_counters *to,
+				   const struct ks_counters *c)
+{
+	to->calls -= c->calls;
+	to->errors -= c->errors;
+	to->enosys -= c->enosys;
+	to->denied -= c->denied;
+	to->interrupted -= c->interrupted;
+}
+
+#endif /* KABISTAT_STATS_H */

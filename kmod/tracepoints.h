@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef KABISTAT_TRACEPOINTS_H
+#define KABISTAT_TRACEPOINTS_H
+
+struct tracepoint;
+
+/* A probe to attach to a kernel tracepoint found by name. */
+struct ks_tp {
+	const char *name;
+	void *probe;
+	struct tracepoint *tp;
+};
+
+int ks_tp_register(struct ks_tp *tps, unsigned int n);
+void ks_tp_unregister(struct ks_tp *tps, unsigned int n);
+
+int ks_probes_register(void);
+void ks_probes_unregister(void);
+
+#endif /* KABISTAT_TRACEPOINTS_H */

@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * GET_CGROUP: one cgroup's counters, or a dump of every tracked cgroup,
+ * parsed into struct kabistat_cgroup.  The same parser reads the cgroup
+ * carried by events.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netlink/genl/genl.h>
+#include <linux/kabistat.h>
+
+#include "internal.h"
+
+static const struct nla_policy ks_cgroup_policy[KABISTAT_A_MAX + 1] = {
+	[KABISTAT_A_GENERATION]		= { .type = NLA_U64 },
+	[KABISTAT_A_TIMESTAMP_NS]	= { .type = NLA_U64 },
+	[KABISTAT_A_CGROUP_ID]		= { .type = NLA_U64 },
+	[KABISTAT_A_CGROUP_PATH]	= { .type = NLA_STRING },
+	[KABISTAT_A_CGROUP_STATE]	= { .type = NLA_U32 },
+	[KABISTAT_A_CGROUP_FLAGS]	= { .type = NLA_U32 },
+	[KABISTAT_A_STAT]		= { .type = NLA_NESTED },
+	[KABISTAT_A_OUT_OF_RANGE]	= { .type = NLA_NESTED },
+	[KABISTAT_A_ERRNO]		= { .type = NLA_NESTED },
+	[KABISTAT_A_EVENT_SEQ]		= { .type = NLA_U64 },
+};
+
+static const struct nla_policy ks_stat_policy[KABISTAT_STAT_A_MAX + 1] = {
+	[KABISTAT_STAT_A_ABI]		= { .type = NLA_U32 },
+	[KABISTAT_STAT_A_NR]		= { .type = NLA_U32 },
+	[KABISTAT_STAT_A_CALLS]		= { .type = NLA_U64 },
+	[KABISTAT_STAT_A_ERRORS]	= { .type = NLA_U64 },
+	[KABISTAT_STAT_A_ENOSYS]	= { .type = NLA_U64 },
+	[KABISTAT_STAT_A_DENIED]	= { .type = NLA_U64 },
+	[KABISTAT_STAT_A_INTERRUPTED]	= { .type = NLA_U64 },
+};
+
+static const struct nla_policy ks_errno_policy[KABISTAT_ERRNO_A_MAX + 1] = {
+	[KABISTAT_ERRNO_A_VALUE]	= { .type = NLA_U32 },
+	[KABISTAT_ERRNO_A_COUNT]	= { .type = NLA_U64 },
+};
+
+void kabistat_cgroup_free(struct kabistat_cgroup *cg)
+{
+	if (!cg)
+		return;
+	free(cg->path);
+	free(cg->stats);
+	free(cg);
+}
+
+static void ks_counters_add(struct kabistat_counters *sum,
+			    const struct kabistat_counters *c)
+{
+	sum->calls += c->calls;
+	sum->errors += c->errors;
+	sum->enosys += c->enosys;
+	sum->denied += c->denied;
+	sum->interrupted += c->interrupted;
+}
+
+static uint64_t ks_nla_u64(struct nlattr *a)
+{
+	return a ? nla_get_u64(a) : 0;
+}
+
+/* While parsing: what the message held besides the public structure. */
+struct ks_cgroup_parse {
+	struct kabistat_cgroup *cg;
+	size_t cap;
+	/* the kernel sent per-ABI totals (aggregates): use them as they are */
+	int abi_totals[KABISTAT_MAX_ABIS];
+};
+
+static int ks_stat_push(struct ks_cgroup_parse *p,
+			const struct kabistat_syscall_stat *st)
+{
+	struct kabistat_cgroup *cg = p->cg;
+	struct kabistat_syscall_stat *stats;
+
+	if (cg->nr_stats == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 64;
+
+		stats = realloc(cg->stats, cap * sizeof(*stats));
+		if (!stats)
+			return -ENOMEM;
+		cg->stats = stats;
+		p->cap = cap;
+	}
+	cg->stats[cg->nr_stats++] = *st;
+	return 0;
+}
+
+/* A KABISTAT_A_STAT or KABISTAT_A_OUT_OF_RANGE nest. */
+static int ks_parse_stat(struct ks_cgroup_parse *p, struct nlattr *nest,
+			 int out_of_range)
+{
+	struct nlattr *tb[KABISTAT_STAT_A_MAX + 1];
+	struct kabistat_syscall_stat st = { 0 };
+	struct kabistat_cgroup *cg = p->cg;
+
+	if (nla_parse_nested(tb, KABISTAT_STAT_A_MAX, nest,
+			     ks_stat_policy) < 0 || !tb[KABISTAT_STAT_A_ABI])
+		return -EPROTO;
+	st.abi = nla_get_u32(tb[KABISTAT_STAT_A_ABI]);
+	if (st.abi >= KABISTAT_MAX_ABIS)
+		return 0;	/* an ABI newer than this library */
+	st.c.calls = ks_nla_u64(tb[KABISTAT_STAT_A_CALLS]);
+	st.c.errors = ks_nla_u64(tb[KABISTAT_STAT_A_ERRORS]);
+	st.c.enosys = ks_nla_u64(tb[KABISTAT_STAT_A_ENOSYS]);
+	st.c.denied = ks_nla_u64(tb[KABISTAT_STAT_A_DENIED]);
+	st.c.interrupted = ks_nla_u64(tb[KABISTAT_STAT_A_INTERRUPTED]);
+
+	if (out_of_range) {
+		ks_counters_add(&cg->out_of_range[st.abi], &st.c);
+		return 0;
+	}
+	if (!tb[KABISTAT_STAT_A_NR]) {
+		/* an aggregate's total for one ABI */
+		ks_counters_add(&cg->per_abi[st.abi], &st.c);
+		p->abi_totals[st.abi] = 1;
+		return 0;
+	}
+	st.nr = nla_get_u32(tb[KABISTAT_STAT_A_NR]);
+	return ks_stat_push(p, &st);
+}
+
+static int ks_parse_errno(struct kabistat_cgroup *cg, struct nlattr *nest)
+{
+	struct nlattr *tb[KABISTAT_ERRNO_A_MAX + 1];
+	uint32_t value;
+
+	if (nla_parse_nested(tb, KABISTAT_ERRNO_A_MAX, nest,
+			     ks_errno_policy) < 0 ||
+	    !tb[KABISTAT_ERRNO_A_VALUE] || !tb[KABISTAT_ERRNO_A_COUNT])
+		return -EPROTO;
+	value = nla_get_u32(tb[KABISTAT_ERRNO_A_VALUE]);
+	/* values above our KABISTAT_ERRNO_MAX come from a newer module */
+	if (value > KABISTAT_ERRNO_MAX)
+		value = 0;
+	cg->errno_counts[value] += nla_get_u64(tb[KABISTAT_ERRNO_A_COUNT]);
+	return 0;
+}
+
+static int ks_stat_cmp(const void *a, const void *b)
+{
+	const struct kabistat_syscall_stat *x = a, *y = b;
+
+	if (x->abi != y->abi)
+		return x->abi < y->abi ? -1 : 1;
+	if (x->nr != y->nr)
+		return x->nr < y->nr ? -1 : 1;
+	return 0;
+}
+
+/* Sort by (ABI, nr), folding repeated entries into one. */
+static void ks_stats_sort(struct kabistat_cgroup *cg)
+{
+	size_t i, n = 0;
+
+	if (!cg->nr_stats)
+		return;
+	qsort(cg->stats, cg->nr_stats, sizeof(*cg->stats), ks_stat_cmp);
+	for (i = 1; i < cg->nr_stats; i++) {
+		if (!ks_stat_cmp(&cg->stats[n], &cg->stats[i]))
+			ks_counters_add(&cg->stats[n].c, &cg->stats[i].c);
+		else
+			cg->stats[++n] = cg->stats[i];
+	}
+	cg->nr_stats = n + 1;
+}
+
+/* per_abi (where the kernel did not send it) and totals. */
+static void ks_cgroup_sums(struct kabistat_cgroup *cg, const int *abi_totals)
+{
+	size_t i;
+	int abi;
+
+	for (i = 0; i < cg->nr_stats; i++)
+		if (!abi_totals[cg->stats[i].abi])
+			ks_counters_add(&cg->per_abi[cg->stats[i].abi],
+					&cg->stats[i].c);
+	memset(&cg->totals, 0, sizeof(cg->totals));
+	for (abi = 0; abi < KABISTAT_MAX_ABIS; abi++) {
+		if (!abi_totals[abi])
+			ks_counters_add(&cg->per_abi[abi],
+					&cg->out_of_range[abi]);
+		ks_counters_add(&cg->totals, &cg->per_abi[abi]);
+	}
+}
+
+int ks_cgroup_parse(struct nlmsghdr *nlh, struct kabistat_cgroup **out)
+{
+	struct genlmsghdr *gnlh = nlmsg_data(nlh);
+	struct nlattr *tb[KABISTAT_A_MAX + 1];
+	struct ks_cgroup_parse p = { 0 };
+	struct kabistat_cgroup *cg;
+	struct nlattr *a;
+	int rem, err;
+
+	if (genlmsg_parse(nlh, 0, tb, KABISTAT_A_MAX, ks_cgroup_policy) < 0 ||
+	    !tb[KABISTAT_A_CGROUP_ID])
+		return -EPROTO;
+	cg = calloc(1, sizeof(*cg));
+	if (!cg)
+		return -ENOMEM;
+	p.cg = cg;
+	cg->id = nla_get_u64(tb[KABISTAT_A_CGROUP_ID]);
+	if (tb[KABISTAT_A_CGROUP_STATE])
+		cg->state = nla_get_u32(tb[KABISTAT_A_CGROUP_STATE]);
+	if (tb[KABISTAT_A_CGROUP_FLAGS])
+		cg->flags = nla_get_u32(tb[KABISTAT_A_CGROUP_FLAGS]);
+	cg->generation = ks_nla_u64(tb[KABISTAT_A_GENERATION]);
+	cg->timestamp_ns = ks_nla_u64(tb[KABISTAT_A_TIMESTAMP_NS]);
+	/* an empty path is one the module has not resolved yet */
+	if (tb[KABISTAT_A_CGROUP_PATH] &&
+	    *nla_get_string(tb[KABISTAT_A_CGROUP_PATH])) {
+		cg->path = strdup(nla_get_string(tb[KABISTAT_A_CGROUP_PATH]));
+		if (!cg->path) {
+			err = -ENOMEM;
+			goto fail;
+		}
+	}
+
+	/* The nests repeat: walk every attribute, not the parsed table. */
+	nla_for_each_attr(a, genlmsg_attrdata(gnlh, 0),
+			  genlmsg_attrlen(gnlh, 0), rem) {
+		switch (nla_type(a)) {
+		case KABISTAT_A_STAT:
+			err = ks_parse_stat(&p, a, 0);
+			break;
+		case KABISTAT_A_OUT_OF_RANGE:
+			err = ks_parse_stat(&p, a, 1);
+			break;
+		case KABISTAT_A_ERRNO:
+			err = ks_parse_errno(cg, a);
+			break;
+		default:
+			err = 0;
+		}
+		if (err)
+			goto fail;
+	}
+	ks_stats_sort(cg);
+	ks_cgroup_sums(cg, p.abi_totals);
+	*out = cg;
+	return 0;
+fail:
+	kabistat_cgroup_free(cg);
+	return err;
+}
+
+/*
+ * The errors every GET_CGROUP caller meets, in words that say what to do;
+ * others keep the kernel's extended ACK message.
+ */
+static int ks_cgroup_error(struct kabistat *ks, int err, const char *what,
+			   uint64_t id, int have_id)
+{
+	if (err == -EPERM || err == -EACCES)
+		return ks_error(ks, err,
+				"%s: permission denied (needs CAP_PERFMON or CAP_SYS_ADMIN)",
+				what);
+	if (err == -ENOENT && have_id)
+		return ks_error(ks, err, "no such cgroup tracked: %llu",
+				(unsigned long long)id);
+	return err;
+}
+
+struct ks_get_one {
+	struct kabistat_cgroup *cg;
+};
+
+static int ks_parse_one(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
+{
+	struct ks_get_one *one = arg;
+
+	(void)tb;
+	if (one->cg)
+		return -EPROTO;		/* a "do" answers with one message */
+	return ks_cgroup_parse(nlh, &one->cg);
+}
+
+static int ks_get_cgroup(struct kabistat *ks, struct nl_msg *msg,
+			 uint64_t id, int have_id, struct kabistat_cgroup **out)
+{
+	struct ks_get_one one = { 0 };
+	int err;
+
+	err = ks_transact(ks, msg, "GET_CGROUP", ks_parse_one, &one);
+	if (!err && !one.cg)
+		err = ks_error(ks, -EPROTO, "GET_CGROUP: empty reply");
+	if (err) {
+		kabistat_cgroup_free(one.cg);
+		return ks_cgroup_error(ks, err, "GET_CGROUP", id, have_id);
+	}
+	*out = one.cg;
+	return 0;
+}
+
+int kabistat_get_cgroup(struct kabistat *ks, uint64_t id,
+			struct kabistat_cgroup **out)
+{
+	struct nl_msg *msg = ks_request(ks, KABISTAT_CMD_GET_CGROUP, 0);
+
+	if (!msg || nla_put_u64(msg, KABISTAT_A_CGROUP_ID, id) < 0) {
+		nlmsg_free(msg);
+		return ks_error(ks, -ENOMEM, "GET_CGROUP: out of memory");
+	}
+	return ks_get_cgroup(ks, msg, id, 1, out);
+}
+
+int kabistat_get_cgroup_fd(struct kabistat *ks, int fd,
+			   struct kabistat_cgroup **out)
+{
+	struct nl_msg *msg = ks_request(ks, KABISTAT_CMD_GET_CGROUP, 0);
+	uint64_t id = 0;
+	int have_id;
+
+	if (!msg || nla_put_s32(msg, KABISTAT_A_CGROUP_FD, fd) < 0) {
+		nlmsg_free(msg);
+		return ks_error(ks, -ENOMEM, "GET_CGROUP: out of memory");
+	}
+	/* only to name the cgroup in a message */
+	have_id = !ks_fd_cgroup_id(fd, &id);
+	return ks_get_cgroup(ks, msg, id, have_id, out);
+}
+
+struct ks_dump {
+	kabistat_cgroup_fn fn;
+	void *arg;
+	int stopped;	/* @fn's non-zero return; the rest is drained */
+};
+
+static int ks_parse_dump(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
+{
+	struct ks_dump *d = arg;
+	struct kabistat_cgroup *cg;
+	int err;
+
+	(void)tb;
+	if (d->stopped)
+		return 0;
+	err = ks_cgroup_parse(nlh, &cg);
+	if (err)
+		return err;
+	d->stopped = d->fn(cg, d->arg);
+	kabistat_cgroup_free(cg);
+	return 0;
+}
+
+int kabistat_dump(struct kabistat *ks, const struct kabistat_dump_opts *opts,
+		  kabistat_cgroup_fn fn, void *arg)
+{
+	struct ks_dump d = { .fn = fn, .arg = arg };
+	uint64_t subtree = 0;
+	struct nl_msg *msg;
+	int err;
+
+	/* fields beyond the caller's @sz are left at their defaults */
+	if (opts && KS_HAS_FIELD(opts, subtree_id))
+		subtree = opts->subtree_id;
+	msg = ks_request(ks, KABISTAT_CMD_GET_CGROUP, NLM_F_DUMP);
+	if (!msg || (subtree &&
+		     nla_put_u64(msg, KABISTAT_A_CGROUP_ID, subtree) < 0)) {
+		nlmsg_free(msg);
+		return ks_error(ks, -ENOMEM, "GET_CGROUP dump: out of memory");
+	}
+	err = ks_transact(ks, msg, "GET_CGROUP dump", ks_parse_dump, &d);
+	if (err)
+		return ks_cgroup_error(ks, err, "GET_CGROUP dump", subtree,
+				       subtree != 0);
+	if (d.stopped)
+		return ks_error(ks, d.stopped, "dump stopped by its callback");
+	return 0;
+}
+
+/* Fold @src's counters into @dst; both have sorted stats. */
+static int ks_cgroup_fold(struct kabistat_cgroup *dst,
+			  const struct kabistat_cgroup *src)
+{
+	struct kabistat_syscall_stat *stats;
+	size_t i = 0, j = 0, n = 0;
+	int abi, e;
+
+	stats = malloc((dst->nr_stats + src->nr_stats + 1) * sizeof(*stats));
+	if (!stats)
+		return -ENOMEM;
+	while (i < dst->nr_stats || j < src->nr_stats) {
+		int cmp = i == dst->nr_stats ? 1 : j == src->nr_stats ? -1 :
+			  ks_stat_cmp(&dst->stats[i], &src->stats[j]);
+
+		if (cmp < 0) {
+			stats[n++] = dst->stats[i++];
+		} else if (cmp > 0) {
+			stats[n++] = src->stats[j++];
+		} else {
+			stats[n] = dst->stats[i++];
+			ks_counters_add(&stats[n++].c, &src->stats[j++].c);
+		}
+	}
+	free(dst->stats);
+	dst->stats = stats;
+	dst->nr_stats = n;
+	for (abi = 0; abi < KABISTAT_MAX_ABIS; abi++) {
+		ks_counters_add(&dst->out_of_range[abi], &src->out_of_range[abi]);
+		ks_counters_add(&dst->per_abi[abi], &src->per_abi[abi]);
+	}
+	ks_counters_add(&dst->totals, &src->totals);
+	for (e = 0; e <= KABISTAT_ERRNO_MAX; e++)
+		dst->errno_counts[e] += src->errno_counts[e];
+	dst->flags |= src->flags;
+	if (src->timestamp_ns > dst->timestamp_ns)
+		dst->timestamp_ns = src->timestamp_ns;
+	return 0;
+}
+
+int kabistat_cgroup_sum(struct kabistat_cgroup **sum,
+			const struct kabistat_cgroup *cg)
+{
+	struct kabistat_cgroup *s = *sum;
+	int err;
+
+	if (s)
+		return ks_cgroup_fold(s, cg);
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->id = cg->id;
+	s->state = cg->state;
+	s->generation = cg->generation;
+	if (cg->path && !(s->path = strdup(cg->path))) {
+		free(s);
+		return -ENOMEM;
+	}
+	err = ks_cgroup_fold(s, cg);
+	if (err) {
+		kabistat_cgroup_free(s);
+		return err;
+	}
+	*sum = s;
+	return 0;
+}
