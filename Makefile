@@ -28,7 +28,7 @@ KMOD := $(KMOD_DIR)/kmod/kabistat.ko
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 KTOOLS := $(BUILD)/linux-tools
 
-.PHONY: all module userspace tests check lint demo vm-shell deps clean
+.PHONY: all module userspace tests check lint demo demo-payload vm-shell deps clean
 
 all: module userspace tests
 

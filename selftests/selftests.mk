@@ -5,20 +5,37 @@
 PAYLOAD := $(BUILD)/payload
 KSFT_CFLAGS := $(US_CFLAGS) -isystem $(KTOOLS)/tools/testing/selftests -Iselftests
 
-TEST_LIB_SRCS := selftests/nlraw.c
-TEST_SRCS := $(filter-out $(TEST_LIB_SRCS),$(wildcard selftests/*.c))
+TEST_LIB_SRCS := selftests/nlraw.c selftests/cgtest.c
+# 32-bit helpers that tests run from $(PAYLOAD)/bin; not tests themselves.
+TEST_IA32_SRCS := selftests/wl_ia32.c selftests/ioctl_compat32.c
+TEST_IA32_BINS := $(TEST_IA32_SRCS:selftests/%.c=$(PAYLOAD)/bin/%)
+TEST_SRCS := $(filter-out $(TEST_LIB_SRCS) $(TEST_IA32_SRCS),\
+	$(wildcard selftests/*.c))
 TEST_BINS := $(TEST_SRCS:selftests/%.c=$(PAYLOAD)/tests/%)
 TEST_SCRIPTS := $(wildcard selftests/*.sh)
 TEST_SCRIPT_DST := $(TEST_SCRIPTS:selftests/%=$(PAYLOAD)/tests/%)
 
-tests: $(TEST_BINS) $(TEST_SCRIPT_DST) $(PAYLOAD)/bin/kabistat \
-	$(PAYLOAD)/lib/libkabistat.so.1
+tests: $(TEST_BINS) $(TEST_SCRIPT_DST) $(TEST_IA32_BINS) $(WL_BINS) \
+	$(PAYLOAD)/bin/kabistat $(PAYLOAD)/lib/libkabistat.so.1
+
+# Libraries only some tests need (the VM runner copies what ldd names).
+$(PAYLOAD)/tests/counting: TEST_LDLIBS := -lseccomp
 
 $(PAYLOAD)/tests/%: selftests/%.c $(TEST_LIB_SRCS) selftests/*.h $(US_HDRS) \
 		$(KTOOLS)/.stamp $(LIBKABISTAT)
 	@mkdir -p $(@D)
 	$(CC) $(KSFT_CFLAGS) -o $@ $< $(TEST_LIB_SRCS) -L$(BUILD)/lib \
-		-lkabistat $(US_LDLIBS) -lpthread
+		-lkabistat $(US_LDLIBS) -lpthread $(TEST_LDLIBS)
+
+# Static, so the guest needs no 32-bit libraries.  wl_ia32 has no libc and
+# no start files at all: every system call its image makes is known.
+IA32_CFLAGS := -m32 -static -O2 -g -Wall -Wextra -Werror -std=gnu11 \
+	-Iinclude/uapi
+$(PAYLOAD)/bin/wl_ia32: IA32_EXTRA := -nostdlib -ffreestanding -fno-pie -no-pie
+
+$(TEST_IA32_BINS): $(PAYLOAD)/bin/%: selftests/%.c include/uapi/linux/kabistat.h
+	@mkdir -p $(@D)
+	$(CC) $(IA32_CFLAGS) $(IA32_EXTRA) -o $@ $<
 
 $(PAYLOAD)/tests/%.sh: selftests/%.sh
 	@mkdir -p $(@D)
@@ -31,3 +48,25 @@ $(PAYLOAD)/bin/kabistat: $(KABISTAT_CLI)
 $(PAYLOAD)/lib/libkabistat.so.1: $(LIBKABISTAT)
 	@mkdir -p $(@D)
 	install -m 0644 $< $@
+
+# Sample workloads for make demo (and tests that want a realistic mix):
+# $(PAYLOAD)/bin/wl-NAME from selftests/workloads/NAME.c; compat32 is a
+# static 32-bit binary.
+WL_SRCS := $(wildcard selftests/workloads/*.c)
+WL_BINS := $(WL_SRCS:selftests/workloads/%.c=$(PAYLOAD)/bin/wl-%)
+
+$(PAYLOAD)/bin/wl-%: selftests/workloads/%.c
+	@mkdir -p $(@D)
+	$(CC) $(US_CFLAGS) -o $@ $<
+
+$(PAYLOAD)/bin/wl-compat32: selftests/workloads/compat32.c
+	@mkdir -p $(@D)
+	$(CC) $(IA32_CFLAGS) -o $@ $<
+
+# The demo guest runs only the demo script, with the same binaries.
+DEMO_PAYLOAD := $(BUILD)/payload-demo
+
+demo-payload: tests $(WL_BINS) selftests/vm/demo.sh
+	@rm -rf $(DEMO_PAYLOAD) && mkdir -p $(DEMO_PAYLOAD)/tests
+	@cp -a $(PAYLOAD)/bin $(PAYLOAD)/lib $(DEMO_PAYLOAD)/
+	@install -m 0755 selftests/vm/demo.sh $(DEMO_PAYLOAD)/tests/demo.sh

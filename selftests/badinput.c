@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Bad netlink input to GET_CGROUP, RESET and SET is refused with a precise
+ * errno and an extended ACK message naming the problem, never acted on.
+ *
+ * Requests that a lax kernel might act on are built so that acting on them
+ * is harmless: SET only ever carries "counting 1" (the default), RESET only
+ * ever names this test's own fresh cgroup.
+ *
+ * Errnos: the netlink core refuses a wrongly sized or unknown attribute
+ * with EINVAL and an integer above its policy maximum with ERANGE;
+ * cgroup_get_from_fd() gives EBADF for any fd that is not a cgroup2
+ * directory; an id the module does not track is ENOENT.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+#include <linux/kabistat.h>
+
+#include "kselftest_harness.h"
+#include "nlraw.h"
+#include "cgtest.h"
+
+/* ids no cgroup has: kernfs ids are small inode numbers in a guest */
+#define STALE_ID_1	0xdeadbeefULL
+#define STALE_ID_2	0x7fffffff00000042ULL
+
+FIXTURE(bad) {
+	struct nlraw nl;
+	struct cgtest cg;
+	char buf[256];
+	size_t len;
+};
+
+FIXTURE_SETUP(bad)
+{
+	ASSERT_EQ(0, nlraw_open(&self->nl)) TH_LOG("kabistat family not found");
+	ASSERT_EQ(0, cgtest_create(&self->cg, NULL, "badinput"))
+		TH_LOG("%s", cgtest_err());
+}
+
+FIXTURE_TEARDOWN(bad)
+{
+	nlraw_close(&self->nl);
+	if (cgtest_remove(&self->cg))
+		TH_LOG("%s", cgtest_err());
+}
+
+/* Append attributes to the request being built. */
+static void put(FIXTURE_DATA(bad) *self, uint16_t type, const void *data,
+		size_t len)
+{
+	self->len = nlraw_put(self->buf, self->len, type, data, len);
+}
+
+static void put_u64(FIXTURE_DATA(bad) *self, uint16_t type, uint64_t v)
+{
+	put(self, type, &v, sizeof(v));
+}
+
+static void put_u32(FIXTURE_DATA(bad) *self, uint16_t type, uint32_t v)
+{
+	put(self, type, &v, sizeof(v));
+}
+
+static void put_u8(FIXTURE_DATA(bad) *self, uint16_t type, uint8_t v)
+{
+	put(self, type, &v, sizeof(v));
+}
+
+/*
+ * Send the request built so far; it must fail with @err and, when
+ * @named, an extack message.
+ */
+static void expect_refused(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(bad) *self, uint8_t cmd,
+			   uint16_t flags, int err, bool named)
+{
+	int ret = nlraw_request(&self->nl, cmd, flags, self->buf, self->len);
+
+	EXPECT_EQ(-err, ret) TH_LOG("cmd %u: got %s, want %s (extack '%s')",
+				    cmd, strerror(-ret), strerror(err),
+				    self->nl.extack);
+	if (named)
+		EXPECT_NE('\0', self->nl.extack[0])
+			TH_LOG("cmd %u: %s without an extack message", cmd,
+			       strerror(err));
+	self->len = 0;
+}
+
+#define REFUSED(cmd, err) \
+	expect_refused(_metadata, self, cmd, 0, err, true)
+/* attribute validation of a dump request names the attribute */
+#define DUMP_REFUSED(cmd, err) \
+	expect_refused(_metadata, self, cmd, NLM_F_DUMP, err, true)
+/*
+ * An error of the dump's .start callback itself: up to at least 6.1,
+ * __netlink_dump_start() runs .start with cb->extack NULL (it is only set
+ * around ->dump), so the module cannot attach a message there.
+ */
+#define DUMP_START_REFUSED(cmd, err) \
+	expect_refused(_metadata, self, cmd, NLM_F_DUMP, err, false)
+
+#define GET	KABISTAT_CMD_GET_CGROUP
+#define RESET	KABISTAT_CMD_RESET
+#define SET	KABISTAT_CMD_SET
+
+/* ---- GET_CGROUP (do, and the dump's start) ---- */
+
+TEST_F(bad, get_cgroup_without_id_or_fd_is_einval)
+{
+	REFUSED(GET, EINVAL);
+}
+
+TEST_F(bad, get_cgroup_with_both_id_and_fd_is_einval)
+{
+	int32_t fd = self->cg.dfd;
+
+	put_u64(self, KABISTAT_A_CGROUP_ID, self->cg.id);
+	put(self, KABISTAT_A_CGROUP_FD, &fd, sizeof(fd));
+	REFUSED(GET, EINVAL);
+}
+
+TEST_F(bad, get_cgroup_id_of_wrong_size_or_type_is_einval)
+{
+	static const char short_string[] = "42";
+
+	put_u32(self, KABISTAT_A_CGROUP_ID, (uint32_t)self->cg.id);
+	REFUSED(GET, EINVAL);
+	put(self, KABISTAT_A_CGROUP_ID, short_string, sizeof(short_string));
+	REFUSED(GET, EINVAL);
+	put(self, KABISTAT_A_CGROUP_ID, "", 0);
+	REFUSED(GET, EINVAL);
+	put_u8(self, KABISTAT_A_CGROUP_ID, 1);
+	REFUSED(GET, EINVAL);
+}
+
+TEST_F(bad, get_cgroup_fd_of_wrong_size_is_einval)
+{
+	put_u64(self, KABISTAT_A_CGROUP_FD, (uint64_t)self->cg.dfd);
+	REFUSED(GET, EINVAL);
+}
+
+TEST_F(bad, get_cgroup_id_marked_nested_is_einval)
+{
+	put_u64(self, KABISTAT_A_CGROUP_ID | NLA_F_NESTED, self->cg.id);
+	REFUSED(GET, EINVAL);
+}
+
+TEST_F(bad, get_cgroup_unknown_attribute_is_einval)
+{
+	put_u64(self, KABISTAT_A_CGROUP_ID, self->cg.id);
+	put_u32(self, KABISTAT_A_MAX + 1, 1);
+	REFUSED(GET, EINVAL);
+}
+
+TEST_F(bad, get_cgroup_reply_only_attribute_is_einval)
+{
+	static const char path[] = "/";
+
+	put_u64(self, KABISTAT_A_CGROUP_ID, self->cg.id);
+	put(self, KABISTAT_A_CGROUP_PATH, path, sizeof(path));
+	REFUSED(GET, EINVAL);
+}
+
+TEST_F(bad, get_cgroup_stale_id_is_enoent)
+{
+	put_u64(self, KABISTAT_A_CGROUP_ID, STALE_ID_1);
+	REFUSED(GET, ENOENT);
+	put_u64(self, KABISTAT_A_CGROUP_ID, STALE_ID_2);
+	REFUSED(GET, ENOENT);
+}
+
+TEST_F(bad, get_cgroup_fd_that_is_not_a_cgroup_is_ebadf)
+{
+	char procs[PATH_MAX + 16];
+	int32_t dir, file;
+
+	dir = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, dir);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", self->cg.path);
+	file = open(procs, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, file);
+
+	put(self, KABISTAT_A_CGROUP_FD, &dir, sizeof(dir));
+	REFUSED(GET, EBADF);
+	put(self, KABISTAT_A_CGROUP_FD, &file, sizeof(file));
+	REFUSED(GET, EBADF);
+	close(dir);
+	close(file);
+}
+
+TEST_F(bad, get_cgroup_closed_or_negative_fd_is_ebadf)
+{
+	int32_t fd = dup(self->cg.dfd), neg = -1;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, close(fd));
+	put(self, KABISTAT_A_CGROUP_FD, &fd, sizeof(fd));
+	REFUSED(GET, EBADF);
+	put(self, KABISTAT_A_CGROUP_FD, &neg, sizeof(neg));
+	REFUSED(GET, EBADF);
+}
+
+TEST_F(bad, get_cgroup_dump_with_bad_attributes_is_refused)
+{
+	int32_t dir = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	ASSERT_LE(0, dir);
+	put_u32(self, KABISTAT_A_CGROUP_ID, (uint32_t)self->cg.id);
+	DUMP_REFUSED(GET, EINVAL);
+	put_u32(self, KABISTAT_A_MAX + 1, 1);
+	DUMP_REFUSED(GET, EINVAL);
+	put(self, KABISTAT_A_CGROUP_FD, &dir, sizeof(dir));
+	DUMP_START_REFUSED(GET, EBADF);
+	close(dir);
+}
+
+/* ---- RESET ---- */
+
+TEST_F(bad, reset_without_target_or_reset_all_is_einval)
+{
+	REFUSED(RESET, EINVAL);
+}
+
+TEST_F(bad, reset_id_of_wrong_size_is_einval)
+{
+	put_u32(self, KABISTAT_A_CGROUP_ID, (uint32_t)self->cg.id);
+	REFUSED(RESET, EINVAL);
+	put_u64(self, KABISTAT_A_CGROUP_FD, (uint64_t)self->cg.dfd);
+	REFUSED(RESET, EINVAL);
+}
+
+TEST_F(bad, reset_unknown_attribute_is_einval)
+{
+	put_u64(self, KABISTAT_A_CGROUP_ID, self->cg.id);
+	put_u32(self, KABISTAT_A_MAX + 1, 1);
+	REFUSED(RESET, EINVAL);
+	put_u64(self, KABISTAT_A_CGROUP_ID, self->cg.id);
+	put_u8(self, KABISTAT_A_COUNTING, 1);	/* SET's, not RESET's */
+	REFUSED(RESET, EINVAL);
+}
+
+TEST_F(bad, reset_stale_id_is_enoent)
+{
+	put_u64(self, KABISTAT_A_CGROUP_ID, STALE_ID_1);
+	REFUSED(RESET, ENOENT);
+}
+
+TEST_F(bad, reset_fd_that_is_not_a_cgroup_is_ebadf)
+{
+	int32_t dir = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	ASSERT_LE(0, dir);
+	put(self, KABISTAT_A_CGROUP_FD, &dir, sizeof(dir));
+	REFUSED(RESET, EBADF);
+	close(dir);
+}
+
+/* ---- SET ---- */
+
+TEST_F(bad, set_without_any_setting_is_einval)
+{
+	REFUSED(SET, EINVAL);
+}
+
+TEST_F(bad, set_counting_of_wrong_size_is_einval)
+{
+	put_u32(self, KABISTAT_A_COUNTING, 1);
+	REFUSED(SET, EINVAL);
+	put(self, KABISTAT_A_COUNTING, "", 0);
+	REFUSED(SET, EINVAL);
+}
+
+TEST_F(bad, set_counting_above_one_is_erange)
+{
+	put_u8(self, KABISTAT_A_COUNTING, 2);
+	REFUSED(SET, ERANGE);
+}
+
+TEST_F(bad, set_released_ttl_of_wrong_size_is_einval)
+{
+	put_u64(self, KABISTAT_A_RELEASED_TTL, 3600);
+	REFUSED(SET, EINVAL);
+	put_u8(self, KABISTAT_A_RELEASED_TTL, 60);
+	REFUSED(SET, EINVAL);
+}
+
+TEST_F(bad, set_unknown_attribute_is_einval)
+{
+	put_u8(self, KABISTAT_A_COUNTING, 1);
+	put_u32(self, KABISTAT_A_MAX + 1, 1);
+	REFUSED(SET, EINVAL);
+	put_u8(self, KABISTAT_A_COUNTING, 1);
+	put_u64(self, KABISTAT_A_CGROUP_ID, self->cg.id); /* GET's, not SET's */
+	REFUSED(SET, EINVAL);
+}
+
+TEST_HARNESS_MAIN
