@@ -83,9 +83,10 @@ struct ks_cgroup *ks_cgroup_find(u64 id)
  */
 void ks_cgroup_overflowed(u64 id)
 {
-	__set_bit(hash_64(id, ilog2(KS_OVERFLOW_BITS)),
-		  *this_cpu_ptr(&ks_overflowed));
-	if (atomic_read(&ks_tracked) >= ks_max_cgroups)
+	/* Ask for room once per newly overflowing cgroup, not per event. */
+	if (!__test_and_set_bit(hash_64(id, ilog2(KS_OVERFLOW_BITS)),
+				*this_cpu_ptr(&ks_overflowed)) &&
+	    atomic_read(&ks_tracked) >= ks_max_cgroups)
 		mod_delayed_work(ks_wq, &ks_maintain_work, 0);
 }
 
@@ -241,8 +242,9 @@ void ks_cgroup_init_work(struct ks_cgroup *cg)
 	INIT_WORK(&cg->path_work, ks_cgroup_path_work);
 }
 
-static void ks_probe_cgroup_rmdir(void *data, struct cgroup *cgrp,
-				  const char *path)
+/* The cgroup tracepoints carry the path; removal also ends the cgroup. */
+static void ks_cgroup_event(struct cgroup *cgrp, const char *path,
+			    bool removed)
 {
 	struct ks_cgroup *cg;
 
@@ -252,25 +254,23 @@ static void ks_probe_cgroup_rmdir(void *data, struct cgroup *cgrp,
 		spin_lock(&cg->lock);
 		ks_set_path(cg, path);
 		ks_set_ancestors(cg, cgrp);
-		ks_mark_releasing(cg);
+		if (removed)
+			ks_mark_releasing(cg);
 		spin_unlock(&cg->lock);
 	}
 	rcu_read_unlock();
 }
 
+static void ks_probe_cgroup_rmdir(void *data, struct cgroup *cgrp,
+				  const char *path)
+{
+	ks_cgroup_event(cgrp, path, true);
+}
+
 static void ks_probe_cgroup_rename(void *data, struct cgroup *cgrp,
 				   const char *path)
 {
-	struct ks_cgroup *cg;
-
-	rcu_read_lock();
-	cg = ks_cgroup_find(cgroup_id(cgrp));
-	if (cg) {
-		spin_lock(&cg->lock);
-		ks_set_path(cg, path);
-		spin_unlock(&cg->lock);
-	}
-	rcu_read_unlock();
+	ks_cgroup_event(cgrp, path, false);
 }
 
 static void ks_cgroup_free_rcu(struct rcu_head *rcu)

@@ -135,36 +135,36 @@ static bool ks_memory_charge(size_t size)
 	return true;
 }
 
+/* Objects are charged to ks_memory_used, and refused past max_memory. */
+static void *ks_obj_alloc(struct kmem_cache *cache)
+{
+	void *obj;
+
+	if (!ks_memory_charge(kmem_cache_size(cache)))
+		return NULL;
+	obj = kmem_cache_zalloc(cache, GFP_KERNEL | __GFP_NOWARN);
+	if (!obj)
+		atomic_long_sub(kmem_cache_size(cache), &ks_memory_used);
+	return obj;
+}
+
+static void ks_obj_free(struct kmem_cache *cache, void *obj)
+{
+	kmem_cache_free(cache, obj);
+	atomic_long_sub(kmem_cache_size(cache), &ks_memory_used);
+}
+
 static struct ks_cgroup *ks_cgroup_alloc(void)
 {
-	struct ks_cgroup *cg;
+	struct ks_cgroup *cg = ks_obj_alloc(ks_cgroup_cache);
 
-	if (!ks_memory_charge(kmem_cache_size(ks_cgroup_cache)))
+	if (!cg)
 		return NULL;
-	cg = kmem_cache_zalloc(ks_cgroup_cache, GFP_KERNEL | __GFP_NOWARN);
-	if (!cg) {
-		atomic_long_sub(kmem_cache_size(ks_cgroup_cache),
-				&ks_memory_used);
-		return NULL;
-	}
 	spin_lock_init(&cg->lock);
 	seqcount_spinlock_init(&cg->seq, &cg->lock);
 	INIT_LIST_HEAD(&cg->released);
 	ks_cgroup_init_work(cg);
 	return cg;
-}
-
-static struct ks_chunk *ks_chunk_alloc(void)
-{
-	struct ks_chunk *ch;
-
-	if (!ks_memory_charge(kmem_cache_size(ks_chunk_cache)))
-		return NULL;
-	ch = kmem_cache_zalloc(ks_chunk_cache, GFP_KERNEL | __GFP_NOWARN);
-	if (!ch)
-		atomic_long_sub(kmem_cache_size(ks_chunk_cache),
-				&ks_memory_used);
-	return ch;
 }
 
 /**
@@ -177,12 +177,9 @@ void ks_cgroup_free(struct ks_cgroup *cg)
 
 	for (ch = cg->chunks; ch; ch = next) {
 		next = ch->next;
-		kmem_cache_free(ks_chunk_cache, ch);
-		atomic_long_sub(kmem_cache_size(ks_chunk_cache),
-				&ks_memory_used);
+		ks_obj_free(ks_chunk_cache, ch);
 	}
-	kmem_cache_free(ks_cgroup_cache, cg);
-	atomic_long_sub(kmem_cache_size(ks_cgroup_cache), &ks_memory_used);
+	ks_obj_free(ks_cgroup_cache, cg);
 }
 
 /*
@@ -201,7 +198,8 @@ static void ks_pool_refill(struct work_struct *work)
 
 	while (ncg < KS_POOL_CGROUPS && (cgs[ncg] = ks_cgroup_alloc()))
 		ncg++;
-	while (nch < KS_POOL_CHUNKS && (chunks[nch] = ks_chunk_alloc()))
+	while (nch < KS_POOL_CHUNKS &&
+	       (chunks[nch] = ks_obj_alloc(ks_chunk_cache)))
 		nch++;
 
 	preempt_disable();
@@ -214,11 +212,8 @@ static void ks_pool_refill(struct work_struct *work)
 
 	while (ncg)
 		ks_cgroup_free(cgs[--ncg]);
-	while (nch) {
-		kmem_cache_free(ks_chunk_cache, chunks[--nch]);
-		atomic_long_sub(kmem_cache_size(ks_chunk_cache),
-				&ks_memory_used);
-	}
+	while (nch)
+		ks_obj_free(ks_chunk_cache, chunks[--nch]);
 }
 
 /* Find or add the shared slot of @key; NULL when no chunk is to be had. */
@@ -268,7 +263,7 @@ static void ks_cslot_flush(struct ks_cslot *cs)
 	memset(&cs->c, 0, sizeof(cs->c));
 	write_seqcount_end(&cg->seq);
 	spin_unlock(&cg->lock);
-	cs->cg = NULL;
+	WRITE_ONCE(cs->cg, NULL);
 	cs->shared = NULL;
 }
 
@@ -280,16 +275,17 @@ static noinline struct ks_cslot *ks_cache_fill(struct ks_cpu *cpu,
 	struct ks_cgroup *cg;
 	struct ks_slot *shared;
 
-	if (cs->cgid)
-		ks_cslot_flush(cs);
+	/* Events that go to overflow leave the cached slot in place. */
 	cg = ks_cgroup_track(cgid);
 	if (!cg)
 		return NULL;
 	shared = ks_slot_get(cpu, cg, key);
 	if (!shared)
 		return NULL;
+	if (cs->cgid)
+		ks_cslot_flush(cs);
 	cs->key = key;
-	cs->cg = cg;
+	WRITE_ONCE(cs->cg, cg);
 	cs->shared = shared;
 	/* A reader that sees the id sees the zeroed counters too. */
 	smp_store_release(&cs->cgid, cgid);
@@ -682,12 +678,9 @@ void ks_stats_exit(void)
 			cancel_work_sync(&c->refill);
 		while (c->nr_pool_cg)
 			ks_cgroup_free(c->pool_cg[--c->nr_pool_cg]);
-		while (c->nr_pool_chunk) {
-			kmem_cache_free(ks_chunk_cache,
-					c->pool_chunk[--c->nr_pool_chunk]);
-			atomic_long_sub(kmem_cache_size(ks_chunk_cache),
-					&ks_memory_used);
-		}
+		while (c->nr_pool_chunk)
+			ks_obj_free(ks_chunk_cache,
+				    c->pool_chunk[--c->nr_pool_chunk]);
 		kvfree(c->cache);
 		c->cache = NULL;
 	}

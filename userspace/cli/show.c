@@ -310,6 +310,8 @@ static int show_fetch(struct kabistat *ks, const char *spec, bool recursive,
 		st.head = (struct cli_cgroup_head){ .id = id,
 			.state = KABISTAT_CGROUP_LIVE,
 			.generation = st.sum->generation };
+		/* as the user named it: the module never saw its path */
+		st.head.path = strdup(spec);
 	}
 	*head = st.head;
 	head->flags = st.sum->flags;
