@@ -34,7 +34,8 @@ $(LIBKABISTAT): $(LIB_OBJS) userspace/lib/libkabistat.map
 
 $(KABISTAT_CLI): $(CLI_OBJS) $(LIBKABISTAT)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $(CLI_OBJS) -L$(BUILD)/lib -lkabistat $(US_LDLIBS) $(LDFLAGS)
+	$(CC) -o $@ $(CLI_OBJS) -L$(BUILD)/lib -lkabistat $(US_LDLIBS) \
+		-Wl,-rpath,'$$ORIGIN/../lib' $(LDFLAGS)
 
 $(BUILD)/lib/kabistat.pc: userspace/lib/kabistat.pc.in VERSION
 	@mkdir -p $(@D)
