@@ -10,6 +10,7 @@
 #include <net/genetlink.h>
 
 #include "abi.h"
+#include "params.h"
 #include "stats.h"
 
 u32 ks_abi_size[KS_NR_ABIS];
@@ -237,7 +238,7 @@ int ks_abi_fill(struct sk_buff *skb)
 	int i;
 
 	if (nla_put_string(skb, KABISTAT_A_MODULE_VERSION, KABISTAT_VERSION) ||
-	    nla_put_u32(skb, KABISTAT_A_UAPI_VERSION, KABISTAT_UAPI_VERSION) ||
+	    nla_put_u32(skb, KABISTAT_A_UAPI_VERSION, ks_test_uapi_version) ||
 	    nla_put_u32(skb, KABISTAT_A_FAMILY_VERSION,
 			KABISTAT_GENL_VERSION) ||
 	    nla_put_string(skb, KABISTAT_A_KERNEL_RELEASE, uts->release) ||

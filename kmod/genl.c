@@ -71,7 +71,9 @@ static int ks_put_stat(struct sk_buff *skb, int type, u32 abi, long nr,
 	nest = nla_nest_start(skb, type);
 	if (!nest || nla_put_u32(skb, KABISTAT_STAT_A_ABI, abi) ||
 	    (nr >= 0 && nla_put_u32(skb, KABISTAT_STAT_A_NR, nr)) ||
-	    ks_put_counters(skb, c)) {
+	    ks_put_counters(skb, c) ||
+	    (ks_test_unknown_attr &&
+	     nla_put_u32(skb, KABISTAT_STAT_A_MAX + 1, 0xdeadbeef))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -101,6 +103,10 @@ static int ks_put_header(struct sk_buff *skb, u64 generation)
 	if (ks_put_u64(skb, KABISTAT_A_TIMESTAMP_NS, ktime_get_boottime_ns(),
 		       KABISTAT_A_PAD) ||
 	    ks_put_u64(skb, KABISTAT_A_GENERATION, generation, KABISTAT_A_PAD))
+		return -EMSGSIZE;
+	/* What a newer module would send and this library must skip. */
+	if (ks_test_unknown_attr &&
+	    nla_put_u32(skb, KABISTAT_A_MAX + 1, 0xdeadbeef))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -503,7 +509,7 @@ static int ks_put_state(struct sk_buff *skb)
 static int ks_get_abi_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	size_t size = ks_abi_msg_size() + 6 * nla_total_size_64bit(8) +
-		      4 * nla_total_size(sizeof(u32)) + nla_total_size(1);
+		      5 * nla_total_size(sizeof(u32)) + nla_total_size(1);
 	struct sk_buff *msg;
 	void *hdr;
 

@@ -37,6 +37,17 @@ module_param_named(released_ttl, ks_released_ttl, uint, 0444);
 MODULE_PARM_DESC(released_ttl,
 		 "Seconds a removed cgroup's counters are kept (default 600; SET changes it)");
 
+/* For the library's tests: a newer module's uapi and attributes. */
+unsigned int ks_test_uapi_version = KABISTAT_UAPI_VERSION;
+module_param_named(test_uapi_version, ks_test_uapi_version, uint, 0444);
+MODULE_PARM_DESC(test_uapi_version,
+		 "Testing only: the uapi version GET_ABI reports");
+
+bool ks_test_unknown_attr;
+module_param_named(test_unknown_attr, ks_test_unknown_attr, bool, 0444);
+MODULE_PARM_DESC(test_unknown_attr,
+		 "Testing only: add an attribute no library knows to replies");
+
 DEFINE_STATIC_KEY_TRUE(ks_counting);
 atomic_long_t ks_memory_used = ATOMIC_LONG_INIT(0);
 
