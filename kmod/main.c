@@ -98,16 +98,16 @@ err_abi:
 
 /*
  * No probe runs once they are unregistered and synchronised; pending
- * releases still send their events before the family goes; then nothing
- * refers to the counters and they are freed.
+ * releases still send their events, and the event works are done, before
+ * the family goes; then nothing refers to the counters and they are freed.
  */
 static void __exit kabistat_exit(void)
 {
 	ks_probes_unregister();
 	ks_cgroup_stop();
+	ks_events_exit();
 	ks_chrdev_exit();
 	ks_genl_exit();
-	ks_events_exit();
 	ks_cgroup_exit();
 	ks_stats_exit();
 	ks_abi_exit();
