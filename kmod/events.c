@@ -73,6 +73,8 @@ static void ks_send(struct sk_buff *skb)
 
 static void ks_send_enosys(const struct ks_enosys *ev)
 {
+	u32 nr = KS_KEY_NR(ev->key) == KS_NR_OOR ? KABISTAT_NR_OUT_OF_RANGE :
+						   KS_KEY_NR(ev->key);
 	struct nlattr *nest;
 	struct sk_buff *skb;
 	void *hdr;
@@ -98,7 +100,7 @@ static void ks_send_enosys(const struct ks_enosys *ev)
 	nest = nla_nest_start(skb, KABISTAT_A_STAT);
 	if (!nest ||
 	    nla_put_u32(skb, KABISTAT_STAT_A_ABI, KS_KEY_KIND(ev->key)) ||
-	    nla_put_u32(skb, KABISTAT_STAT_A_NR, KS_KEY_NR(ev->key)))
+	    nla_put_u32(skb, KABISTAT_STAT_A_NR, nr))
 		goto err;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);

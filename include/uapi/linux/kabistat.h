@@ -67,7 +67,9 @@
  *   KABISTAT_CMD_CGROUP_RELEASED: a cgroup was removed; the message holds
  *   its final counters as GET_CGROUP would report them.
  *   KABISTAT_CMD_FIRST_ENOSYS: a cgroup got ENOSYS from a syscall for the
- *   first time; KABISTAT_A_CGROUP_ID and one KABISTAT_A_STAT nest.
+ *   first time; KABISTAT_A_CGROUP_ID and one KABISTAT_A_STAT nest with the
+ *   ABI and the number, KABISTAT_NR_OUT_OF_RANGE for the first ENOSYS of a
+ *   number outside the ABI's table.
  *   Both carry KABISTAT_A_EVENT_SEQ, which increases by one per event sent;
  *   a gap means events were dropped and a listener should dump again.
  *

@@ -1,0 +1,607 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GET_CGROUP dumps: every tracked cgroup exactly once, however many
+ * messages the dump takes and whatever comes and goes meanwhile; the
+ * overflow and evicted aggregates last; a subtree dump only the subtree's
+ * root and descendants, released ones included, and no aggregates.
+ *
+ * Workloads run in fresh cgroups (cgtest.h): n getppid, plus the moving
+ * read and the exit_group; except for the many cgroups of the first test,
+ * see struct tour.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/kabistat.h>
+
+#include "kselftest_harness.h"
+#include "kabistat.h"
+#include "cgtest.h"
+#include "nlraw.h"
+
+#define X64		KABISTAT_ABI_X86_64
+#define MANY		300
+#define STABLE		8
+#define DUMPS		20
+
+/* after the moving read: raw syscall() only */
+static int wl_getppid(void *arg)
+{
+	long i, n = (long)arg;
+
+	for (i = 0; i < n; i++)
+		if (syscall(SYS_getppid) <= 0)
+			return 10;
+	return 0;
+}
+
+static uint64_t getppid_calls(const struct kabistat_cgroup *cg)
+{
+	size_t i;
+
+	for (i = 0; i < cg->nr_stats; i++)
+		if (cg->stats[i].abi == X64 && cg->stats[i].nr == SYS_getppid)
+			return cg->stats[i].c.calls;
+	return 0;
+}
+
+/* What one dump returned, in order. */
+struct entry {
+	uint64_t id;
+	uint32_t state;
+	uint32_t flags;
+	uint64_t getppid;
+	uint64_t calls;		/* totals */
+};
+
+struct dump {
+	struct entry *e;
+	size_t n, cap;
+	bool oom;
+};
+
+static int collect(const struct kabistat_cgroup *cg, void *arg)
+{
+	struct dump *d = arg;
+
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? 2 * d->cap : 1024;
+		struct entry *e = realloc(d->e, cap * sizeof(*e));
+
+		if (!e) {
+			d->oom = true;
+			return -ENOMEM;
+		}
+		d->e = e;
+		d->cap = cap;
+	}
+	d->e[d->n++] = (struct entry){
+		.id = cg->id, .state = cg->state, .flags = cg->flags,
+		.getppid = getppid_calls(cg), .calls = cg->totals.calls,
+	};
+	return 0;
+}
+
+static int do_dump(struct kabistat *ks, uint64_t subtree, struct dump *d)
+{
+	struct kabistat_dump_opts opts = {
+		.sz = sizeof(opts), .subtree_id = subtree,
+	};
+
+	d->n = 0;
+	d->oom = false;
+	return kabistat_dump(ks, &opts, collect, d);
+}
+
+/* How many entries of @d have @id. */
+static int count_id(const struct dump *d, uint64_t id, const struct entry **e)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < d->n; i++)
+		if (d->e[i].id == id) {
+			n++;
+			if (e)
+				*e = &d->e[i];
+		}
+	return n;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The first cgroup id that appears twice in @d, or 0. */
+static uint64_t first_duplicate(const struct dump *d)
+{
+	uint64_t *ids, dup = 0;
+	size_t i, n = 0;
+
+	ids = malloc((d->n + 1) * sizeof(*ids));
+	if (!ids)
+		return UINT64_MAX;
+	for (i = 0; i < d->n; i++)
+		if (d->e[i].id)
+			ids[n++] = d->e[i].id;
+	qsort(ids, n, sizeof(*ids), cmp_u64);
+	for (i = 1; i < n && !dup; i++)
+		if (ids[i] == ids[i - 1])
+			dup = ids[i];
+	free(ids);
+	return dup;
+}
+
+/*
+ * A full dump ends with exactly the two aggregates, overflow then evicted,
+ * both with id 0, and has no id 0 before them.
+ */
+static void expect_aggregates_last(struct __test_metadata *_metadata,
+				   const struct dump *d)
+{
+	size_t i;
+
+	ASSERT_GE(d->n, 2);
+	for (i = 0; i < d->n - 2; i++)
+		EXPECT_NE(0, d->e[i].id) TH_LOG("entry %zu of %zu has id 0",
+						 i, d->n);
+	EXPECT_EQ(0, d->e[d->n - 2].id);
+	EXPECT_EQ(KABISTAT_CGROUP_OVERFLOW, d->e[d->n - 2].state);
+	EXPECT_EQ(0, d->e[d->n - 1].id);
+	EXPECT_EQ(KABISTAT_CGROUP_EVICTED, d->e[d->n - 1].state);
+}
+
+FIXTURE(dump) {
+	struct kabistat *ks;
+	struct cgtest *cgs;
+	int ncgs;
+	struct dump d;
+};
+
+FIXTURE_SETUP(dump)
+{
+	char msg[KABISTAT_ERRMSG_LEN];
+	int i;
+
+	memset(&self->d, 0, sizeof(self->d));
+	self->ncgs = MANY;
+	self->cgs = calloc(MANY, sizeof(*self->cgs));
+	ASSERT_NE(NULL, self->cgs);
+	for (i = 0; i < MANY; i++)
+		self->cgs[i].dfd = -1;
+	ASSERT_EQ(0, kabistat_open(&self->ks, msg)) TH_LOG("%s", msg);
+}
+
+FIXTURE_TEARDOWN(dump)
+{
+	int i;
+
+	/* children first: the fixtures' arrays are filled parents first */
+	for (i = self->ncgs - 1; i >= 0; i--)
+		if (cgtest_remove(&self->cgs[i]))
+			TH_LOG("%s", cgtest_err());
+	free(self->cgs);
+	free(self->d.e);
+	kabistat_close(self->ks);
+}
+
+#define CREATE(i, parent, tag) \
+	ASSERT_EQ(0, cgtest_create(&self->cgs[i], parent, tag)) \
+		TH_LOG("%s", cgtest_err())
+#define RUN_GETPPID(i, n) \
+	ASSERT_EQ(0, cgtest_run(&self->cgs[i], NULL, wl_getppid, \
+				(void *)(long)(n))) TH_LOG("%s", cgtest_err())
+
+/*
+ * A raw dump: how many datagrams carried cgroup messages, and how often
+ * @want (MANY ids) each appeared.  Return 0 or -errno.
+ */
+static int raw_dump(const uint64_t *want,
+		    int *seen, int *datagrams)
+{
+	static char buf[65536];
+	struct {
+		struct nlmsghdr nlh;
+		struct genlmsghdr g;
+	} req;
+	struct nlraw nl;
+	bool done = false;
+	int err, i;
+	ssize_t n;
+
+	err = nlraw_open(&nl);
+	if (err)
+		return err;
+	memset(&req, 0, sizeof(req));
+	req.nlh.nlmsg_len = sizeof(req);
+	req.nlh.nlmsg_type = nl.family;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nlh.nlmsg_seq = 4242;
+	req.g.cmd = KABISTAT_CMD_GET_CGROUP;
+	req.g.version = KABISTAT_GENL_VERSION;
+	if (send(nl.fd, &req, sizeof(req), 0) < 0) {
+		err = -errno;
+		goto out;
+	}
+	*datagrams = 0;
+	while (!done) {
+		struct nlmsghdr *nlh;
+		bool any = false;
+
+		n = recv(nl.fd, buf, sizeof(buf), 0);
+		if (n < 0) {
+			err = -errno;
+			goto out;
+		}
+		for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, n);
+		     nlh = NLMSG_NEXT(nlh, n)) {
+			struct nlattr *a;
+			int rem;
+
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				done = true;
+				break;
+			}
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				err = ((struct nlmsgerr *)NLMSG_DATA(nlh))->error;
+				goto out;
+			}
+			if (nlh->nlmsg_type != nl.family)
+				continue;
+			any = true;
+			a = (struct nlattr *)((char *)NLMSG_DATA(nlh) +
+					      GENL_HDRLEN);
+			rem = nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+			while (rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+			       a->nla_len <= rem) {
+				if ((a->nla_type & NLA_TYPE_MASK) ==
+				    KABISTAT_A_CGROUP_ID &&
+				    a->nla_len == NLA_HDRLEN + 8) {
+					uint64_t id;
+
+					memcpy(&id, (char *)a + NLA_HDRLEN, 8);
+					for (i = 0; i < MANY; i++)
+						if (want[i] == id)
+							seen[i]++;
+				}
+				rem -= NLA_ALIGN(a->nla_len);
+				a = (struct nlattr *)((char *)a +
+						      NLA_ALIGN(a->nla_len));
+			}
+		}
+		if (any)
+			++*datagrams;
+	}
+	err = 0;
+out:
+	nlraw_close(&nl);
+	return err;
+}
+
+/*
+ * One process visits the MANY cgroups in turn, moving itself with a
+ * write of "0" to each one's cgroup.procs (opened beforehand), and makes
+ * i % 7 + 1 getppid in cgroup i: far quicker than a workload process per
+ * cgroup.  A write that moves its caller enters in the old cgroup and
+ * returns in the new one, so cgroup i holds exactly 1 write, 1 nanosleep
+ * and its getppid; the last write takes the process home, where it exits.
+ */
+struct tour {
+	int procs[MANY];	/* cgroup.procs of each cgroup */
+	int home;		/* cgroup.procs of where we started */
+};
+
+static int many_calls(int i)
+{
+	return i % 7 + 1;
+}
+
+static __attribute__((noreturn)) void tour_child(const struct tour *t)
+{
+	int i, k, code = 0;
+
+	const struct timespec ms = { 0, 1000000 };
+
+	for (i = 0; i < MANY && !code; i++) {
+		if (syscall(SYS_write, t->procs[i], "0", 1) != 1)
+			code = 10;
+		/*
+		 * Each first event of a cgroup takes a cgroup from the
+		 * per-CPU pool; the sleep lets the worker refill it.  Never
+		 * sleeping, the tour would empty the pool and the cgroups
+		 * after that go to overflow (untracked), as designed.
+		 */
+		if (syscall(SYS_nanosleep, &ms, NULL))
+			code = 13;
+		for (k = 0; k < many_calls(i) && !code; k++)
+			if (syscall(SYS_getppid) <= 0)
+				code = 11;
+	}
+	if (syscall(SYS_write, t->home, "0", 1) != 1 && !code)
+		code = 12;
+	syscall(SYS_exit_group, code);
+	__builtin_unreachable();
+}
+
+/* cgroup.procs of @dir (absolute), for writing; -errno on failure */
+static int open_procs(const char *dir)
+{
+	char path[PATH_MAX + 32];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* The cgroup2 directory this process is in. */
+static int own_cgroup_dir(char *buf, size_t len)
+{
+	char line[PATH_MAX];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	int err = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = '\0';
+			if ((size_t)snprintf(buf, len, "%s%s", CGTEST_ROOT,
+					     strcmp(line + 3, "/") ?
+					     line + 3 : "") >= len)
+				err = -ENAMETOOLONG;
+			else
+				err = 0;
+		}
+	fclose(f);
+	return err;
+}
+
+TEST_F_TIMEOUT(dump, dump_of_many_cgroups_spans_messages_and_misses_none, 200)
+{
+	uint64_t want[MANY], dup;
+	int seen[MANY] = { 0 };
+	char home[PATH_MAX];
+	const struct entry *e;
+	struct tour *t;
+	int i, datagrams = 0, err, status;
+	pid_t pid;
+
+	t = calloc(1, sizeof(*t));
+	ASSERT_NE(NULL, t);
+	ASSERT_EQ(0, own_cgroup_dir(home, sizeof(home)));
+	t->home = open_procs(home);
+	ASSERT_LE(0, t->home) TH_LOG("%s: %s", home, strerror(-t->home));
+	for (i = 0; i < MANY; i++) {
+		CREATE(i, NULL, "many");
+		/* fds are not needed: 300 of them would only add up */
+		close(self->cgs[i].dfd);
+		self->cgs[i].dfd = -1;
+		t->procs[i] = open_procs(self->cgs[i].path);
+		ASSERT_LE(0, t->procs[i]) TH_LOG("%s: %s", self->cgs[i].path,
+						 strerror(-t->procs[i]));
+		want[i] = self->cgs[i].id;
+	}
+	fflush(NULL);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		tour_child(t);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	for (i = 0; i < MANY; i++)
+		close(t->procs[i]);
+	close(t->home);
+	free(t);
+
+	err = do_dump(self->ks, 0, &self->d);
+	ASSERT_EQ(0, err) TH_LOG("%s", kabistat_errmsg(self->ks));
+	ASSERT_FALSE(self->d.oom);
+	EXPECT_LE(MANY + 2, self->d.n);
+	dup = first_duplicate(&self->d);
+	EXPECT_EQ(0, dup) TH_LOG("cgroup %llu returned twice",
+				 (unsigned long long)dup);
+	for (i = 0; i < MANY; i++) {
+		e = NULL;
+		EXPECT_EQ(1, count_id(&self->d, want[i], &e))
+			TH_LOG("cgroup %d (%s, id %llu)", i, self->cgs[i].path,
+			       (unsigned long long)want[i]);
+		if (!e)
+			continue;
+		EXPECT_EQ(KABISTAT_CGROUP_LIVE, e->state);
+		EXPECT_EQ(0, e->flags & KABISTAT_CGROUP_F_PARTIAL);
+		EXPECT_EQ(many_calls(i), e->getppid) TH_LOG("cgroup %d", i);
+		/* and the write that moved the process in, the nanosleep */
+		EXPECT_EQ(many_calls(i) + 2, e->calls) TH_LOG("cgroup %d", i);
+	}
+	expect_aggregates_last(_metadata, &self->d);
+
+	/* the same on the wire, and it took several messages */
+	ASSERT_EQ(0, raw_dump(want, seen, &datagrams));
+	EXPECT_LT(1, datagrams);
+	for (i = 0; i < MANY; i++)
+		EXPECT_EQ(1, seen[i]) TH_LOG("raw dump: cgroup %d", i);
+	TH_LOG("%zu entries in %d datagrams", self->d.n, datagrams);
+
+	for (i = MANY - 1; i >= 0; i--)
+		EXPECT_EQ(0, cgtest_remove(&self->cgs[i]))
+			TH_LOG("%s", cgtest_err());
+}
+
+/* Wait until the module has @id as released; fails the test otherwise. */
+static void wait_released(struct __test_metadata *_metadata,
+			  struct kabistat *ks, uint64_t id)
+{
+	struct kabistat_cgroup *cg;
+	uint32_t state = KABISTAT_CGROUP_LIVE;
+	int i;
+
+	for (i = 0; i < 1000 && state != KABISTAT_CGROUP_RELEASED; i++) {
+		ASSERT_EQ(0, kabistat_get_cgroup(ks, id, &cg))
+			TH_LOG("%s", kabistat_errmsg(ks));
+		state = cg->state;
+		kabistat_cgroup_free(cg);
+		if (state != KABISTAT_CGROUP_RELEASED)
+			usleep(10000);
+	}
+	ASSERT_EQ(KABISTAT_CGROUP_RELEASED, state)
+		TH_LOG("cgroup %llu not released after 10 s",
+		       (unsigned long long)id);
+}
+
+enum { P, A, B, C, Q, NSUB };
+
+TEST_F(dump, subtree_dump_returns_only_descendants)
+{
+	static const int calls[NSUB] = { [P] = 11, [A] = 12, [B] = 13,
+					 [C] = 0, [Q] = 14 };
+	const struct entry *e;
+	int i, round;
+
+	self->ncgs = NSUB;
+	CREATE(P, NULL, "p");
+	CREATE(A, &self->cgs[P], "a");
+	CREATE(B, &self->cgs[A], "b");
+	CREATE(C, &self->cgs[P], "c");	/* never runs anything */
+	CREATE(Q, NULL, "q");
+	for (i = 0; i < NSUB; i++)
+		if (calls[i])
+			RUN_GETPPID(i, calls[i]);
+
+	for (round = 0; round < 2; round++) {
+		/* round 1: with b removed, so released */
+		if (round == 1) {
+			ASSERT_EQ(0, cgtest_remove(&self->cgs[B]))
+				TH_LOG("%s", cgtest_err());
+			wait_released(_metadata, self->ks, self->cgs[B].id);
+		}
+		ASSERT_EQ(0, do_dump(self->ks, self->cgs[P].id, &self->d))
+			TH_LOG("%s", kabistat_errmsg(self->ks));
+		for (i = 0; i < NSUB; i++) {
+			if (i == Q || i == C)
+				continue;
+			e = NULL;
+			EXPECT_EQ(1, count_id(&self->d, self->cgs[i].id, &e))
+				TH_LOG("round %d: cgroup %d", round, i);
+			if (!e)
+				continue;
+			EXPECT_EQ(calls[i], e->getppid);
+			EXPECT_EQ(calls[i] + CGTEST_OVERHEAD_CALLS, e->calls);
+			EXPECT_EQ(round && i == B ? KABISTAT_CGROUP_RELEASED :
+				  KABISTAT_CGROUP_LIVE, e->state)
+				TH_LOG("round %d: cgroup %d", round, i);
+		}
+		EXPECT_EQ(0, count_id(&self->d, self->cgs[Q].id, NULL));
+		EXPECT_EQ(0, count_id(&self->d, 0, NULL))
+			TH_LOG("round %d: aggregates in a subtree dump", round);
+		/* c made no syscalls: not there, or there without counts */
+		e = NULL;
+		if (count_id(&self->d, self->cgs[C].id, &e)) {
+			EXPECT_EQ(0, e->calls);
+			EXPECT_EQ(4, self->d.n);
+		} else {
+			EXPECT_EQ(3, self->d.n) TH_LOG("round %d", round);
+		}
+	}
+}
+
+/* stop and rounds are shared between the threads: __atomic accesses */
+struct churn {
+	bool stop;
+	int rounds;
+	int err;
+	char msg[512];
+};
+
+/* Create, run in and remove cgroups until told to stop. */
+static void *churn_fn(void *arg)
+{
+	struct churn *ch = arg;
+	struct cgtest cg;
+	int err;
+
+	while (!__atomic_load_n(&ch->stop, __ATOMIC_ACQUIRE)) {
+		err = cgtest_create(&cg, NULL, "churn");
+		if (!err)
+			err = cgtest_run(&cg, NULL, wl_getppid, (void *)3L);
+		if (cg.created && cgtest_remove(&cg) && !err)
+			err = -EBUSY;
+		if (err) {
+			ch->err = err;
+			snprintf(ch->msg, sizeof(ch->msg), "%s", cgtest_err());
+			break;
+		}
+		__atomic_fetch_add(&ch->rounds, 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static int rounds(struct churn *ch)
+{
+	return __atomic_load_n(&ch->rounds, __ATOMIC_ACQUIRE);
+}
+
+TEST_F_TIMEOUT(dump, dump_while_cgroups_come_and_go, 200)
+{
+	struct churn ch = { 0 };
+	const struct entry *e;
+	pthread_t thread;
+	int i, k, rounds_before;
+	uint64_t dup;
+
+	/* these stay throughout: every dump must have each exactly once */
+	self->ncgs = STABLE;
+	for (i = 0; i < STABLE; i++) {
+		CREATE(i, NULL, "stable");
+		RUN_GETPPID(i, i + 1);
+	}
+
+	ASSERT_EQ(0, pthread_create(&thread, NULL, churn_fn, &ch));
+	for (i = 0; i < 1000 && !rounds(&ch); i++)
+		usleep(10000);
+	rounds_before = rounds(&ch);
+	for (k = 0; k < DUMPS; k++) {
+		int err = do_dump(self->ks, 0, &self->d);
+
+		EXPECT_EQ(0, err) TH_LOG("dump %d: %s", k,
+					 kabistat_errmsg(self->ks));
+		if (err)
+			continue;
+		dup = first_duplicate(&self->d);
+		EXPECT_EQ(0, dup) TH_LOG("dump %d: cgroup %llu returned twice",
+					 k, (unsigned long long)dup);
+		for (i = 0; i < STABLE; i++) {
+			e = NULL;
+			EXPECT_EQ(1, count_id(&self->d, self->cgs[i].id, &e))
+				TH_LOG("dump %d: stable cgroup %d", k, i);
+			if (e)
+				EXPECT_EQ(i + 1, e->getppid);
+		}
+		expect_aggregates_last(_metadata, &self->d);
+	}
+	__atomic_store_n(&ch.stop, true, __ATOMIC_RELEASE);
+	pthread_join(thread, NULL);
+	EXPECT_EQ(0, ch.err) TH_LOG("churn: %s", ch.msg);
+	/* the dumps really ran while cgroups came and went */
+	EXPECT_LT(rounds_before, ch.rounds);
+	TH_LOG("%d cgroups came and went during %d dumps",
+	       ch.rounds - rounds_before, DUMPS);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The events multicast group: a removed cgroup is announced once with its
+ * final counters, a (cgroup, ABI, syscall) that first returns ENOSYS is
+ * announced once, events are numbered without gaps, and only
+ * CAP_SYS_ADMIN may listen.
+ *
+ * Each test listens on a handle of its own (subscribed before any workload
+ * runs) and makes requests on another one.  Other processes' events may
+ * arrive in between; tests pick theirs by cgroup id, except the sequence
+ * test, which checks every event it receives.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/kabistat.h>
+
+#include "kselftest_harness.h"
+#include "kabistat.h"
+#include "cgtest.h"
+#include "privdrop.h"
+
+#define X64			KABISTAT_ABI_X86_64
+/* x86_64 134: uselib, named in the table but never implemented */
+#define NR_USELIB		134
+#define NR_BEYOND_TABLE		100000
+#define EVENT_WAIT_MS		10000
+/* how long no further event may come once the expected ones arrived */
+#define QUIET_MS		2000
+
+FIXTURE(events) {
+	struct kabistat *ks;	/* requests */
+	struct kabistat *ev;	/* events only */
+	struct cgtest cg;
+};
+
+FIXTURE_SETUP(events)
+{
+	char msg[KABISTAT_ERRMSG_LEN];
+
+	self->cg.dfd = -1;
+	self->cg.created = false;
+	ASSERT_EQ(0, kabistat_open(&self->ks, msg)) TH_LOG("%s", msg);
+	ASSERT_EQ(0, kabistat_open(&self->ev, msg)) TH_LOG("%s", msg);
+	ASSERT_EQ(0, kabistat_events_subscribe(self->ev))
+		TH_LOG("%s", kabistat_errmsg(self->ev));
+	ASSERT_EQ(0, cgtest_create(&self->cg, NULL, "events"))
+		TH_LOG("%s", cgtest_err());
+}
+
+FIXTURE_TEARDOWN(events)
+{
+	if (cgtest_remove(&self->cg))
+		TH_LOG("%s", cgtest_err());
+	kabistat_close(self->ev);
+	kabistat_close(self->ks);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The next event before @deadline (now_ms() time): 0 and *@out, or
+ * -ETIMEDOUT.  Any other failure fails the test.
+ */
+static int next_event(struct __test_metadata *_metadata, struct kabistat *ev,
+		      int64_t deadline, struct kabistat_event **out)
+{
+	int64_t left = deadline - now_ms();
+	int err;
+
+	*out = NULL;
+	if (left < 0)
+		left = 0;
+	err = kabistat_event_next(ev, (int)left, out);
+	if (err == -ETIMEDOUT)
+		return err;
+	/* -ENOBUFS would mean lost events: never at these rates */
+	EXPECT_EQ(0, err) TH_LOG("kabistat_event_next: %s",
+				 kabistat_errmsg(ev));
+	if (err)
+		return err;
+	EXPECT_NE(NULL, *out);
+	EXPECT_NE(NULL, (*out)->cgroup);
+	if (!*out || !(*out)->cgroup) {
+		kabistat_event_free(*out);
+		*out = NULL;
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static const struct kabistat_counters zero_counters;
+
+static const struct kabistat_counters *
+counters_of(const struct kabistat_cgroup *cg, uint32_t abi, uint32_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < cg->nr_stats; i++)
+		if (cg->stats[i].abi == abi && cg->stats[i].nr == nr)
+			return &cg->stats[i].c;
+	return &zero_counters;
+}
+
+static void expect_counters(struct __test_metadata *_metadata,
+			    const char *what, const struct kabistat_counters *c,
+			    uint64_t calls, uint64_t errors, uint64_t enosys,
+			    uint64_t denied, uint64_t interrupted)
+{
+	EXPECT_EQ(calls, c->calls) TH_LOG("%s: calls", what);
+	EXPECT_EQ(errors, c->errors) TH_LOG("%s: errors", what);
+	EXPECT_EQ(enosys, c->enosys) TH_LOG("%s: enosys", what);
+	EXPECT_EQ(denied, c->denied) TH_LOG("%s: denied", what);
+	EXPECT_EQ(interrupted, c->interrupted)
+		TH_LOG("%s: interrupted", what);
+}
+
+#define EXPECT_SYSCALL(cg, abi, nr, ...) \
+	expect_counters(_metadata, #abi " " #nr, counters_of(cg, abi, nr), \
+			__VA_ARGS__)
+#define EXPECT_TOTALS(cg, ...) \
+	expect_counters(_metadata, "totals", &(cg)->totals, __VA_ARGS__)
+
+#define RUN_WORKLOAD(cg, fn, arg) \
+	ASSERT_EQ(0, cgtest_run(cg, NULL, fn, arg)) TH_LOG("%s", cgtest_err())
+
+/* after the moving read: raw syscall() only */
+static int wl_getppid(void *arg)
+{
+	long i, n = (long)arg;
+
+	for (i = 0; i < n; i++)
+		if (syscall(SYS_getppid) <= 0)
+			return 10;
+	return 0;
+}
+
+struct enosys_arg {
+	int uselib;	/* syscall(SYS_uselib, NULL) this many times */
+	int beyond;	/* syscall(100000) this many times */
+};
+
+static int wl_enosys(void *arg)
+{
+	const struct enosys_arg *a = arg;
+	int i;
+
+	for (i = 0; i < a->uselib; i++)
+		if (syscall(NR_USELIB, NULL) != -1 || errno != ENOSYS)
+			return 10;
+	for (i = 0; i < a->beyond; i++)
+		if (syscall(NR_BEYOND_TABLE) != -1 || errno != ENOSYS)
+			return 11;
+	return 0;
+}
+
+static uint32_t x64_table_size(struct __test_metadata *_metadata,
+			       struct kabistat *ks)
+{
+	struct kabistat_kernel_abi *abi;
+	uint32_t size;
+
+	ASSERT_EQ(0, kabistat_get_abi(ks, &abi))
+		TH_LOG("%s", kabistat_errmsg(ks));
+	size = abi->tables[X64].size;
+	kabistat_abi_free(abi);
+	EXPECT_GT(size, NR_USELIB);
+	EXPECT_LT(size, NR_BEYOND_TABLE);
+	return size;
+}
+
+TEST_F(events, released_event_carries_final_counters)
+{
+	struct kabistat_event *ev = NULL, *got = NULL;
+	uint64_t id = self->cg.id;
+	char name[PATH_MAX + 1];
+	int64_t deadline;
+	int released = 0;
+	size_t plen, nlen;
+
+	RUN_WORKLOAD(&self->cg, wl_getppid, (void *)77L);
+	snprintf(name, sizeof(name), "/%s", strrchr(self->cg.path, '/') + 1);
+	ASSERT_EQ(0, cgtest_remove(&self->cg)) TH_LOG("%s", cgtest_err());
+
+	deadline = now_ms() + EVENT_WAIT_MS;
+	while (!got && !next_event(_metadata, self->ev, deadline, &ev)) {
+		if (ev->cmd == KABISTAT_CMD_CGROUP_RELEASED &&
+		    ev->cgroup->id == id) {
+			got = ev;
+			released++;
+		} else {
+			kabistat_event_free(ev);
+		}
+	}
+	ASSERT_NE(NULL, got) TH_LOG("no CGROUP_RELEASED event for %llu within %d ms",
+				    (unsigned long long)id, EVENT_WAIT_MS);
+	EXPECT_EQ(KABISTAT_CGROUP_RELEASED, got->cgroup->state);
+	EXPECT_EQ(0, got->cgroup->flags & KABISTAT_CGROUP_F_PARTIAL);
+	EXPECT_SYSCALL(got->cgroup, X64, SYS_getppid, 77, 0, 0, 0, 0);
+	EXPECT_SYSCALL(got->cgroup, X64, SYS_read, 1, 0, 0, 0, 0);
+	EXPECT_SYSCALL(got->cgroup, X64, SYS_exit_group, 1, 0, 0, 0, 0);
+	EXPECT_EQ(3, got->cgroup->nr_stats);
+	EXPECT_EQ(79, got->cgroup->per_abi[X64].calls);
+	EXPECT_TOTALS(got->cgroup, 79, 0, 0, 0, 0);
+	ASSERT_NE(NULL, got->cgroup->path);
+	plen = strlen(got->cgroup->path);
+	nlen = strlen(name);
+	EXPECT_TRUE(plen >= nlen &&
+		    !strcmp(got->cgroup->path + plen - nlen, name))
+		TH_LOG("path '%s' does not end with '%s'", got->cgroup->path,
+		       name);
+	kabistat_event_free(got);
+
+	/* announced once */
+	deadline = now_ms() + QUIET_MS;
+	while (!next_event(_metadata, self->ev, deadline, &ev)) {
+		if (ev->cmd == KABISTAT_CMD_CGROUP_RELEASED &&
+		    ev->cgroup->id == id)
+			released++;
+		kabistat_event_free(ev);
+	}
+	EXPECT_EQ(1, released);
+}
+
+/* The FIRST_ENOSYS events of one cgroup, as they arrive. */
+struct enosys_seen {
+	int uselib;		/* (x86_64, 134) */
+	int beyond;		/* x86_64, a number beyond the table */
+	int other;		/* anything else */
+	uint32_t beyond_nr;	/* the number the out-of-range one carried */
+	int bad_stats;		/* events without exactly one stat */
+};
+
+/*
+ * Until both expected events came (@expect) and then QUIET_MS more; or,
+ * expecting none, for QUIET_MS.
+ */
+static void collect_enosys(struct __test_metadata *_metadata,
+			   struct kabistat *evh, uint64_t id,
+			   uint32_t table_size, bool expect,
+			   struct enosys_seen *seen)
+{
+	struct kabistat_event *ev;
+	bool quiet = !expect;
+	int64_t deadline = now_ms() + (quiet ? QUIET_MS : EVENT_WAIT_MS);
+
+	memset(seen, 0, sizeof(*seen));
+	for (;;) {
+		if (next_event(_metadata, evh, deadline, &ev)) {
+			if (quiet)
+				break;
+			/* expected ones missing; the counts will show it */
+			TH_LOG("waited %d ms: uselib %d, beyond %d", EVENT_WAIT_MS,
+			       seen->uselib, seen->beyond);
+			break;
+		}
+		if (ev->cmd == KABISTAT_CMD_FIRST_ENOSYS &&
+		    ev->cgroup->id == id) {
+			const struct kabistat_syscall_stat *st =
+				ev->cgroup->stats;
+
+			if (ev->cgroup->nr_stats != 1) {
+				seen->bad_stats++;
+			} else if (st->abi == X64 && st->nr == NR_USELIB) {
+				seen->uselib++;
+			} else if (st->abi == X64 && st->nr >= table_size) {
+				seen->beyond++;
+				seen->beyond_nr = st->nr;
+			} else {
+				seen->other++;
+				TH_LOG("unexpected FIRST_ENOSYS abi %u nr %u",
+				       st->abi, st->nr);
+			}
+		}
+		kabistat_event_free(ev);
+		if (!quiet && seen->uselib && seen->beyond) {
+			/* all expected ones here: now none more may come */
+			quiet = true;
+			deadline = now_ms() + QUIET_MS;
+		}
+	}
+}
+
+TEST_F(events, first_enosys_event_once_per_syscall)
+{
+	struct enosys_arg a = { .uselib = 5, .beyond = 3 };
+	struct kabistat_cgroup *cg;
+	struct enosys_seen seen;
+	uint32_t size = x64_table_size(_metadata, self->ks);
+
+	RUN_WORKLOAD(&self->cg, wl_enosys, &a);
+	collect_enosys(_metadata, self->ev, self->cg.id, size, true, &seen);
+	EXPECT_EQ(1, seen.uselib);
+	EXPECT_EQ(1, seen.beyond);
+	EXPECT_EQ(0, seen.other);
+	EXPECT_EQ(0, seen.bad_stats);
+
+	/* and the counters behind them */
+	ASSERT_EQ(0, kabistat_get_cgroup(self->ks, self->cg.id, &cg))
+		TH_LOG("%s", kabistat_errmsg(self->ks));
+	EXPECT_SYSCALL(cg, X64, NR_USELIB, 5, 5, 5, 0, 0);
+	expect_counters(_metadata, "out of range", &cg->out_of_range[X64],
+			3, 3, 3, 0, 0);
+	EXPECT_TOTALS(cg, 10, 8, 8, 0, 0);
+	kabistat_cgroup_free(cg);
+
+	/* a second workload in the same cgroup: no new first */
+	RUN_WORKLOAD(&self->cg, wl_enosys, &a);
+	collect_enosys(_metadata, self->ev, self->cg.id, size, false, &seen);
+	EXPECT_EQ(0, seen.uselib + seen.beyond + seen.other + seen.bad_stats);
+}
+
+/*
+ * The uapi has one way to name "a number outside the ABI's table" in a
+ * number field: KABISTAT_NR_OUT_OF_RANGE (struct kabistat_stat.nr).  The
+ * FIRST_ENOSYS event's KABISTAT_STAT_A_NR must use it, not a value private
+ * to the module.
+ */
+TEST_F(events, first_enosys_event_names_out_of_range_with_uapi_sentinel)
+{
+	struct enosys_arg a = { .uselib = 0, .beyond = 2 };
+	struct kabistat_event *ev;
+	int64_t deadline;
+	int n = 0;
+
+	RUN_WORKLOAD(&self->cg, wl_enosys, &a);
+	deadline = now_ms() + EVENT_WAIT_MS;
+	while (!n && !next_event(_metadata, self->ev, deadline, &ev)) {
+		if (ev->cmd == KABISTAT_CMD_FIRST_ENOSYS &&
+		    ev->cgroup->id == self->cg.id) {
+			n++;
+			ASSERT_EQ(1, ev->cgroup->nr_stats);
+			EXPECT_EQ(X64, ev->cgroup->stats[0].abi);
+			EXPECT_EQ(KABISTAT_NR_OUT_OF_RANGE,
+				  ev->cgroup->stats[0].nr)
+				TH_LOG("out-of-range FIRST_ENOSYS carries nr 0x%x",
+				       ev->cgroup->stats[0].nr);
+		}
+		kabistat_event_free(ev);
+	}
+	EXPECT_EQ(1, n);
+}
+
+TEST_F(events, event_sequence_numbers_increase_by_one)
+{
+	struct enosys_arg a = { .uselib = 1, .beyond = 0 };
+	struct kabistat_event *ev;
+	struct cgtest cgs[3];
+	uint64_t prev = 0;
+	int64_t deadline;
+	int i, received = 0, mine = 0;
+
+	memset(cgs, 0, sizeof(cgs));
+	for (i = 0; i < 3; i++)
+		cgs[i].dfd = -1;
+	/* per cgroup: one FIRST_ENOSYS, then one CGROUP_RELEASED */
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, cgtest_create(&cgs[i], NULL, "seq"))
+			TH_LOG("%s", cgtest_err());
+		EXPECT_EQ(0, cgtest_run(&cgs[i], NULL, wl_enosys, &a))
+			TH_LOG("%s", cgtest_err());
+		usleep(100000);
+		EXPECT_EQ(0, cgtest_remove(&cgs[i])) TH_LOG("%s", cgtest_err());
+		usleep(100000);
+	}
+
+	deadline = now_ms() + EVENT_WAIT_MS;
+	while (mine < 6 && !next_event(_metadata, self->ev, deadline, &ev)) {
+		if (received++)
+			EXPECT_EQ(prev + 1, ev->seq)
+				TH_LOG("event %d (cmd %u, cgroup %llu): seq %llu after %llu",
+				       received, ev->cmd,
+				       (unsigned long long)ev->cgroup->id,
+				       (unsigned long long)ev->seq,
+				       (unsigned long long)prev);
+		EXPECT_NE(0, ev->seq);
+		prev = ev->seq;
+		for (i = 0; i < 3; i++)
+			if (ev->cgroup->id == cgs[i].id)
+				mine++;
+		kabistat_event_free(ev);
+	}
+	EXPECT_EQ(6, mine);
+	EXPECT_LE(6, received);
+	for (i = 0; i < 3; i++)
+		cgtest_remove(&cgs[i]);
+}
+
+static int try_subscribe(void *arg)
+{
+	char msg[KABISTAT_ERRMSG_LEN];
+	struct kabistat *ks;
+	int err, fails = 0;
+
+	(void)arg;
+	/* GET_ABI, which open does, is anyone's */
+	err = kabistat_open(&ks, msg);
+	PRIV_EXPECT(fails, err == 0, "kabistat_open: %d %s", err, msg);
+	if (err)
+		return fails;
+	err = kabistat_events_subscribe(ks);
+	PRIV_EXPECT(fails, err == -EPERM, "subscribe: %d (%s)", err,
+		    kabistat_errmsg(ks));
+	kabistat_close(ks);
+	return fails;
+}
+
+TEST_F(events, unprivileged_cannot_join_events)
+{
+	EXPECT_EQ(0, priv_run(PRIV_NOBODY, PRIV_NONE, try_subscribe, NULL));
+	/* CAP_PERFMON reads counters, but events are CAP_SYS_ADMIN's */
+	EXPECT_EQ(0, priv_run(PRIV_NOBODY, PRIV_CAP(CAP_PERFMON),
+			      try_subscribe, NULL));
+}
+
+TEST_HARNESS_MAIN
