@@ -138,11 +138,14 @@ struct ks_cgroup *ks_cgroup_track(u64 id)
 
 	if (cg)
 		return cg;
-	if (atomic_read(&ks_tracked) >= ks_max_cgroups)
+	/* Take the place first, so that racing CPUs cannot pass the cap. */
+	if (!atomic_add_unless(&ks_tracked, 1, ks_max_cgroups))
 		return NULL;
 	cg = ks_pool_take_cgroup();
-	if (!cg)
+	if (!cg) {
+		atomic_dec(&ks_tracked);
 		return NULL;
+	}
 
 	cg->id = id;
 	cg->state = KS_LIVE;
@@ -152,10 +155,9 @@ struct ks_cgroup *ks_cgroup_track(u64 id)
 
 	spin_lock(&ks_table_lock);
 	added = ks_table_insert(cg);
-	if (added)
-		atomic_inc(&ks_tracked);
 	spin_unlock(&ks_table_lock);
 	if (!added) {
+		atomic_dec(&ks_tracked);
 		ks_pool_return_cgroup(cg);
 		return ks_cgroup_find(id);
 	}
@@ -278,19 +280,22 @@ static void ks_cgroup_free_rcu(struct rcu_head *rcu)
 	ks_cgroup_free(container_of(rcu, struct ks_cgroup, rcu));
 }
 
-/* Drop a released cgroup, its counts into "evicted".  Mutex held. */
+/*
+ * Drop a released cgroup, its counts into "evicted"; without memory to read
+ * them, keep it for a later pass.  Mutex held.
+ */
 static void ks_evict(struct ks_cgroup *cg)
 {
 	struct ks_reading *r;
 	u32 i, n;
 
-	if (!ks_read(cg, &r, &n)) {
-		for (i = 0; i < n; i++)
-			if (KS_KEY_KIND(r[i].key) < KS_NR_ABIS)
-				ks_counters_add(&ks_evicted[KS_KEY_KIND(r[i].key)],
-						&r[i].c);
-		kfree(r);
-	}
+	if (ks_read(cg, &r, &n))
+		return;
+	for (i = 0; i < n; i++)
+		if (KS_KEY_KIND(r[i].key) < KS_NR_ABIS)
+			ks_counters_add(&ks_evicted[KS_KEY_KIND(r[i].key)],
+					&r[i].c);
+	kfree(r);
 	spin_lock(&ks_table_lock);
 	hlist_del_rcu(&cg->node);
 	atomic_dec(&ks_tracked);

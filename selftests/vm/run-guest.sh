@@ -127,7 +127,12 @@ cmdline="console=ttyS0 panic=-1 loglevel=7 kabistat.nonce=$nonce"
 [[ -n $extra_args ]] && cmdline+=" $extra_args"
 echo "$cmdline" >"$outdir/cmdline"
 
-qemu=(qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 -no-reboot
+# One TCG thread for both vCPUs: with a thread per vCPU (qemu 7.2), a vCPU
+# can keep executing a stale int3 after another one live-patched the code
+# (tracepoint and static-key patching: a soft lockup in
+# syscall_trace_enter on 6.1, an "Oops: int3" on 6.12, kabistat loaded or
+# not).  Both vCPUs still interleave, so races stay testable.
+qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 1024 -smp 2 -no-reboot
 	-display none -vga none -monitor none
 	-kernel "$kernel" -initrd "$outdir/initramfs.cpio.gz" -append "$cmdline")
 
