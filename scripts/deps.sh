@@ -8,10 +8,14 @@ set -euo pipefail
 packages=(
 	linux-image-cloud-amd64 linux-headers-cloud-amd64            # 6.1 LTS
 	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64  # 6.12 LTS
-	build-essential gcc-multilib bc flex bison libelf-dev libssl-dev dwarves
+	build-essential gcc-multilib dwarves
+	# The 7.3 debug kernel (scripts/debug-kernel.sh): its source comes
+	# through a private apt setup, never installed; these build it.
+	bc flex bison libelf-dev libssl-dev
 	kmod cpio xz-utils pkg-config qemu-system-x86 busybox-static
 	libnl-3-dev libnl-genl-3-dev libseccomp-dev linux-source-6.1 sparse
-	manpages-dev
+	manpages-dev dkms valgrind libc6-dbg
+	bpftrace clang libbpf-dev sysdig   # make bench (sysdig: its driver is built by hand)
 )
 
 # dpkg-query prints nothing for packages it has never heard of, so anything

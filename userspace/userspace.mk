@@ -7,7 +7,8 @@ US_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 \
 US_LDLIBS := $(shell pkg-config --libs libnl-genl-3.0)
 
 LIB_SRCS := $(wildcard userspace/lib/*.c)
-LIB_OBJS := $(LIB_SRCS:userspace/lib/%.c=$(BUILD)/obj/lib/%.o)
+LIB_OBJS := $(LIB_SRCS:userspace/lib/%.c=$(BUILD)/obj/lib/%.o) \
+	$(BUILD)/obj/lib/syscall-versions.o
 CLI_SRCS := $(wildcard userspace/cli/*.c)
 CLI_OBJS := $(CLI_SRCS:userspace/cli/%.c=$(BUILD)/obj/cli/%.o)
 US_HDRS := include/uapi/linux/kabistat.h $(wildcard userspace/lib/*.h userspace/cli/*.h)
@@ -18,6 +19,48 @@ KABISTAT_CLI := $(BUILD)/bin/kabistat
 userspace: $(LIBKABISTAT) $(KABISTAT_CLI) $(BUILD)/lib/kabistat.pc
 
 $(BUILD)/obj/lib/%.o: userspace/lib/%.c $(US_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(US_CFLAGS) -fPIC -c -o $@ $<
+
+# The table of first kernel versions is generated at every build from the
+# sources the build host has anyway (scripts/deps.sh installs them), not
+# committed: it follows Debian's manual page and kernel trees without a
+# step anyone could forget, and $(SYSCALL_VERSIONS_TSV) shows it for review.
+# The 6.1 tables come out of the linux-source tarball like checkpatch does;
+# 6.12 is the installed headers tree; newer trees are optional, e.g.
+#   make SYSCALL_TREES_EXTRA="7.3=/var/cache/kabistat/linux-source-7.3.tar.xz"
+SYSCALL_MANPAGE ?= /usr/share/man/man2/syscalls.2.gz
+SYSCALL_TREE_6_1 := $(BUILD)/syscall-trees/6.1
+SYSCALL_TREE_6_12 ?= $(patsubst %/arch/x86/include/generated/uapi/asm/unistd_64.h,%,\
+	$(firstword $(wildcard /usr/src/linux-headers-6.12*/arch/x86/include/generated/uapi/asm/unistd_64.h)))
+SYSCALL_TREES_EXTRA ?= 7.3=/usr/src/linux-source-7.3.tar.xz
+SYSCALL_VERSIONS_C := $(BUILD)/gen/syscall-versions.c
+SYSCALL_VERSIONS_TSV := $(BUILD)/data/syscall-versions.tsv
+
+$(SYSCALL_TREE_6_1)/.stamp: $(LINUX_SRC_TAR)
+	@mkdir -p $(@D)
+	tar -xJf $< -C $(@D) --strip-components=1 --wildcards \
+		--no-wildcards-match-slash \
+		'*/arch/x86/entry/syscalls/syscall_64.tbl' \
+		'*/arch/x86/entry/syscalls/syscall_32.tbl'
+	@touch $@
+
+$(SYSCALL_VERSIONS_C): userspace/data/gen-syscall-versions.py \
+		userspace/data/syscall-overrides $(SYSCALL_MANPAGE) \
+		$(SYSCALL_TREE_6_1)/.stamp \
+		$(SYSCALL_TREE_6_12)/arch/x86/include/generated/uapi/asm/unistd_64.h \
+		$(wildcard $(foreach t,$(SYSCALL_TREES_EXTRA),$(lastword $(subst =, ,$(t)))))
+	@test -n "$(SYSCALL_TREE_6_12)" || { echo "no linux-headers-6.12: run 'make deps'" >&2; exit 1; }
+	@mkdir -p $(@D) $(dir $(SYSCALL_VERSIONS_TSV))
+	python3 userspace/data/gen-syscall-versions.py \
+		--manpage $(SYSCALL_MANPAGE) \
+		--tree 6.1=$(SYSCALL_TREE_6_1) --tree 6.12=$(SYSCALL_TREE_6_12) \
+		$(foreach t,$(SYSCALL_TREES_EXTRA),--optional-tree $(t)) \
+		--overrides userspace/data/syscall-overrides \
+		--tsv $(SYSCALL_VERSIONS_TSV) --c $@.tmp
+	@mv $@.tmp $@
+
+$(BUILD)/obj/lib/syscall-versions.o: $(SYSCALL_VERSIONS_C) $(US_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(US_CFLAGS) -fPIC -c -o $@ $<
 
@@ -42,3 +85,33 @@ $(BUILD)/lib/kabistat.pc: userspace/lib/kabistat.pc.in VERSION
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(PREFIX)/lib|' \
 	    -e 's|@INCLUDEDIR@|$(PREFIX)/include|' -e 's|@VERSION@|$(VERSION)|' \
 	    $< > $@
+
+# valgrind for the CLI's memcheck test in the guest (selftests/cli_json.c):
+# the real binary behind Debian's /usr/bin/valgrind wrapper, memcheck and its
+# preloads, under $(BUILD)/payload/valgrind, used with VALGRIND_LIB set.  The
+# VM runner copies the libraries they need.  memcheck cannot start without
+# the symbols of ld.so (its strlen must be redirected): libc6-dbg's file for
+# the loader's build id goes to valgrind/debug/.build-id, which the test
+# links to from the guest's /usr/lib/debug.  Without valgrind installed the test skips.
+VALGRIND_LIBEXEC := /usr/libexec/valgrind
+VALGRIND_FILES := memcheck-amd64-linux vgpreload_core-amd64-linux.so \
+	vgpreload_memcheck-amd64-linux.so default.supp
+VALGRIND_PAYLOAD := $(BUILD)/payload/valgrind
+
+ifneq ($(wildcard /usr/bin/valgrind.bin),)
+tests: $(VALGRIND_PAYLOAD)/.stamp
+endif
+
+VALGRIND_LDSO := /lib64/ld-linux-x86-64.so.2
+
+$(VALGRIND_PAYLOAD)/.stamp: userspace/userspace.mk /usr/bin/valgrind.bin $(VALGRIND_LDSO) \
+		$(addprefix $(VALGRIND_LIBEXEC)/,$(VALGRIND_FILES))
+	@mkdir -p $(@D)/lib
+	install -m 0755 /usr/bin/valgrind.bin $(@D)/valgrind
+	install -m 0755 $(addprefix $(VALGRIND_LIBEXEC)/,$(VALGRIND_FILES)) $(@D)/lib/
+	@id=$$(readelf -n $(VALGRIND_LDSO) | awk '/Build ID/ { print $$3 }'); \
+	dbg=.build-id/$$(echo $$id | cut -c1-2)/$$(echo $$id | cut -c3-).debug; \
+	test -f /usr/lib/debug/$$dbg || { echo "no /usr/lib/debug/$$dbg: install libc6-dbg" >&2; exit 1; }; \
+	mkdir -p $(@D)/debug/$$(dirname $$dbg) && \
+	install -m 0644 /usr/lib/debug/$$dbg $(@D)/debug/$$dbg
+	@touch $@

@@ -20,6 +20,29 @@ void cli_cgroup_head(struct cli_cgroup_head *head,
 	};
 }
 
+/*
+ * Whether @st is one of the syscalls that make @cg need @min_kernel: used
+ * (not only ENOSYS) and needing that same version.
+ */
+bool cli_stat_needs(const struct kabistat_kernel_abi *abi,
+		    const struct kabistat_syscall_stat *st,
+		    const char *min_kernel)
+{
+	const char *v;
+
+	if (!kabistat_syscall_used(&st->c))
+		return false;
+	v = kabistat_stat_since(abi, st);
+	return v && !kabistat_kernel_version_needs_cmp(v, min_kernel);
+}
+
+void cli_warn_cgroup_mode(const struct kabistat_kernel_abi *abi)
+{
+	if (abi && abi->cgroup_mode == KABISTAT_CGROUP_MODE_HYBRID)
+		fprintf(stderr,
+			"kabistat: warning: this host has cgroup v1 hierarchies (hybrid mode): counts are per cgroup v2 cgroup, which may hold processes of several v1 cgroups\n");
+}
+
 /* What the human output prints where a path would be. */
 const char *cli_cgroup_path(const struct cli_cgroup_head *head)
 {
@@ -45,7 +68,8 @@ void cli_cgroup_json(struct json *j, const struct kabistat_kernel_abi *abi,
 		     const struct cli_cgroup_head *head,
 		     const struct kabistat_cgroup *cg, int abi_filter)
 {
-	char name[24], ename[16];
+	char name[24], ename[16], container[KABISTAT_CONTAINER_ID_LEN];
+	const char *min_kernel = kabistat_cgroup_min_kernel(abi, cg);
 	unsigned int id, e;
 	size_t i;
 
@@ -55,7 +79,9 @@ void cli_cgroup_json(struct json *j, const struct kabistat_kernel_abi *abi,
 	json_kv_u64(j, "id", head->id);
 	json_kv_string(j, "path", head->path);
 	json_kv_string(j, "state", cli_state_name(head->state));
-	json_kv_string(j, "container_id", NULL);
+	json_kv_string(j, "container_id",
+		       kabistat_container_id(head->path, container) ?
+		       container : NULL);
 	json_kv_bool(j, "partial", head->flags & KABISTAT_CGROUP_F_PARTIAL);
 	json_object_end(j);
 	if (head->subtree)
@@ -75,8 +101,22 @@ void cli_cgroup_json(struct json *j, const struct kabistat_kernel_abi *abi,
 	cli_counters_json(j, &cg->totals);
 	json_object_end(j);
 
-	/* filled in by the kernel version table (not there yet) */
-	json_kv_string(j, "min_kernel", NULL);
+	/* null when no used syscall has a known version (aggregates too) */
+	json_key(j, "min_kernel");
+	if (min_kernel) {
+		json_object_begin(j);
+		json_kv_string(j, "version", min_kernel);
+		json_key(j, "syscalls");
+		json_array_begin(j);
+		for (i = 0; i < cg->nr_stats; i++)
+			if (cli_stat_needs(abi, &cg->stats[i], min_kernel))
+				json_string(j, cli_syscall_name(abi,
+					cg->stats[i].abi, cg->stats[i].nr, name));
+		json_array_end(j);
+		json_object_end(j);
+	} else {
+		json_null(j);
+	}
 
 	json_key(j, "syscalls");
 	json_array_begin(j);
@@ -91,7 +131,7 @@ void cli_cgroup_json(struct json *j, const struct kabistat_kernel_abi *abi,
 		json_kv_string(j, "name",
 			       cli_syscall_name(abi, st->abi, st->nr, name));
 		cli_counters_json(j, &st->c);
-		json_kv_string(j, "since", NULL);
+		json_kv_string(j, "since", kabistat_stat_since(abi, st));
 		json_object_end(j);
 	}
 	json_array_end(j);

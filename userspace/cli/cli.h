@@ -10,6 +10,7 @@
 struct kabistat;
 struct kabistat_cgroup;
 struct kabistat_kernel_abi;
+struct kabistat_syscall_stat;
 
 /* What every subcommand gets: the global options and the output. */
 struct cli {
@@ -75,6 +76,11 @@ void cli_cgroup_json(struct json *j, const struct kabistat_kernel_abi *abi,
 		     const struct cli_cgroup_head *head,
 		     const struct kabistat_cgroup *cg, int abi_filter);
 const char *cli_cgroup_path(const struct cli_cgroup_head *head);
+bool cli_stat_needs(const struct kabistat_kernel_abi *abi,
+		    const struct kabistat_syscall_stat *st,
+		    const char *min_kernel);
+/* The one-line warning of show and list on a cgroup v1/hybrid host. */
+void cli_warn_cgroup_mode(const struct kabistat_kernel_abi *abi);
 
 int do_abi(struct cli *cli, int argc, char **argv);
 int do_show(struct cli *cli, int argc, char **argv);

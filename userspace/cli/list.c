@@ -16,6 +16,7 @@ static int list_one(const struct kabistat_cgroup *cg, void *arg)
 {
 	char id[24], calls[CLI_NUM_LEN], errors[CLI_NUM_LEN];
 	char enosys[CLI_NUM_LEN], nr[CLI_NUM_LEN];
+	const char *min_kernel;
 	struct list_ctx *ctx = arg;
 	struct cli_cgroup_head head;
 	int aggregate = !cg->id;
@@ -25,13 +26,15 @@ static int list_one(const struct kabistat_cgroup *cg, void *arg)
 		cli_cgroup_json(&ctx->cli->j, ctx->abi, &head, cg, -1);
 		return 0;
 	}
+	min_kernel = kabistat_cgroup_min_kernel(ctx->abi, cg);
 	snprintf(id, sizeof(id), "%" PRIu64, cg->id);
-	printf("%12s %-8s %15s %12s %10s %8s  %s%s\n", aggregate ? "-" : id,
-	       cli_state_name(cg->state), cli_num(calls, cg->totals.calls),
+	printf("%8s %-8s %15s %12s %10s %8s %-8s  %s%s\n",
+	       aggregate ? "-" : id, cli_state_name(cg->state),
+	       cli_num(calls, cg->totals.calls),
 	       cli_num(errors, cg->totals.errors),
 	       cli_num(enosys, cg->totals.enosys),
 	       aggregate ? "-" : cli_num(nr, cg->nr_stats),
-	       cli_cgroup_path(&head),
+	       min_kernel ? min_kernel : "-", cli_cgroup_path(&head),
 	       cg->flags & KABISTAT_CGROUP_F_PARTIAL ? " (partial)" : "");
 	return 0;
 }
@@ -58,18 +61,20 @@ int do_list(struct cli *cli, int argc, char **argv)
 
 	if (cli_open(&ks))
 		return CLI_EXIT_ERROR;
-	/* syscall names for the JSON objects */
-	if (cli->json && kabistat_get_abi(ks, &abi)) {
+	/* syscall names, for the JSON objects and the kernel versions */
+	if (kabistat_get_abi(ks, &abi)) {
 		cli_error("%s", kabistat_errmsg(ks));
 		kabistat_close(ks);
 		return CLI_EXIT_ERROR;
 	}
 	ctx.abi = abi;
+	cli_warn_cgroup_mode(abi);
 	if (cli->json)
 		json_array_begin(&cli->j);
 	else
-		printf("%12s %-8s %15s %12s %10s %8s  %s\n", "ID", "STATE",
-		       "CALLS", "ERRORS", "ENOSYS", "SYSCALLS", "PATH");
+		printf("%8s %-8s %15s %12s %10s %8s %-8s  %s\n", "ID", "STATE",
+		       "CALLS", "ERRORS", "ENOSYS", "SYSCALLS", "KERNEL",
+		       "PATH");
 	ret = kabistat_dump(ks, NULL, list_one, &ctx);
 	if (cli->json) {
 		/* well-formed even when the dump failed part way */

@@ -19,7 +19,8 @@ static const struct cli_cmd cli_cmds[] = {
 	  "the host kernel's ABI identity and the module's versions" },
 	{ "show", do_show,
 	  "show [--sort calls|errors|name|nr] [--abi ABI] [--recursive] CGROUP...",
-	  "per-syscall counts of cgroups (a cgroup2 path, 'self' or an id);\n"
+	  "per-syscall counts of cgroups (a cgroup2 path, 'self', an id or a\n"
+	  "container id prefix of 4+ hex digits), the newest syscall used;\n"
 	  "--recursive sums each cgroup's subtree, released cgroups included" },
 	{ "list", do_list, "list",
 	  "one line per tracked cgroup, then the overflow and evicted aggregates" },

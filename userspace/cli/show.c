@@ -150,10 +150,38 @@ static void show_errnos(const struct kabistat_cgroup *cg)
 	putchar('\n');
 }
 
+/* "newest syscall used: openat2 (Linux 5.6)", all that need that version */
+static void show_min_kernel(const struct kabistat_kernel_abi *abi,
+			    const struct kabistat_cgroup *cg)
+{
+	const char *min_kernel = kabistat_cgroup_min_kernel(abi, cg);
+	struct show_line line = { .indent = 24 };
+	char name[24], version[48];
+	size_t i;
+
+	fputs("  newest syscall used: ", stdout);
+	if (!min_kernel) {
+		fputs("none with a known version\n", stdout);
+		return;
+	}
+	line.col = line.indent;
+	for (i = 0; i < cg->nr_stats; i++)
+		if (cli_stat_needs(abi, &cg->stats[i], min_kernel))
+			show_item(&line, cli_syscall_name(abi, cg->stats[i].abi,
+							  cg->stats[i].nr,
+							  name));
+	snprintf(version, sizeof(version), "(Linux %s)", min_kernel);
+	if (line.col + 1 + (int)strlen(version) > SHOW_WIDTH)
+		printf("\n%*s%s\n", line.indent, "", version);
+	else
+		printf(" %s\n", version);
+}
+
 static void show_header(const struct kabistat_kernel_abi *abi,
 			const struct cli_cgroup_head *head,
 			const struct kabistat_cgroup *cg)
 {
+	char container[KABISTAT_CONTAINER_ID_LEN];
 	unsigned int id;
 	int any = 0;
 
@@ -173,6 +201,9 @@ static void show_header(const struct kabistat_kernel_abi *abi,
 	if (!any)
 		fputs("none", stdout);
 	putchar('\n');
+	if (kabistat_container_id(head->path, container))
+		printf("  container %s\n", container);
+	show_min_kernel(abi, cg);
 	if (head->flags & KABISTAT_CGROUP_F_PARTIAL)
 		printf("  partial: some of its calls were counted in the overflow aggregate\n");
 }
@@ -388,6 +419,7 @@ int do_show(struct cli *cli, int argc, char **argv)
 		kabistat_close(ks);
 		return CLI_EXIT_ERROR;
 	}
+	cli_warn_cgroup_mode(abi);
 	if (cli->json)
 		json_array_begin(&cli->j);
 	for (i = optind; i < argc; i++) {

@@ -57,4 +57,14 @@ int ks_cgroup_parse(struct nlmsghdr *nlh, struct kabistat_cgroup **out);
 /* The cgroup id of an open cgroup2 directory, through its file handle. */
 int ks_fd_cgroup_id(int fd, uint64_t *id);
 
+/* container.c: whether @spec may be a container id prefix */
+int ks_container_spec(const char *spec);
+/*
+ * Find the cgroup of the container whose id starts with @prefix under the
+ * cgroup2 root @root: its path relative to @root in *@relpath (malloc'ed).
+ * -ENOENT: none; -ENOTUNIQ: several containers (message set on @ks).
+ */
+int ks_container_find(struct kabistat *ks, int root, const char *prefix,
+		      char **relpath);
+
 #endif /* KABISTAT_INTERNAL_H */

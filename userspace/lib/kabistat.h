@@ -246,11 +246,19 @@ void kabistat_event_free(struct kabistat_event *ev);
 
 /*
  * Resolve a cgroup: an absolute cgroup2 path, a path relative to the
- * cgroup2 mount, "self", or a numeric id.  Paths are opened and their id
- * read through the fd (name_to_handle_at), never compared as strings.
- * An absolute path outside the cgroup2 mount ("/system.slice") is taken
- * as relative to it.  -ENOENT: no such cgroup; -ENODEV: no cgroup2
- * hierarchy is mounted.
+ * cgroup2 mount, "self", a numeric id, or a container id prefix.  Paths
+ * are opened and their id read through the fd (name_to_handle_at), never
+ * compared as strings.  An absolute path outside the cgroup2 mount
+ * ("/system.slice") is taken as relative to it.
+ *
+ * A spec that names no cgroup as a path (nor, if decimal, as an id) and is
+ * KABISTAT_CONTAINER_PREFIX_MIN to 64 lowercase hex digits is looked up as
+ * the prefix of a container id: the cgroup2 tree is walked (directory
+ * names only, see kabistat_container_id()) for the one container whose id
+ * starts with it.
+ *
+ * -ENOENT: no such cgroup; -ENOTUNIQ: the prefix matches several
+ * containers; -ENODEV: no cgroup2 hierarchy is mounted.
  */
 int kabistat_resolve_cgroup(struct kabistat *ks, const char *spec,
 			    uint64_t *id);
@@ -262,6 +270,72 @@ int kabistat_resolve_cgroup(struct kabistat *ks, const char *spec,
  * message, may be NULL.  Return: the fd, or a negative errno.
  */
 int kabistat_cgroup_open(struct kabistat *ks, const char *spec);
+
+/* 64 hex digits and the NUL */
+#define KABISTAT_CONTAINER_ID_LEN	65
+/* shorter prefixes would match nearly every container */
+#define KABISTAT_CONTAINER_PREFIX_MIN	4
+
+/**
+ * kabistat_container_id() - the container a cgroup path belongs to
+ * @path:	a cgroup2 path (may be NULL)
+ * @id:		the container id, when found
+ *
+ * Recognises the layouts of docker (docker-<id>.scope, /docker/<id>),
+ * podman (libpod-<id>.scope, not libpod-conmon-), containerd
+ * (cri-containerd-<id>.scope), cri-o (crio-<id>.scope, not crio-conmon-)
+ * and kubepods (…/pod<uid>/<id> and the *.scope forms above); the last
+ * component of @path that names a container wins.
+ * Return: 1 when @path names a container, else 0.
+ */
+int kabistat_container_id(const char *path,
+			  char id[KABISTAT_CONTAINER_ID_LEN]);
+
+/*
+ * Kernel versions.  A version is "5.6" or, when only bounds are known, a
+ * range "6.2-6.12": first present somewhere in 6.2..6.12 (absent from the
+ * 6.1 table, present in the 6.12 one).  What a program "needs at least" is
+ * the upper bound: that is the oldest kernel known to have the syscall,
+ * while any kernel inside the range may lack it.
+ */
+
+/*
+ * The first kernel version with syscall @name of ABI @abi (enum
+ * kabistat_abi, names as GET_ABI gives them), and where that version comes
+ * from ("syscalls(2)", "linux-6.12 table, not in linux-6.1", "override:
+ * ...").  NULL when the library's table does not know the syscall.  The
+ * strings are static.
+ */
+const char *kabistat_syscall_since(unsigned int abi, const char *name);
+const char *kabistat_syscall_since_source(unsigned int abi, const char *name);
+
+/*
+ * Order versions and ranges by what they need: by upper bound, then by
+ * lower bound ("6.2-6.12" < "6.12" < "6.13-7.3").  NULL (unknown) is
+ * below every version.  Return: <0, 0 or >0.
+ */
+int kabistat_kernel_version_cmp(const char *a, const char *b);
+/* By upper bound only: 0 when @a and @b need the same kernel. */
+int kabistat_kernel_version_needs_cmp(const char *a, const char *b);
+
+/*
+ * Whether a syscall counts as used for the kernel a cgroup needs: at least
+ * one return other than ENOSYS (a call refused with ENOSYS, by an older
+ * kernel or a seccomp profile, shows the program copes without it).
+ */
+int kabistat_syscall_used(const struct kabistat_counters *c);
+
+/* The first kernel version of @st's syscall (see above), or NULL. */
+const char *kabistat_stat_since(const struct kabistat_kernel_abi *abi,
+				const struct kabistat_syscall_stat *st);
+
+/*
+ * The newest kernel version among the syscalls @cg used, or NULL when it
+ * used none the table knows.  The syscalls that need it are those whose
+ * kabistat_stat_since() is kabistat_kernel_version_needs_cmp()-equal.
+ */
+const char *kabistat_cgroup_min_kernel(const struct kabistat_kernel_abi *abi,
+				       const struct kabistat_cgroup *cg);
 
 #ifdef __cplusplus
 }

@@ -171,10 +171,27 @@ int ks_fd_cgroup_id(int fd, uint64_t *id)
 	return 0;
 }
 
+/* The cgroup of the container whose id starts with @prefix. */
+static int ks_container_open(struct kabistat *ks, int root,
+			     const char *prefix, int flags)
+{
+	char *rel;
+	int fd, err;
+
+	err = ks_container_find(ks, root, prefix, &rel);
+	if (err)
+		return err;
+	fd = openat(root, rel + strspn(rel, "/"), flags);
+	err = fd < 0 ? -errno : fd;
+	free(rel);
+	return err;
+}
+
 /*
  * Open the cgroup2 directory @spec names with @flags.  Paths under the
  * cgroup2 mount are taken as they are; any other absolute path, and a
- * relative one, is relative to the mount.
+ * relative one, is relative to the mount.  What names no cgroup that way
+ * may still be a container id prefix.
  */
 static int ks_cgroup_open(struct kabistat *ks, const char *spec, int flags)
 {
@@ -208,6 +225,11 @@ static int ks_cgroup_open(struct kabistat *ks, const char *spec, int flags)
 		memcpy(h.fh.f_handle, &id, sizeof(id));
 		fd = open_by_handle_at(root, &h.fh, flags);
 		err = fd < 0 ? -errno : 0;
+		if (err != -ESTALE || !ks_container_spec(spec))
+			goto out;
+		/* no cgroup has that id: a container id of decimal digits? */
+		fd = ks_container_open(ks, root, spec, flags);
+		err = fd < 0 ? fd : 0;
 		goto out;
 	}
 	fd = -1;
@@ -230,6 +252,10 @@ static int ks_cgroup_open(struct kabistat *ks, const char *spec, int flags)
 	rel += strspn(rel, "/");
 	fd = openat(root, *rel ? rel : ".", flags);
 	err = fd < 0 ? -errno : 0;
+	if (err == -ENOENT && ks_container_spec(spec)) {
+		fd = ks_container_open(ks, root, spec, flags);
+		err = fd < 0 ? fd : 0;
+	}
 	/* "../.." leads out of the hierarchy without failing to open */
 	if (!err && (fstatfs(fd, &sfs) < 0 ||
 		     sfs.f_type != CGROUP2_SUPER_MAGIC))
@@ -238,7 +264,8 @@ out:
 	if (err) {
 		if (fd >= 0)
 			close(fd);
-		fd = ks_open_error(ks, err, spec);
+		/* ks_container_open() said what was ambiguous */
+		fd = err == -ENOTUNIQ ? err : ks_open_error(ks, err, spec);
 	}
 	free(self);
 	free(mnt);
@@ -257,11 +284,20 @@ int kabistat_resolve_cgroup(struct kabistat *ks, const char *spec,
 	int fd, err;
 
 	err = ks_parse_id(spec, id);
-	if (err > 0)
+	/*
+	 * An id is taken as it is (the module may still hold a removed
+	 * cgroup's counters), unless it could be a container id prefix:
+	 * then it must name a live cgroup, or the prefix is looked up.
+	 */
+	if (err > 0 && !ks_container_spec(spec))
 		return 0;
 	if (err < 0)
 		return ks_error(ks, -ENOENT, "no such cgroup: %s", spec);
 	fd = ks_cgroup_open(ks, spec, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -EPERM && err > 0)
+		return 0;	/* no CAP_DAC_READ_SEARCH to check the id */
+	if (fd == -ENOENT && err > 0)
+		return 0;	/* perhaps a released cgroup's */
 	if (fd < 0)
 		return fd;
 	err = ks_fd_cgroup_id(fd, id);
