@@ -10,7 +10,14 @@
 #   make lint            checkpatch, sparse, W=1 and -Werror user space
 #   make demo            boot a kernel with sample workloads and the CLI
 #   make vm-shell        an interactive guest with the module loaded
+#   make bench           overhead and scale against the floor and eBPF (6.1)
 #   make deps            install the Debian packages the above need
+#   make install         install the module for KVER, the library, headers,
+#                        pkg-config file, CLI, man pages, udev rule and
+#                        systemd unit under DESTDIR/PREFIX (see README.rst);
+#                        install-module and install-userspace do each half
+#   make dkms-install    register the module with DKMS and build it for every
+#                        kernel with headers; make dkms-remove undoes it
 
 VERSION := $(shell cat VERSION)
 BUILD ?= $(CURDIR)/build
@@ -28,7 +35,10 @@ KMOD := $(KMOD_DIR)/kmod/kabistat.ko
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 KTOOLS := $(BUILD)/linux-tools
 
-.PHONY: all module userspace tests check lint demo demo-payload vm-shell deps clean
+.PHONY: all module userspace tests check lint demo demo-payload vm-shell deps clean \
+	bench bench-payload
+.PHONY: install install-module install-userspace uninstall
+.PHONY: dkms-source dkms-install dkms-remove
 
 all: module userspace tests
 
@@ -54,6 +64,7 @@ $(KTOOLS)/.stamp: $(LINUX_SRC_TAR)
 
 include userspace/userspace.mk
 include selftests/selftests.mk
+include bench/bench.mk
 
 lint: $(KTOOLS)/.stamp userspace tests
 	$(KTOOLS)/scripts/checkpatch.pl --strict --no-tree --quiet \
@@ -66,6 +77,8 @@ lint: $(KTOOLS)/.stamp userspace tests
 	@! grep -q . $(BUILD)/lint/log || { echo "lint: the module build is not clean (W=1, sparse)" >&2; exit 1; }
 	@echo "lint: clean"
 
+include packaging/install.mk
+
 check: deps
 	@scripts/check.sh
 
@@ -74,6 +87,10 @@ demo: deps
 
 vm-shell: deps
 	@scripts/check.sh --shell
+
+# Not part of check: boots 6.1 twice (icount, then wall time); see bench/.
+bench: deps
+	@bench/run.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -39,6 +39,9 @@ else
 	echo "fail lint/kernel-and-userspace" >>"$host"
 fi
 
+# Packaging on the host: DKMS builds, make install, pkg-config, man pages.
+scripts/host-tests.sh "$host" || true
+
 while read -r name kver vmlinuz kdir; do
 	out=$BUILD/vm/$name
 	summaries+=("$name=$out/summary")

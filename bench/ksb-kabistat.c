@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ksb-kabistat: the benchmark's kabistat side, through libkabistat.
+ *
+ *   ksb-kabistat agent             dump every cgroup every second, as an
+ *                                  agent would, until killed
+ *   ksb-kabistat get CGROUP NR...  "NR calls errors" per x86_64 syscall
+ *   ksb-kabistat scale DIR N1 N2   create N2 cgroups under DIR, each running
+ *                                  a child that makes ~50 distinct syscalls;
+ *                                  report GET_ABI and dump times at N1, N2,
+ *                                  and the TSC cycles (det mode: guest ns)
+ *                                  of each child's first syscall, which
+ *                                  creates its cgroup's entry, and a repeat
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <x86intrin.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/times.h>
+#include <sys/wait.h>
+
+#include "kabistat.h"
+
+static struct kabistat *ks;
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "ksb-kabistat: %s: %s (%s)\n", what, strerror(-err),
+		ks ? kabistat_errmsg(ks) : "");
+	exit(1);
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int count_cb(const struct kabistat_cgroup *cg, void *arg)
+{
+	(void)cg;
+	++*(long *)arg;
+	return 0;
+}
+
+static long dump_all(void)
+{
+	struct kabistat_dump_opts opts = { .sz = sizeof(opts) };
+	long n = 0;
+	int err = kabistat_dump(ks, &opts, count_cb, &n);
+
+	if (err)
+		die("dump", err);
+	return n;
+}
+
+static int agent(void)
+{
+	for (;;) {
+		dump_all();
+		sleep(1);
+	}
+	return 0;
+}
+
+static int get(int argc, char **argv)
+{
+	struct kabistat_cgroup *cg;
+	uint64_t id;
+	int err, i;
+	size_t j;
+
+	err = kabistat_resolve_cgroup(ks, argv[0], &id);
+	if (err)
+		die(argv[0], err);
+	err = kabistat_get_cgroup(ks, id, &cg);
+	if (err)
+		die("get cgroup", err);
+	for (i = 1; i < argc; i++) {
+		uint32_t nr = atoi(argv[i]);
+		uint64_t calls = 0, errors = 0;
+
+		for (j = 0; j < cg->nr_stats; j++)
+			if (cg->stats[j].abi == KABISTAT_ABI_X86_64 &&
+			    cg->stats[j].nr == nr) {
+				calls = cg->stats[j].c.calls;
+				errors = cg->stats[j].c.errors;
+			}
+		printf("%u %llu %llu\n", nr, (unsigned long long)calls,
+		       (unsigned long long)errors);
+	}
+	kabistat_cgroup_free(cg);
+	return 0;
+}
+
+/* ~50 distinct cheap syscalls, all raw so none is served by the vDSO. */
+static void distinct_syscalls(void)
+{
+	struct rlimit rl;
+	struct timespec ts;
+	struct timeval tv;
+	struct tms tms;
+	struct rusage ru;
+	struct itimerval it;
+	struct stat st;
+	struct sched_param sp;
+	char buf[256];
+	unsigned int cpu;
+	gid_t groups[16];
+	uid_t r, e, s;
+	cpu_set_t set;
+	sigset_t ss;
+	void *head;
+	size_t len;
+
+	syscall(SYS_getpid);
+	syscall(SYS_gettid);
+	syscall(SYS_getuid);
+	syscall(SYS_geteuid);
+	syscall(SYS_getgid);
+	syscall(SYS_getegid);
+	syscall(SYS_getpgrp);
+	syscall(SYS_getsid, 0);
+	syscall(SYS_getpgid, 0);
+	syscall(SYS_getresuid, &r, &e, &s);
+	syscall(SYS_getresgid, &r, &e, &s);
+	syscall(SYS_getgroups, 16, groups);
+	syscall(SYS_getrlimit, RLIMIT_NOFILE, &rl);
+	syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl);
+	syscall(SYS_umask, 022);
+	syscall(SYS_sched_yield);
+	syscall(SYS_getpriority, PRIO_PROCESS, 0);
+	syscall(SYS_getcwd, buf, sizeof(buf));
+	syscall(SYS_uname, buf);
+	syscall(SYS_sysinfo, buf);
+	syscall(SYS_times, &tms);
+	syscall(SYS_getrusage, RUSAGE_SELF, &ru);
+	syscall(SYS_sched_getaffinity, 0, sizeof(set), &set);
+	syscall(SYS_sched_getscheduler, 0);
+	syscall(SYS_sched_getparam, 0, &sp);
+	syscall(SYS_sched_get_priority_max, 0);
+	syscall(SYS_sched_get_priority_min, 0);
+	syscall(SYS_personality, 0xffffffffUL);
+	syscall(SYS_prctl, PR_GET_DUMPABLE, 0, 0, 0, 0);
+	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
+	syscall(SYS_clock_getres, CLOCK_MONOTONIC, &ts);
+	syscall(SYS_gettimeofday, &tv, NULL);
+	syscall(SYS_time, NULL);
+	syscall(SYS_getcpu, &cpu, NULL, NULL);
+	syscall(SYS_getitimer, ITIMER_REAL, &it);
+	syscall(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &ss, 8);
+	syscall(SYS_rt_sigpending, &ss, 8);
+	syscall(SYS_sigaltstack, NULL, buf);
+	syscall(SYS_get_robust_list, 0, &head, &len);
+	syscall(SYS_fcntl, 0, F_GETFD);
+	syscall(SYS_lseek, -1, 0, SEEK_SET);
+	syscall(SYS_fstat, -1, &st);
+	syscall(SYS_ioctl, -1, 0, 0);
+	syscall(SYS_read, -1, buf, 1);
+	syscall(SYS_write, -1, buf, 1);
+	syscall(SYS_close, -1);
+	syscall(SYS_access, "/", F_OK);
+	syscall(SYS_brk, 0);
+	syscall(SYS_madvise, 0, 0, 0);
+	syscall(SYS_getrandom, buf, 1, 1 /* GRND_NONBLOCK */);
+	syscall(SYS_exit_group, 0);
+}
+
+struct first_cost {
+	double first, repeat;
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, long n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+static void measure(long cgroups, struct kabistat_kernel_abi *before)
+{
+	struct kabistat_kernel_abi *abi;
+	double best = 0, t;
+	long seen = 0;
+	int err, i;
+
+	for (i = 0; i < 3; i++) {
+		t = now_ns();
+		seen = dump_all();
+		t = now_ns() - t;
+		if (!i || t < best)
+			best = t;
+	}
+	err = kabistat_get_abi(ks, &abi);
+	if (err)
+		die("get abi", err);
+	printf("scale %ld dump_ns %.0f dumped %ld tracked %u memory %llu mem_per_cg %.0f overflow_hint %llu\n",
+	       cgroups, best, seen, abi->tracked_cgroups,
+	       (unsigned long long)abi->memory_used,
+	       (double)(abi->memory_used - before->memory_used) /
+	       (abi->tracked_cgroups - before->tracked_cgroups),
+	       (unsigned long long)abi->events_dropped);
+	fflush(stdout);
+	kabistat_abi_free(abi);
+}
+
+static int scale(const char *dir, long n1, long n2)
+{
+	struct kabistat_kernel_abi *before;
+	struct first_cost *fc;
+	double *first, *repeat;
+	char path[4096];
+	long i;
+	int err;
+
+	fc = mmap(NULL, n2 * sizeof(*fc), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	first = calloc(n2, sizeof(*first));
+	repeat = calloc(n2, sizeof(*repeat));
+	if (fc == MAP_FAILED || !first || !repeat)
+		die("memory", -ENOMEM);
+	err = kabistat_get_abi(ks, &before);
+	if (err)
+		die("get abi", err);
+	for (i = 0; i < n2; i++) {
+		struct clone_args args = { .flags = CLONE_INTO_CGROUP,
+					   .exit_signal = SIGCHLD };
+		long pid;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/c%ld", dir, i);
+		if (mkdir(path, 0755) && errno != EEXIST)
+			die(path, -errno);
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			die(path, -errno);
+		args.cgroup = fd;
+		pid = syscall(SYS_clone3, &args, sizeof(args));
+		if (pid < 0)
+			die("clone3", -errno);
+		if (pid == 0) {
+			/*
+			 * The child's return from clone3 is not a call: the
+			 * first getppid is the cgroup's first event.
+			 */
+			double t0, t1, t2;
+
+			t0 = __rdtsc();
+			syscall(SYS_getppid);
+			t1 = __rdtsc();
+			syscall(SYS_getppid);
+			t2 = __rdtsc();
+			fc[i].first = t1 - t0;
+			fc[i].repeat = t2 - t1;
+			distinct_syscalls();
+		}
+		close(fd);
+		if (waitpid(pid, NULL, 0) < 0)
+			die("waitpid", -errno);
+		if (i + 1 == n1)
+			measure(n1, before);
+	}
+	measure(n2, before);
+	for (i = 0; i < n2; i++) {
+		first[i] = fc[i].first;
+		repeat[i] = fc[i].repeat;
+	}
+	printf("first_syscall_tsc %.0f repeat_syscall_tsc %.0f\n",
+	       median(first, n2), median(repeat, n2));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char errmsg[KABISTAT_ERRMSG_LEN];
+	int err;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2)
+		goto usage;
+	err = kabistat_open(&ks, errmsg);
+	if (err) {
+		fprintf(stderr, "ksb-kabistat: %s\n", errmsg);
+		return 1;
+	}
+	if (!strcmp(argv[1], "agent"))
+		return agent();
+	if (!strcmp(argv[1], "get") && argc >= 4)
+		return get(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "scale") && argc == 5)
+		return scale(argv[2], atol(argv[3]), atol(argv[4]));
+usage:
+	fprintf(stderr, "usage: ksb-kabistat agent | get CGROUP NR... | scale DIR N1 N2\n");
+	return 2;
+}

@@ -1,0 +1,445 @@
+#!/bin/bash
+# Host-side checks of how kabistat installs: DKMS, make install, pkg-config,
+# module metadata, man pages and the systemd unit.  Nothing is loaded into
+# the host's kernel and nothing is installed on the host: DKMS runs on a
+# private tree, make install on a DESTDIR.
+#
+# Usage: host-tests.sh SUMMARY
+# Appends one line per check to SUMMARY: "pass NAME", "fail NAME" or
+# "skip NAME REASON" (selftests/vm/report.sh reads them).  What failed is
+# explained on stderr; full logs stay in $BUILD/host-tests/.
+# DKMS_KERNELS (default "6.1 6.12") names the kernel series, as understood
+# by scripts/kernels.sh, that DKMS builds for.
+set -uo pipefail
+
+if (($# != 1)); then
+	echo "usage: host-tests.sh SUMMARY" >&2
+	exit 2
+fi
+summary=$(realpath -m "$1")
+cd "$(dirname "$0")/.." || exit 2
+BUILD=$(realpath -m "${BUILD:-$PWD/build}")
+MAKE=${MAKE:-make}
+DKMS_KERNELS=${DKMS_KERNELS:-6.1 6.12}
+VERSION=$(cat VERSION)
+logs=$BUILD/host-tests
+rm -rf "$logs"
+mkdir -p "$logs" "$(dirname "$summary")"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/kabistat-host-tests.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+# Whatever make runs us with must not leak into the makes we run.
+unset MAKEFLAGS MAKELEVEL MFLAGS
+
+failed=0
+pass() { echo "pass $1" >>"$summary"; }
+fail() {
+	echo "fail $1" >>"$summary"
+	failed=$((failed + 1))
+	shift
+	echo "host-tests: $*" >&2
+}
+skip() {
+	local name=$1
+	shift
+	echo "skip $name $*" >>"$summary"
+}
+# check NAME CMD...: pass or fail by the command's status; output to a log.
+check() {
+	local name=$1 log
+	shift
+	log=$logs/${name//\//_}.log
+	if "$@" >"$log" 2>&1; then
+		pass "$name"
+	else
+		fail "$name" "$name failed; log: $log"
+		tail -n 15 "$log" | sed 's/^/    /' >&2
+	fi
+}
+
+# Kernel series -> "KVER KDIR", from scripts/kernels.sh (one call per series
+# keeps older and newer versions of it working).
+declare -A kver=() kdir=()
+for series in $DKMS_KERNELS; do
+	if read -r _ k _ d < <(scripts/kernels.sh "$series" 2>/dev/null) && [[ -n $k ]]; then
+		kver[$series]=$k kdir[$series]=$d
+	fi
+done
+
+# The compression suffix modules_install and dkms give a module (.ko.xz on
+# Debian's 6.12 kernels, .ko on 6.1).
+module_suffix() {
+	local config=$1/.config
+	if grep -q '^CONFIG_MODULE_COMPRESS_XZ=y' "$config" 2>/dev/null; then
+		echo .xz
+	elif grep -q '^CONFIG_MODULE_COMPRESS_GZIP=y' "$config" 2>/dev/null; then
+		echo .gz
+	elif grep -q '^CONFIG_MODULE_COMPRESS_ZSTD=y' "$config" 2>/dev/null; then
+		echo .zst
+	fi
+}
+
+# --- DKMS ----------------------------------------------------------------
+
+# Everything DKMS could touch on the host, to prove it was not.
+dkms_footprint() {
+	find /var/lib/dkms /usr/src -maxdepth 3 -path '*kabistat*' 2>/dev/null
+	find /var/lib/dkms -maxdepth 1 2>/dev/null
+	find /lib/modules -path '*/updates/dkms/kabistat*' 2>/dev/null
+}
+dkms_footprint | sort >"$tmp/footprint.before"
+
+dkms_root=$tmp/dkms
+# The source tree holds Kbuild, VERSION, dkms.conf, kmod/ and include/ and
+# nothing else; kmod/ holds exactly the module's sources.
+dkms_source() {
+	local src=$dkms_root/src/kabistat-$VERSION
+	$MAKE -s dkms-source DESTDIR="$dkms_root/stage" DKMS_SRCDIR="/kabistat-$VERSION" || return 1
+	mkdir -p "$dkms_root/src" && mv "$dkms_root/stage/kabistat-$VERSION" "$src" || return 1
+	(cd "$src" && find . -type f | sed 's|^\./||' | sort) >"$tmp/dkms.got"
+	{
+		printf '%s\n' dkms.conf Kbuild VERSION include/uapi/linux/kabistat.h
+		if git rev-parse --git-dir >/dev/null 2>&1; then
+			git ls-files --cached --others --exclude-standard kmod
+		else
+			find kmod -type f
+		fi | grep -Ev '\.(o|ko|mod|mod\.c|cmd|inc|order|symvers)$|/\.'
+	} | sort -u >"$tmp/dkms.want"
+	diff -u "$tmp/dkms.want" "$tmp/dkms.got" || return 1
+	grep -qx "PACKAGE_VERSION=\"$VERSION\"" "$src/dkms.conf" || {
+		echo "dkms.conf: PACKAGE_VERSION is not $VERSION"
+		return 1
+	}
+	grep -qx 'AUTOINSTALL="yes"' "$src/dkms.conf"
+}
+check dkms/source-tree dkms_source
+
+# dkms's own options keep its state in the private tree; the signing key it
+# generates when the kernel has a sign-file goes there too.
+dkms_private() {
+	mkdir -p "$dkms_root/tree" "$dkms_root/install" || return 1
+	mok_signing_key=$dkms_root/mok.key mok_certificate=$dkms_root/mok.pub \
+		dkms --dkmstree "$dkms_root/tree" --sourcetree "$dkms_root/src" \
+		--installtree "$dkms_root/install" "$@"
+}
+dkms_build() {
+	local series=$1 k=${kver[$1]} d=${kdir[$1]} ko
+	if [[ ! -d $dkms_root/tree/kabistat/$VERSION ]]; then
+		dkms_private add -m kabistat -v "$VERSION" || return 1
+	fi
+	dkms_private build -m kabistat -v "$VERSION" -k "$k" --kernelsourcedir "$d" || return 1
+	ko=$(find "$dkms_root/tree/kabistat/$VERSION/$k" -path '*/module/kabistat.ko*' | head -n 1)
+	[[ -n $ko ]] || { echo "no kabistat.ko in the dkms tree for $k"; return 1; }
+	echo "built: $ko"
+	[[ $(modinfo -F vermagic "$ko") == "$k "* ]] || {
+		echo "vermagic $(modinfo -F vermagic "$ko") is not for $k"
+		return 1
+	}
+	[[ $series == "${DKMS_KERNELS%% *}" ]] && cp "$ko" "$tmp/modinfo.ko${ko##*.ko}"
+	return 0
+}
+if ! command -v dkms >/dev/null; then
+	for series in $DKMS_KERNELS; do
+		fail "dkms/build-$series" "dkms is not installed (scripts/deps.sh installs it)"
+	done
+else
+	for series in $DKMS_KERNELS; do
+		if [[ -z ${kver[$series]:-} ]]; then
+			fail "dkms/build-$series" "no $series kernel with headers (scripts/kernels.sh $series)"
+			continue
+		fi
+		check "dkms/build-$series" dkms_build "$series"
+	done
+fi
+
+dkms_footprint | sort >"$tmp/footprint.after"
+check dkms/host-untouched diff -u "$tmp/footprint.before" "$tmp/footprint.after"
+
+# --- module metadata ------------------------------------------------------
+
+modinfo_ko=$(find "$tmp" -maxdepth 1 -name "modinfo.ko*" | head -n 1)
+modinfo_check() {
+	local field value status=0 params
+	for field in description author license version; do
+		value=$(modinfo -F "$field" "$modinfo_ko")
+		echo "$field: $value"
+		[[ -n $value ]] || { echo "missing: $field"; status=1; }
+	done
+	[[ $(modinfo -F license "$modinfo_ko") == GPL* ]] || { echo "license is not GPL"; status=1; }
+	[[ $(modinfo -F version "$modinfo_ko") == "$VERSION" ]] || { echo "version is not $VERSION"; status=1; }
+	# "name:description (type)"; a parameter without a description shows
+	# as "name:(type)" or not at all.
+	params=$(modinfo -F parm "$modinfo_ko")
+	echo "$params"
+	for p in max_cgroups max_memory cache_slots released_ttl; do
+		grep -Eq "^$p:.*[^ ] \([a-z]+\)$" <<<"$params" || { echo "parameter $p has no description"; status=1; }
+	done
+	if grep -Eq '^[a-z_0-9]+:\(' <<<"$params"; then
+		echo "parameters without a description"
+		status=1
+	fi
+	return $status
+}
+if [[ -n $modinfo_ko ]]; then
+	check module/modinfo modinfo_check
+else
+	fail module/modinfo "no module was built (dkms/build-*)"
+fi
+
+# --- make install ---------------------------------------------------------
+
+root=$tmp/root
+prefix=/usr/local
+last=${DKMS_KERNELS##* }
+ik=${kver[$last]:-} id=${kdir[$last]:-}
+if [[ -z $ik ]]; then
+	fail install/make "no $last kernel with headers for the module"
+	installed=false
+else
+	check install/make "$MAKE" install DESTDIR="$root" KVER="$ik" KDIR="$id"
+	[[ -x $root$prefix/bin/kabistat ]] && installed=true || installed=false
+fi
+
+lib_funcs() {
+	sed -n 's/^[[:space:]]*\(kabistat_[a-z0-9_]*\);.*/\1/p' userspace/lib/libkabistat.map
+}
+
+# Every file, exactly; directories apart.
+install_layout() {
+	{
+		echo "/lib/modules/$ik/extra/kmod/kabistat.ko$(module_suffix "$id")"
+		for f in bin/kabistat include/kabistat.h include/linux/kabistat.h \
+			lib/libkabistat.so.1.0.0 lib/libkabistat.so.1 lib/libkabistat.so \
+			lib/pkgconfig/kabistat.pc \
+			lib/udev/rules.d/60-kabistat.rules \
+			lib/systemd/system/kabistat-exporter.service \
+			share/man/man8/kabistat.8 share/man/man4/kabistat.4 \
+			share/man/man4/kabistat.ko.4 share/man/man3/libkabistat.3; do
+			echo "$prefix/$f"
+		done
+		lib_funcs | sed "s|.*|$prefix/share/man/man3/&.3|"
+	} | sort >"$tmp/layout.want"
+	(cd "$root" && find . ! -type d | sed 's|^\.||' | sort) >"$tmp/layout.got"
+	diff -u "$tmp/layout.want" "$tmp/layout.got" || return 1
+	# modes: executables 0755, everything else 0644
+	find "$root" -type f -printf '%m %P\n' | while read -r mode path; do
+		case $path in
+		*/bin/kabistat) want=755 ;;
+		*) want=644 ;;
+		esac
+		[[ $mode == "$want" ]] || { echo "$path: mode $mode, want $want"; exit 1; }
+	done
+}
+
+install_soname() {
+	local lib=$root$prefix/lib
+	readelf -d "$lib/libkabistat.so.1.0.0" | tee /dev/stderr |
+		grep -q 'SONAME.*\[libkabistat\.so\.1\]' || { echo "SONAME is not libkabistat.so.1"; return 1; }
+	[[ $(readlink "$lib/libkabistat.so.1") == libkabistat.so.1.0.0 ]] || return 1
+	[[ $(readlink "$lib/libkabistat.so") == libkabistat.so.1 ]] || return 1
+	# the exported functions carry the map's version
+	nm -D --defined-only "$lib/libkabistat.so.1.0.0" | grep -c ' T kabistat_.*@@KABISTAT_' |
+		grep -qx "$(lib_funcs | wc -l)"
+}
+
+# The installed CLI has no rpath: it finds the library in LIBDIR through the
+# dynamic linker (ldconfig on a real install; LD_LIBRARY_PATH here).
+install_cli() {
+	local bin=$root$prefix/bin/kabistat lib=$root$prefix/lib out
+	readelf -d "$bin" | tee "$tmp/cli.dyn"
+	if grep -Eq 'RPATH|RUNPATH' "$tmp/cli.dyn"; then
+		echo "the installed CLI has an rpath"
+		return 1
+	fi
+	grep -q 'NEEDED.*\[libkabistat\.so\.1\]' "$tmp/cli.dyn" || return 1
+	LD_LIBRARY_PATH=$lib ldd "$bin" | tee /dev/stderr |
+		grep -q "libkabistat\.so\.1 => $lib/libkabistat\.so\.1 " || return 1
+	out=$(LD_LIBRARY_PATH=$lib "$bin" --version) || return 1
+	[[ $out == "kabistat $VERSION" ]]
+}
+
+install_pc() {
+	local pc=$root$prefix/lib/pkgconfig/kabistat.pc
+	cat "$pc"
+	grep -qx "prefix=$prefix" "$pc" && grep -qx "libdir=$prefix/lib" "$pc" &&
+		grep -qx "includedir=$prefix/include" "$pc" &&
+		grep -qx "Version: $VERSION" "$pc"
+}
+
+# The flags pkg-config gives for the installed tree build a program that
+# calls the library; it runs against the installed library (the module is
+# not loaded on the host, so kabistat_open() fails with -ENOENT, or
+# succeeds where it is).
+pkgconfig_program() {
+	local flags lib=$root$prefix/lib
+	flags=$(PKG_CONFIG_PATH=$lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$root \
+		pkg-config --cflags --libs kabistat) || return 1
+	echo "flags: $flags"
+	[[ " $flags " == *" -I$root$prefix/include "* && " $flags " == *" -L$lib "* &&
+		" $flags " == *" -lkabistat "* ]] || { echo "unexpected flags"; return 1; }
+	cat >"$tmp/prog.c" <<-'EOF'
+	#include <errno.h>
+	#include <stdio.h>
+	#include <kabistat.h>
+
+	int main(void)
+	{
+		char msg[KABISTAT_ERRMSG_LEN] = "";
+		struct kabistat *ks = NULL;
+		int err = kabistat_open(&ks, msg);
+
+		printf("kabistat_open: %d %s (uapi %d)\n", err, msg,
+		       KABISTAT_UAPI_VERSION);
+		kabistat_close(ks);
+		return err == 0 || err == -ENOENT ? 0 : 1;
+	}
+	EOF
+	# shellcheck disable=SC2086 # the flags are words
+	cc -Wall -Wextra -Werror -o "$tmp/prog" "$tmp/prog.c" $flags || return 1
+	LD_LIBRARY_PATH=$lib "$tmp/prog"
+}
+
+udev_and_modules_load() {
+	local r=$tmp/root2
+	$MAKE -s install-userspace DESTDIR="$r" MODULES_LOAD=1 KABISTAT_GROUP=kabistat >/dev/null || return 1
+	grep -qx kabistat "$r$prefix/lib/modules-load.d/kabistat.conf" || return 1
+	grep -q 'KERNEL=="kabistat".*GROUP="kabistat", MODE="0660"' \
+		"$r$prefix/lib/udev/rules.d/60-kabistat.rules" || return 1
+	grep -q 'KERNEL=="kabistat".*GROUP="root", MODE="0600"' \
+		"$root$prefix/lib/udev/rules.d/60-kabistat.rules" || return 1
+	[[ ! -e $root$prefix/lib/modules-load.d ]] || { echo "modules-load.d installed without MODULES_LOAD=1"; return 1; }
+}
+
+uninstall_all() {
+	$MAKE -s uninstall DESTDIR="$root" KVER="$ik" || return 1
+	(cd "$root" && find . ! -type d) | tee /dev/stderr | { ! grep -q .; }
+}
+
+# --- man pages ------------------------------------------------------------
+
+mandir=$root$prefix/share/man
+# Renders without a single groff or man warning.
+man_render() {
+	local page=$1 err
+	err=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings=w -l "$page" 2>&1 >/dev/null)
+	err+=$(groff -man -ww -z "$page" 2>&1)
+	[[ -z $err ]] || { echo "$err"; return 1; }
+}
+# Plain text, one paragraph per line as far as possible, for searching.
+man_text() {
+	LC_ALL=C MANWIDTH=1000 man -l "$1" 2>/dev/null | col -bx | sed 's/^ *//'
+}
+# The links (kabistat.ko(4), kabistat_open(3), ...) resolve to their page.
+man_links() {
+	local f status=0
+	MANPATH=$mandir man -w 4 kabistat.ko | grep -q '/man4/kabistat\.4$' || status=1
+	for f in $(lib_funcs); do
+		MANPATH=$mandir man -w 3 "$f" | grep -q '/man3/libkabistat\.3$' ||
+			{ echo "man 3 $f does not open libkabistat(3)"; status=1; }
+	done
+	return $status
+}
+# kabistat(8): every command's usage line, exactly as `kabistat help` shows
+# it, heads a subsection, and every global option is described.  When a
+# command is added to the CLI, this fails until the page documents it.
+man_cli() {
+	local bin=$root$prefix/bin/kabistat lib=$root$prefix/lib status=0 line
+	LD_LIBRARY_PATH=$lib "$bin" help >"$tmp/help" || return 1
+	man_text "$mandir/man8/kabistat.8" >"$tmp/kabistat.8.txt"
+	while IFS= read -r line; do
+		grep -Fxq -- "$line" "$tmp/kabistat.8.txt" ||
+			{ echo "kabistat(8) lacks: $line"; status=1; }
+	done < <(sed -n '/^Commands:/,$s/^  \([a-z]\)/\1/p' "$tmp/help")
+	while IFS= read -r line; do
+		grep -Fxq -- "$line" "$tmp/kabistat.8.txt" ||
+			{ echo "kabistat(8) lacks the option: $line"; status=1; }
+	done < <(sed -n '/^Options:/,/^$/s/^  \(-[^ ]*, --[a-z]*\) .*/\1/p' "$tmp/help")
+	return $status
+}
+# libkabistat(3): every exported function in the synopsis.
+man_lib() {
+	local f status=0
+	man_text "$mandir/man3/libkabistat.3" >"$tmp/libkabistat.3.txt"
+	for f in $(nm -D --defined-only "$root$prefix/lib/libkabistat.so.1" |
+		sed -n 's/.* T \(kabistat_[a-z0-9_]*\)@@.*/\1/p'); do
+		grep -Eq "[ *]$f\(" "$tmp/libkabistat.3.txt" ||
+			{ echo "libkabistat(3) lacks $f()"; status=1; }
+	done
+	return $status
+}
+# kabistat(4): every module parameter.
+man_params() {
+	local p status=0
+	man_text "$mandir/man4/kabistat.4" >"$tmp/kabistat.4.txt"
+	for p in $(modinfo -F parm "$modinfo_ko" | cut -d: -f1); do
+		grep -q -- "$p" "$tmp/kabistat.4.txt" ||
+			{ echo "kabistat(4) lacks the parameter $p"; status=1; }
+	done
+	return $status
+}
+
+# --- systemd unit ---------------------------------------------------------
+
+unit=$root$prefix/lib/systemd/system/kabistat-exporter.service
+# systemd-analyze checks ExecStart's binary on the host: point it into the
+# DESTDIR tree, and MANPATH there for Documentation=.
+unit_verify() {
+	sed "s|^ExecStart=$prefix/bin/|ExecStart=$root$prefix/bin/|" "$unit" \
+		>"$tmp/kabistat-exporter.service"
+	MANPATH=$mandir systemd-analyze verify "$tmp/kabistat-exporter.service" 2>&1 |
+		tee "$tmp/verify.out"
+	((PIPESTATUS[0] == 0)) && ! grep -q . "$tmp/verify.out"
+}
+# One capability, a dynamic user, and nothing that breaks netlink_capable().
+unit_hardening() {
+	local want
+	for want in DynamicUser=yes AmbientCapabilities=CAP_PERFMON \
+		CapabilityBoundingSet=CAP_PERFMON NoNewPrivileges=yes \
+		ProtectSystem=strict ProtectHome=yes PrivateTmp=yes \
+		'RestrictAddressFamilies=AF_NETLINK AF_INET AF_INET6 AF_UNIX' \
+		"ExecStart=$prefix/bin/kabistat export --listen 127.0.0.1:9717"; do
+		grep -qx -- "$want" "$unit" || { echo "missing: $want"; return 1; }
+	done
+	! grep -Eq '^(PrivateUsers|PrivateNetwork)=yes' "$unit" || return 1
+	if systemd-analyze security --help 2>/dev/null | grep -q -- --offline; then
+		systemd-analyze security --offline=yes "$tmp/kabistat-exporter.service" | tail -n 1
+	fi
+}
+
+if $installed; then
+	check install/layout install_layout
+	check install/soname install_soname
+	check install/cli-no-rpath install_cli
+	check install/pkgconfig-file install_pc
+	check install/udev-modules-load udev_and_modules_load
+	check pkgconfig/compile-link-run pkgconfig_program
+	for page in man8/kabistat.8 man3/libkabistat.3 man4/kabistat.4; do
+		check "man/render-${page#*/}" man_render "$mandir/$page"
+	done
+	check man/links man_links
+	check man/kabistat.8-commands man_cli
+	check man/libkabistat.3-functions man_lib
+	if [[ -n $modinfo_ko ]]; then
+		check man/kabistat.4-parameters man_params
+	else
+		fail man/kabistat.4-parameters "no module to read the parameters from"
+	fi
+	if ! command -v systemd-analyze >/dev/null; then
+		skip systemd/verify "systemd-analyze is not installed"
+	else
+		check systemd/verify unit_verify
+	fi
+	check systemd/hardening unit_hardening
+	check install/uninstall uninstall_all
+else
+	for name in install/layout install/soname install/cli-no-rpath \
+		install/pkgconfig-file install/udev-modules-load \
+		pkgconfig/compile-link-run man/render-kabistat.8 \
+		man/render-libkabistat.3 man/render-kabistat.4 man/links \
+		man/kabistat.8-commands man/libkabistat.3-functions \
+		man/kabistat.4-parameters systemd/verify systemd/hardening \
+		install/uninstall; do
+		fail "$name" "nothing was installed (install/make failed)"
+	done
+fi
+
+((failed == 0))
