@@ -31,12 +31,12 @@ struct ks_abi {
 	u8 *kinds;
 };
 
-/* Syscalls not simply counted when they return. */
+/* Syscalls not simply counted when they return; from EXIT on, at entry. */
 enum ks_syscall_kind {
 	KS_SYS_PLAIN,
+	KS_SYS_FORK,		/* the child's 0-return is not a call */
 	KS_SYS_EXIT,		/* counted at entry; returns only if refused */
 	KS_SYS_EXEC,		/* counted at entry; a failure at exit */
-	KS_SYS_FORK,		/* the child's 0-return is not a call */
 	KS_SYS_SIGRETURN,	/* counted at entry; exits as number -1 */
 };
 

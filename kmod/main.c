@@ -48,6 +48,11 @@ module_param_named(test_unknown_attr, ks_test_unknown_attr, bool, 0444);
 MODULE_PARM_DESC(test_unknown_attr,
 		 "Testing only: add an attribute no library knows to replies");
 
+unsigned int ks_test_fail_alloc;
+module_param_named(test_fail_alloc, ks_test_fail_alloc, uint, 0444);
+MODULE_PARM_DESC(test_fail_alloc,
+		 "Testing only: 1 in N allocations of cgroups and slots fails (0: none)");
+
 DEFINE_STATIC_KEY_TRUE(ks_counting);
 atomic_long_t ks_memory_used = ATOMIC_LONG_INIT(0);
 

@@ -13,6 +13,7 @@ extern unsigned int ks_cache_slots;
 
 extern unsigned int ks_test_uapi_version;
 extern bool ks_test_unknown_attr;
+extern unsigned int ks_test_fail_alloc;
 
 /* Changed at run time through SET; read with READ_ONCE(). */
 extern unsigned int ks_released_ttl;

@@ -8,9 +8,9 @@
  * one more: sigreturn and rt_sigreturn restore the registers of the
  * interrupted context and set orig_ax to -1, so their sys_exit reports
  * number -1 with whatever the restored context returns.  Number -1 is
- * therefore counted when it enters (it can only fail with ENOSYS once
- * seccomp let it enter) and ignored when it exits.
+ * therefore counted when it enters and ignored when it exits.
  */
+#include <linux/cgroup.h>
 #include <linux/jump_label.h>
 #include <linux/ptrace.h>
 #include <linux/string.h>
@@ -19,6 +19,7 @@
 
 #include "abi.h"
 #include "cgroup.h"
+#include "compat.h"
 #include "params.h"
 #include "stats.h"
 #include "tracepoints.h"
@@ -30,7 +31,24 @@ static __always_inline u32 ks_current_abi(void)
 	return KABISTAT_ABI_X86_64;
 }
 
-/* exit, exit_group, execve and execveat are counted when they enter. */
+/* Call with preemption disabled: css_sets are freed after RCU. */
+static __always_inline u64 ks_current_cgid(void)
+{
+	return cgroup_id(rcu_dereference_sched(current->cgroups)->dfl_cgrp);
+}
+
+static noinline void ks_enter_slow(u32 abi, long id)
+{
+	/* Number -1 only fails, with ENOSYS, once seccomp let it enter. */
+	long ret = id == -1 ? -KS_ERR_NOSYS : 0;
+
+	ks_syscall_probe_begin();
+	ks_count(this_cpu_ptr(&ks_cpus), ks_current_cgid(), ks_key(abi, id),
+		 ret, true);
+	ks_syscall_probe_end();
+}
+
+/* exit, exit_group, exec, sigreturn and number -1 count when they enter. */
 static void ks_probe_sys_enter(void *data, struct pt_regs *regs, long id)
 {
 	u32 abi;
@@ -38,33 +56,14 @@ static void ks_probe_sys_enter(void *data, struct pt_regs *regs, long id)
 	if (!static_branch_likely(&ks_counting))
 		return;
 	abi = ks_current_abi();
-	if (id == -1) {
-		ks_count(abi, id, -KS_ERR_NOSYS, true);
+	if (likely(ks_syscall_kind(abi, id) < KS_SYS_EXIT && id != -1))
 		return;
-	}
-	switch (ks_syscall_kind(abi, id)) {
-	case KS_SYS_EXIT:
-	case KS_SYS_EXEC:
-	case KS_SYS_SIGRETURN:
-		ks_count(abi, id, 0, true);
-		break;
-	default:
-		break;
-	}
+	ks_enter_slow(abi, id);
 }
 
-static void ks_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
+static noinline void ks_exit_slow(struct ks_cpu *cpu, u64 cgid, u32 abi,
+				  long id, long ret)
 {
-	/*
-	 * The kernel dispatches on the low 32 bits of orig_ax, as sys_enter
-	 * reports them; int $0x80 leaves -1 zero-extended there.
-	 */
-	long id = (int)syscall_get_nr(current, regs);
-	u32 abi;
-
-	if (!static_branch_likely(&ks_counting) || id == -1)
-		return;
-	abi = ks_current_abi();
 	switch (ks_syscall_kind(abi, id)) {
 	case KS_SYS_SIGRETURN:
 		return;			/* a frame that did not restore */
@@ -78,12 +77,53 @@ static void ks_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 		 * left to count.  A successful exec returns 0.
 		 */
 		if (ret)
-			ks_count(abi, id, ret, false);
+			ks_count(cpu, cgid, ks_key(abi, id), ret, false);
 		return;
 	default:
 		break;
 	}
-	ks_count(abi, id, ret, true);
+	ks_count(cpu, cgid, ks_key(abi, id), ret, true);
+}
+
+/*
+ * The hot path: a call this CPU's cache already holds for the caller's
+ * cgroup touches that one slot and this CPU's state, nothing else.
+ */
+static void ks_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
+{
+	/*
+	 * The kernel dispatches on the low 32 bits of orig_ax, as sys_enter
+	 * reports them; int $0x80 leaves -1 zero-extended there.
+	 */
+	long id = (int)syscall_get_nr(current, regs);
+	struct ks_cslot *cs;
+	struct ks_cpu *cpu;
+	u32 abi, key;
+	u64 cgid;
+
+	if (!static_branch_likely(&ks_counting) || id == -1)
+		return;
+	abi = ks_current_abi();
+	key = ks_key(abi, id);
+
+	ks_syscall_probe_begin();
+	cgid = ks_current_cgid();
+	cpu = this_cpu_ptr(&ks_cpus);
+	cs = ks_cache_at(cpu, cgid, key);
+	/* The tag is the key alone when the syscall is counted plainly. */
+	if (likely(cs->cgid == cgid && cs->tag == key)) {
+		/*
+		 * Only this CPU writes them, and readers load each once: an
+		 * aligned 64-bit add needs no more on x86-64.
+		 */
+		cs->c.calls++;
+		this_cpu_inc(ks_observed_calls);
+		if (IS_ERR_VALUE(ret))
+			ks_count_error(cpu, cs, cgid, ret);
+	} else {
+		ks_exit_slow(cpu, cgid, abi, id, ret);
+	}
+	ks_syscall_probe_end();
 }
 
 struct ks_tp_find {

@@ -20,8 +20,9 @@
 #include "params.h"
 #include "stats.h"
 
-static DEFINE_PER_CPU(struct ks_cpu, ks_cpus);
-static unsigned int ks_cache_bits;
+DEFINE_PER_CPU(struct ks_cpu, ks_cpus);
+DEFINE_PER_CPU(u64, ks_observed_calls);
+unsigned int ks_cache_shift;
 static struct kmem_cache *ks_chunk_cache;
 static struct kmem_cache *ks_cgroup_cache;
 
@@ -35,12 +36,6 @@ static __always_inline bool ks_is_restart(long ret)
 {
 	return ret == -KS_ERESTARTSYS || ret == -KS_ERESTARTNOINTR ||
 	       ret == -KS_ERESTARTNOHAND || ret == -KS_ERESTART_RESTARTBLOCK;
-}
-
-static __always_inline struct ks_cslot *ks_cache_at(struct ks_cpu *cpu,
-						    u64 cgid, u32 key)
-{
-	return &cpu->cache[hash_64(cgid ^ ((u64)key << 40), ks_cache_bits)];
 }
 
 /* Only the owning CPU writes; remote readers load each field once. */
@@ -135,12 +130,21 @@ static bool ks_memory_charge(size_t size)
 	return true;
 }
 
+/* test_fail_alloc: make 1 in N allocations fail, as memory pressure would. */
+static bool ks_fail_alloc(void)
+{
+	static atomic_t seq = ATOMIC_INIT(0);
+
+	return ks_test_fail_alloc &&
+	       !(atomic_inc_return(&seq) % ks_test_fail_alloc);
+}
+
 /* Objects are charged to ks_memory_used, and refused past max_memory. */
 static void *ks_obj_alloc(struct kmem_cache *cache)
 {
 	void *obj;
 
-	if (!ks_memory_charge(kmem_cache_size(cache)))
+	if (ks_fail_alloc() || !ks_memory_charge(kmem_cache_size(cache)))
 		return NULL;
 	obj = kmem_cache_zalloc(cache, GFP_KERNEL | __GFP_NOWARN);
 	if (!obj)
@@ -285,6 +289,9 @@ static noinline struct ks_cslot *ks_cache_fill(struct ks_cpu *cpu,
 	if (cs->cgid)
 		ks_cslot_flush(cs);
 	cs->key = key;
+	cs->kind = KS_KEY_KIND(key) < KS_NR_ABIS ?
+		   ks_syscall_kind(KS_KEY_KIND(key), KS_KEY_NR(key)) :
+		   KS_SYS_PLAIN;
 	WRITE_ONCE(cs->cg, cg);
 	cs->shared = shared;
 	/* A reader that sees the id sees the zeroed counters too. */
@@ -302,8 +309,17 @@ static __always_inline struct ks_cslot *ks_cache_get(struct ks_cpu *cpu,
 	return ks_cache_fill(cpu, cs, cgid, key);
 }
 
-static noinline void ks_count_error(struct ks_cpu *cpu, struct ks_cslot *cs,
-				    u64 cgid, long ret)
+/**
+ * ks_count_error() - count how a syscall failed
+ * @cpu:	this CPU's state
+ * @cs:		the cache slot of the call
+ * @cgid:	cgroup id of the caller
+ * @ret:	the return value, in [-4095, -1]
+ *
+ * Called from the syscall probes with preemption disabled.
+ */
+noinline void ks_count_error(struct ks_cpu *cpu, struct ks_cslot *cs,
+			     u64 cgid, long ret)
 {
 	struct ks_counters *c = &cs->c;
 	struct ks_cslot *es;
@@ -351,41 +367,33 @@ static noinline void ks_count_overflow(struct ks_cpu *cpu, u64 cgid, u32 abi,
 }
 
 /**
- * ks_count() - count one syscall of the current task
- * @abi:	enum kabistat_abi of the call
- * @nr:		its number, unchecked
+ * ks_count() - count one syscall, whatever this CPU's cache holds
+ * @cpu:	this CPU's state
+ * @cgid:	cgroup id of the caller
+ * @key:	the call's (ABI, number) key, see ks_key()
  * @ret:	its return value
  * @call:	whether to count the call itself, or only how it ended (for
  *		a failed exec, whose call was counted when it entered)
  *
- * Runs in the syscall tracepoints: takes no lock and allocates nothing for
- * a (cgroup, key) this CPU has seen before.
+ * The probes' general path, taken when the cache does not hold the key or
+ * the syscall is one of those counted specially.  Called with preemption
+ * disabled; allocates nothing, a new cgroup or key drawing on the pools.
  */
-void ks_count(u32 abi, long nr, long ret, bool call)
+noinline void ks_count(struct ks_cpu *cpu, u64 cgid, u32 key, long ret,
+		       bool call)
 {
-	u32 key = KS_KEY(abi, (unsigned long)nr < ks_abi_size[abi] ?
-			 nr : KS_NR_OOR);
-	struct ks_cslot *cs;
-	struct ks_cpu *cpu;
-	u64 cgid;
+	struct ks_cslot *cs = ks_cache_get(cpu, cgid, key);
 
-	preempt_disable();
-	rcu_read_lock();
-	cgid = cgroup_id(task_dfl_cgroup(current));
-	cpu = this_cpu_ptr(&ks_cpus);
-	cs = ks_cache_get(cpu, cgid, key);
 	if (likely(cs)) {
 		if (call)
 			ks_inc(&cs->c.calls);
 		if (IS_ERR_VALUE(ret))
 			ks_count_error(cpu, cs, cgid, ret);
 	} else {
-		ks_count_overflow(cpu, cgid, abi, ret, call);
+		ks_count_overflow(cpu, cgid, KS_KEY_KIND(key), ret, call);
 	}
 	if (call)
-		ks_inc(&cpu->observed);
-	rcu_read_unlock();
-	preempt_enable();
+		this_cpu_inc(ks_observed_calls);
 }
 
 /* Move this CPU's cached counts of released cgroups into their slots. */
@@ -609,7 +617,7 @@ u64 ks_read_observed(void)
 	u64 sum = 0;
 
 	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(per_cpu_ptr(&ks_cpus, cpu)->observed);
+		sum += READ_ONCE(*per_cpu_ptr(&ks_observed_calls, cpu));
 	return sum;
 }
 
@@ -635,7 +643,7 @@ int ks_stats_init(void)
 
 	ks_cache_slots = roundup_pow_of_two(clamp(ks_cache_slots, 16U,
 						  65536U));
-	ks_cache_bits = ilog2(ks_cache_slots);
+	ks_cache_shift = 64 - ilog2(ks_cache_slots);
 
 	ks_chunk_cache = KMEM_CACHE(ks_chunk, 0);
 	ks_cgroup_cache = KMEM_CACHE(ks_cgroup, 0);

@@ -14,6 +14,11 @@
  * syscall number or KS_NR_OOR for numbers outside the ABI's table, or
  * KS_KIND_ERRNO with an errno value (0 for "other") counted in calls.
  *
+ * The probes count with preemption disabled (6.13 made syscall probes
+ * preemptible, so they disable it themselves).  That makes each event an
+ * RCU read-side critical section: the task's css_set and the tracked
+ * cgroups it looks up are freed only after a grace period.
+ *
  * Memory: a cgroup holds one shared slot per key it used; every CPU holds
  * one cache of fixed size.  First events draw cgroups and slot chunks from a
  * per-CPU pool that a workqueue refills; an empty pool or the cap sends
@@ -23,6 +28,7 @@
 #define KABISTAT_STATS_H
 
 #include <linux/cache.h>
+#include <linux/hash.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/seqlock.h>
@@ -30,6 +36,8 @@
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <linux/kabistat.h>
+
+#include "abi.h"
 
 #define KS_NR_ABIS		__KABISTAT_ABI_MAX
 #define KS_KIND_ERRNO		0xff
@@ -118,7 +126,13 @@ struct ks_cgroup {
 /* One entry of a CPU's cache. */
 struct ks_cslot {
 	u64 cgid;			/* 0: empty */
-	u32 key;
+	union {
+		struct {
+			u32 key;
+			u32 kind;	/* enum ks_syscall_kind of the key */
+		};
+		u64 tag;		/* both, compared at once */
+	};
 	struct ks_cgroup *cg;
 	struct ks_slot *shared;
 	struct ks_counters c;
@@ -127,7 +141,6 @@ struct ks_cslot {
 /**
  * struct ks_cpu - what one CPU owns; only that CPU writes it
  * @cache:	direct-mapped cache, ks_cache_slots entries
- * @observed:	calls counted on this CPU
  * @overflow:	per ABI, events of cgroups that could not be tracked
  * @pool_cg:	pre-allocated cgroups for first events
  * @pool_chunk:	pre-allocated slot chunks for first events
@@ -136,7 +149,6 @@ struct ks_cslot {
  */
 struct ks_cpu {
 	struct ks_cslot *cache;
-	u64 observed;
 	struct ks_counters overflow[KS_NR_ABIS];
 	unsigned int nr_pool_cg;
 	unsigned int nr_pool_chunk;
@@ -152,9 +164,16 @@ struct ks_reading {
 	struct ks_counters c;
 };
 
+DECLARE_PER_CPU(struct ks_cpu, ks_cpus);
+/* Calls counted on each CPU; a variable of its own for a one-op update. */
+DECLARE_PER_CPU(u64, ks_observed_calls);
+extern unsigned int ks_cache_shift;
+
 int ks_stats_init(void);
 void ks_stats_exit(void);
-void ks_count(u32 abi, long nr, long ret, bool call);
+void ks_count(struct ks_cpu *cpu, u64 cgid, u32 key, long ret, bool call);
+void ks_count_error(struct ks_cpu *cpu, struct ks_cslot *cs, u64 cgid,
+		    long ret);
 void ks_drain_all(void);
 bool ks_cached(struct ks_cgroup *cg);
 int ks_read(struct ks_cgroup *cg, struct ks_reading **out, u32 *nr);
@@ -165,6 +184,22 @@ size_t ks_cache_bytes(void);
 struct ks_cgroup *ks_pool_take_cgroup(void);
 void ks_pool_return_cgroup(struct ks_cgroup *cg);
 void ks_cgroup_free(struct ks_cgroup *cg);
+
+/* The key of a syscall; numbers outside the ABI's table share one. */
+static __always_inline u32 ks_key(u32 abi, long nr)
+{
+	return KS_KEY(abi, (unsigned long)nr < ks_abi_size[abi] ? nr :
+								  KS_NR_OOR);
+}
+
+/* The one slot of @cpu's cache where (@cgid, @key) can live. */
+static __always_inline struct ks_cslot *ks_cache_at(struct ks_cpu *cpu,
+						    u64 cgid, u32 key)
+{
+	/* hash_64() with the shift for ks_cache_slots worked out once */
+	return &cpu->cache[((cgid ^ ((u64)key << 40)) * GOLDEN_RATIO_64) >>
+			   ks_cache_shift];
+}
 
 static inline void ks_counters_add(struct ks_counters *to,
 				   const struct ks_counters *c)

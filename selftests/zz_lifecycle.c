@@ -880,6 +880,11 @@ TEST_F_TIMEOUT(lifecycle, dump_in_progress_blocks_unload, 90)
 		ASSERT_EQ(0, cgtest_move(c, getpid()))
 			TH_LOG("%s", cgtest_err());
 		syscall(SYS_getppid);
+		/*
+		 * New cgroups come from per-CPU pools a workqueue refills;
+		 * a pause per cgroup lets it, as container starts do.
+		 */
+		usleep(2000);
 	}
 	ASSERT_EQ(0, move_self_to_root());
 
