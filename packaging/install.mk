@@ -37,7 +37,7 @@ INSTALL_CLI := $(INSTALL_STAGE)/kabistat
 
 $(INSTALL_CLI): $(CLI_OBJS) $(LIBKABISTAT)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $(CLI_OBJS) -L$(BUILD)/lib -lkabistat $(US_LDLIBS) $(LDFLAGS)
+	$(CC) -o $@ $(CLI_OBJS) -L$(BUILD)/lib -lkabistat $(US_LDLIBS) $(CLI_LDLIBS) $(LDFLAGS)
 
 install: install-module install-userspace
 

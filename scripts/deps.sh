@@ -15,6 +15,8 @@ packages=(
 	kmod cpio xz-utils pkg-config qemu-system-x86 busybox-static
 	libnl-3-dev libnl-genl-3-dev libseccomp-dev linux-source-6.1 sparse
 	manpages-dev dkms valgrind libc6-dbg
+	libmicrohttpd-dev libncurses-dev   # kabistat export --listen, kabistat top
+	prometheus   # promtool, for the exposition check in scripts/host-tests.sh
 	bpftrace clang libbpf-dev sysdig   # make bench (sysdig: its driver is built by hand)
 )
 

@@ -442,4 +442,34 @@ else
 	done
 fi
 
+# --- Prometheus exposition --------------------------------------------------
+
+# The module cannot be loaded here, so `kabistat export` itself runs in the
+# guest (selftests/cli_export.c: exact counts, monotonic scrapes, HTTP);
+# here the same formatter, fed made-up readings with the awkward cases
+# (escaping, aggregates, a reused path), must satisfy promtool's parser and
+# linter in each of its three shapes.
+export_promtool() {
+	local sample=$BUILD/host/export-sample shape
+	$MAKE -s "$sample" || return 1
+	for shape in "" top totals; do
+		echo "== export-sample $shape"
+		"$sample" $shape >"$tmp/export.prom" || return 1
+		cat "$tmp/export.prom"
+		promtool check metrics <"$tmp/export.prom" || return 1
+	done
+	# escaped label values, as the format spells them
+	"$sample" | grep -Fq 'cgroup="/odd \"name\" \\ here"' || return 1
+	"$sample" | grep -Fq 'kernel_release="6.1.0-test\nline"' || return 1
+	# --top 1: read keeps its series, the rest of x86_64 is "other"
+	"$sample" top | grep -Fq 'syscall="read",abi="x86_64"} 100' || return 1
+	"$sample" top | grep -Fq 'syscall="other",abi="x86_64"} 53' || return 1
+	! "$sample" totals | grep -q 'syscall=' || return 1
+}
+if ! command -v promtool >/dev/null; then
+	fail export/promtool "promtool is not installed (scripts/deps.sh installs prometheus)"
+else
+	check export/promtool export_promtool
+fi
+
 ((failed == 0))

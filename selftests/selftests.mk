@@ -19,7 +19,7 @@ tests: $(TEST_BINS) $(TEST_SCRIPT_DST) $(TEST_IA32_BINS) $(WL_BINS) \
 	$(PAYLOAD)/bin/kabistat $(PAYLOAD)/lib/libkabistat.so.1
 
 # Libraries only some tests need (the VM runner copies what ldd names).
-$(PAYLOAD)/tests/counting: TEST_LDLIBS := -lseccomp
+$(PAYLOAD)/tests/counting $(PAYLOAD)/tests/cli_features: TEST_LDLIBS := -lseccomp
 
 $(PAYLOAD)/tests/%: selftests/%.c $(TEST_LIB_SRCS) selftests/*.h $(US_HDRS) \
 		$(KTOOLS)/.stamp $(LIBKABISTAT)

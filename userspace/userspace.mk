@@ -5,6 +5,8 @@ US_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 \
 	-Iinclude/uapi -Iuserspace/lib $(shell pkg-config --cflags libnl-genl-3.0) \
 	-DKABISTAT_VERSION='"$(VERSION)"' $(CFLAGS)
 US_LDLIBS := $(shell pkg-config --libs libnl-genl-3.0)
+# export --listen serves HTTP with libmicrohttpd; top draws with ncurses.
+CLI_LDLIBS := $(shell pkg-config --libs libmicrohttpd ncursesw) -lm -pthread
 
 LIB_SRCS := $(wildcard userspace/lib/*.c)
 LIB_OBJS := $(LIB_SRCS:userspace/lib/%.c=$(BUILD)/obj/lib/%.o) \
@@ -77,7 +79,7 @@ $(LIBKABISTAT): $(LIB_OBJS) userspace/lib/libkabistat.map
 
 $(KABISTAT_CLI): $(CLI_OBJS) $(LIBKABISTAT)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $(CLI_OBJS) -L$(BUILD)/lib -lkabistat $(US_LDLIBS) \
+	$(CC) -o $@ $(CLI_OBJS) -L$(BUILD)/lib -lkabistat $(US_LDLIBS) $(CLI_LDLIBS) \
 		-Wl,-rpath,'$$ORIGIN/../lib' $(LDFLAGS)
 
 $(BUILD)/lib/kabistat.pc: userspace/lib/kabistat.pc.in VERSION
@@ -115,3 +117,13 @@ $(VALGRIND_PAYLOAD)/.stamp: userspace/userspace.mk /usr/bin/valgrind.bin $(VALGR
 	mkdir -p $(@D)/debug/$$(dirname $$dbg) && \
 	install -m 0644 /usr/lib/debug/$$dbg $(@D)/debug/$$dbg
 	@touch $@
+
+# The exposition of `kabistat export` for made-up readings, for promtool on
+# the host (scripts/host-tests.sh): the formatter without the module.
+EXPORT_SAMPLE := $(BUILD)/host/export-sample
+$(EXPORT_SAMPLE): selftests/host/export_sample.c $(BUILD)/obj/cli/export_fmt.o \
+		$(BUILD)/obj/cli/format.o $(LIBKABISTAT) $(US_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(US_CFLAGS) -Iuserspace/cli -o $@ $< $(BUILD)/obj/cli/export_fmt.o \
+		$(BUILD)/obj/cli/format.o -L$(BUILD)/lib -lkabistat $(US_LDLIBS) \
+		-Wl,-rpath,$(abspath $(BUILD))/lib

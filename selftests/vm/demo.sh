@@ -25,7 +25,7 @@ run built-for-newer-kernel wl-enosys
 run batch-job wl-mixed 50
 rmdir "$root/batch-job"
 
-echo "kabistat demo: four workloads ran in /demo/*, one of them already removed"
+echo "kabistat demo: five workloads ran in /demo/*, one of them already removed"
 say kabistat abi
 say kabistat list
 say kabistat show /demo/web
@@ -34,6 +34,13 @@ say kabistat show /demo/modern
 say kabistat show /demo/built-for-newer-kernel
 say kabistat show --recursive /demo
 say kabistat -j show /demo/built-for-newer-kernel
+# Could these workloads move to an older kernel?  What may fail there:
+say kabistat check --kernel 4.19 /demo/modern /demo/web
+# A seccomp profile from what the web workload really did:
+say kabistat seccomp /demo/web
+# What a Prometheus scrape sees, per cgroup:
+say kabistat export --no-syscall-labels
+say kabistat top --batch -n 1 -d 1
 
 echo "TAP version 13"
 echo "1..1"

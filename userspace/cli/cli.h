@@ -3,6 +3,7 @@
 #define KABISTAT_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "json.h"
@@ -82,11 +83,29 @@ bool cli_stat_needs(const struct kabistat_kernel_abi *abi,
 /* The one-line warning of show and list on a cgroup v1/hybrid host. */
 void cli_warn_cgroup_mode(const struct kabistat_kernel_abi *abi);
 
+/* snapshot.c: readings kept after the dump */
+struct kabistat;
+struct cli_snapshot {
+	struct kabistat_cgroup **cgs;	/* copies; aggregates (id 0) included */
+	size_t n;
+	size_t cap;
+};
+/* 0, or a negative errno once the error is printed */
+int cli_snapshot_take(struct kabistat *ks, struct cli_snapshot *s);
+void cli_snapshot_free(struct cli_snapshot *s);
+/* One cgroup by spec, as show does: 0, or an exit status once printed. */
+int cli_fetch_cgroup(struct kabistat *ks, const char *spec,
+		     struct kabistat_cgroup **out);
+
 int do_abi(struct cli *cli, int argc, char **argv);
 int do_show(struct cli *cli, int argc, char **argv);
 int do_list(struct cli *cli, int argc, char **argv);
 int do_reset(struct cli *cli, int argc, char **argv);
 int do_set(struct cli *cli, int argc, char **argv);
 int do_events(struct cli *cli, int argc, char **argv);
+int do_check(struct cli *cli, int argc, char **argv);
+int do_seccomp(struct cli *cli, int argc, char **argv);
+int do_export(struct cli *cli, int argc, char **argv);
+int do_top(struct cli *cli, int argc, char **argv);
 
 #endif /* KABISTAT_CLI_H */

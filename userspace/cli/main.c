@@ -31,6 +31,24 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "events", do_events, "events [-n COUNT] [--timeout SECONDS]",
 	  "print cgroup releases and first ENOSYS returns as they happen\n"
 	  "(CAP_SYS_ADMIN); stop after COUNT events or SECONDS seconds" },
+	{ "top", do_top, "top [-d SECONDS] [-n COUNT] [--batch] [CGROUP]",
+	  "live calls and errors per second of every cgroup, sorted, and of\n"
+	  "CGROUP's syscalls (or the selected one's: arrows, Enter; q quits);\n"
+	  "every SECONDS (2); --batch prints COUNT (1) plain frames and exits" },
+	{ "check", do_check, "check --kernel X.Y [CGROUP...]",
+	  "the syscalls cgroups used (all tracked cgroups, or those named)\n"
+	  "that Linux X.Y lacks, so that they may fail there, and the ENOSYS\n"
+	  "returns they get here; exit status 1 when any may fail" },
+	{ "seccomp", do_seccomp,
+	  "seccomp [--action errno|kill|log] [--merge] CGROUP...",
+	  "an OCI/Docker seccomp profile (JSON) allowing the syscalls CGROUP\n"
+	  "used and a baseline; --merge: one profile for several cgroups;\n"
+	  "--action: what other syscalls get (errno: EPERM, the default)" },
+	{ "export", do_export,
+	  "export [--top N | --no-syscall-labels] [--listen [ADDR:]PORT]",
+	  "the counters in the Prometheus text format; --listen serves them\n"
+	  "at http://ADDR:PORT/metrics (ADDR 127.0.0.1 when not given);\n"
+	  "--top N: per cgroup, other syscalls summed as syscall=\"other\"" },
 	{ "help", do_help, "help [COMMAND]", "this text, or one command's" },
 };
 

@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The Prometheus text exposition (format 0.0.4) of one reading: every
+ * family once, HELP and TYPE first, its samples together.  Counters carry
+ * the labels cgroup_id, cgroup (the path), container_id, syscall and abi:
+ * cgroup_id keeps two cgroups apart that had the same path (a released
+ * one and its successor); it adds no series, one id per cgroup.
+ *
+ * Series per cgroup: one per (syscall, ABI) used; "out_of_range" for
+ * numbers outside the ABI's table; with --top N only the N syscalls with
+ * most calls keep a series, the rest are summed per ABI into "other";
+ * with --no-syscall-labels one per ABI and no syscall label.  The overflow
+ * and evicted aggregates, which have no per-syscall detail, are cgroups
+ * "(overflow)" and "(evicted)" with cgroup_id 0 and syscall "other".  So
+ * the sum of kabistat_syscalls_total is kabistat_observed_total, as read
+ * at about the same time.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kabistat.h"
+#include "export.h"
+
+struct export_row {
+	unsigned int abi;
+	const char *syscall;	/* NULL: no syscall label */
+	char buf[24];		/* the name, when the kernel has none */
+	struct kabistat_counters c;
+};
+
+struct export_cg {
+	const struct kabistat_cgroup *cg;
+	char id[24];
+	const char *path;
+	char container[KABISTAT_CONTAINER_ID_LEN];
+	struct export_row *rows;
+	size_t n;
+};
+
+/* --top's memory of one cgroup: keys are abi << 32 | nr, sorted. */
+struct export_track {
+	uint64_t id, generation;
+	uint64_t *labeled, *seen;
+	size_t nlabeled, nseen;
+	bool used;
+};
+
+struct export_state {
+	struct export_track *v;
+	size_t n, cap;
+};
+
+struct export_state *export_state_new(void)
+{
+	return calloc(1, sizeof(struct export_state));
+}
+
+static void export_track_free(struct export_track *t)
+{
+	free(t->labeled);
+	free(t->seen);
+}
+
+void export_state_free(struct export_state *st)
+{
+	size_t i;
+
+	if (!st)
+		return;
+	for (i = 0; i < st->n; i++)
+		export_track_free(&st->v[i]);
+	free(st->v);
+	free(st);
+}
+
+static int export_track_cmp(const void *a, const void *b)
+{
+	const struct export_track *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The cgroup's track, created unused and empty when new. */
+static struct export_track *export_track_get(struct export_state *st,
+					     size_t sorted, uint64_t id)
+{
+	struct export_track key = { .id = id }, *t;
+
+	t = bsearch(&key, st->v, sorted, sizeof(*t), export_track_cmp);
+	if (t)
+		return t;
+	if (st->n == st->cap) {
+		size_t cap = st->cap ? 2 * st->cap : 64;
+
+		t = realloc(st->v, cap * sizeof(*t));
+		if (!t)
+			return NULL;
+		st->v = t;
+		st->cap = cap;
+	}
+	t = &st->v[st->n++];
+	*t = (struct export_track){ .id = id, .generation = UINT64_MAX };
+	return t;
+}
+
+/* Drop the tracks of cgroups that are gone; sort the new ones in. */
+static void export_state_settle(struct export_state *st)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < st->n; i++) {
+		if (st->v[i].used)
+			st->v[n++] = st->v[i];
+		else
+			export_track_free(&st->v[i]);
+	}
+	st->n = n;
+	qsort(st->v, st->n, sizeof(st->v[0]), export_track_cmp);
+	for (i = 0; i < st->n; i++)
+		st->v[i].used = false;
+}
+
+static uint64_t export_key(const struct kabistat_syscall_stat *st)
+{
+	return (uint64_t)st->abi << 32 | st->nr;
+}
+
+static int export_key_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool export_has(const uint64_t *keys, size_t n, uint64_t key)
+{
+	return bsearch(&key, keys, n, sizeof(key), export_key_cmp) != NULL;
+}
+
+static int export_calls_desc(const void *a, const void *b, void *arg)
+{
+	const struct kabistat_syscall_stat *stats = arg;
+	const struct kabistat_syscall_stat *x = &stats[*(const size_t *)a];
+	const struct kabistat_syscall_stat *y = &stats[*(const size_t *)b];
+
+	if (x->c.calls != y->c.calls)
+		return x->c.calls > y->c.calls ? -1 : 1;
+	return export_key_cmp(&(uint64_t){ export_key(x) },
+			      &(uint64_t){ export_key(y) });
+}
+
+/*
+ * Which of @cg's syscalls keep a series of their own under --top: those
+ * that had one at the last scrape, then new ones by calls while fewer
+ * than @top have one.  Without a track (a single run): the @top with most
+ * calls.
+ */
+static int export_pick(const struct kabistat_cgroup *cg, unsigned int top,
+		       struct export_track *t, bool *keep)
+{
+	size_t i, n = 0, kept = 0, *cand;
+	bool known = t && t->generation == cg->generation;
+	uint64_t *labeled = NULL, *seen = NULL;
+
+	cand = calloc(cg->nr_stats + 1, sizeof(*cand));
+	if (!cand)
+		return -ENOMEM;
+	for (i = 0; i < cg->nr_stats; i++) {
+		uint64_t key = export_key(&cg->stats[i]);
+
+		keep[i] = known && export_has(t->labeled, t->nlabeled, key);
+		if (keep[i])
+			kept++;
+		else if (!known || !export_has(t->seen, t->nseen, key))
+			cand[n++] = i;
+	}
+	qsort_r(cand, n, sizeof(*cand), export_calls_desc,
+		(void *)cg->stats);
+	for (i = 0; i < n && kept < top; i++, kept++)
+		keep[cand[i]] = true;
+	free(cand);
+	if (!t)
+		return 0;
+
+	labeled = malloc((kept + 1) * sizeof(*labeled));
+	seen = malloc((cg->nr_stats + 1) * sizeof(*seen));
+	if (!labeled || !seen) {
+		free(labeled);
+		free(seen);
+		return -ENOMEM;
+	}
+	for (i = 0, n = 0; i < cg->nr_stats; i++) {
+		seen[i] = export_key(&cg->stats[i]);
+		if (keep[i])
+			labeled[n++] = seen[i];
+	}
+	export_track_free(t);
+	t->labeled = labeled;
+	t->nlabeled = n;
+	t->seen = seen;
+	t->nseen = cg->nr_stats;
+	t->generation = cg->generation;
+	return 0;
+}
+
+static void export_add(struct kabistat_counters *a,
+		       const struct kabistat_counters *b)
+{
+	a->calls += b->calls;
+	a->errors += b->errors;
+	a->enosys += b->enosys;
+	a->denied += b->denied;
+	a->interrupted += b->interrupted;
+}
+
+static struct export_row *export_row(struct export_cg *e, unsigned int abi,
+				     const char *syscall,
+				     const struct kabistat_counters *c)
+{
+	struct export_row *r = &e->rows[e->n++];
+
+	r->abi = abi;
+	r->syscall = syscall;
+	r->c = *c;
+	return r;
+}
+
+static int export_rows(struct export_cg *e, const struct kabistat_kernel_abi *abi,
+		       const struct export_opts *o, struct export_track *t)
+{
+	const struct kabistat_cgroup *cg = e->cg;
+	struct kabistat_counters other[KABISTAT_MAX_ABIS] = { 0 };
+	bool has_other[KABISTAT_MAX_ABIS] = { 0 }, *keep = NULL;
+	unsigned int id;
+	size_t i;
+	int err;
+
+	/* at most: each stat, and per ABI out_of_range and other */
+	e->rows = calloc(cg->nr_stats + 2 * KABISTAT_MAX_ABIS,
+			 sizeof(*e->rows));
+	if (!e->rows)
+		return -ENOMEM;
+	if (o->no_syscall_labels || !cg->id) {
+		for (id = 0; id < KABISTAT_MAX_ABIS; id++)
+			if (cg->per_abi[id].calls)
+				export_row(e, id, o->no_syscall_labels ?
+					   NULL : "other", &cg->per_abi[id]);
+		return 0;
+	}
+	if (o->top) {
+		keep = calloc(cg->nr_stats + 1, sizeof(*keep));
+		if (!keep)
+			return -ENOMEM;
+		err = export_pick(cg, o->top, t, keep);
+		if (err) {
+			free(keep);
+			return err;
+		}
+	}
+	for (i = 0; i < cg->nr_stats; i++) {
+		const struct kabistat_syscall_stat *st = &cg->stats[i];
+		struct export_row *r;
+
+		if (keep && !keep[i]) {
+			export_add(&other[st->abi % KABISTAT_MAX_ABIS], &st->c);
+			has_other[st->abi % KABISTAT_MAX_ABIS] = true;
+			continue;
+		}
+		r = export_row(e, st->abi, NULL, &st->c);
+		r->syscall = cli_syscall_name(abi, st->abi, st->nr, r->buf);
+	}
+	free(keep);
+	for (id = 0; id < KABISTAT_MAX_ABIS; id++) {
+		if (cg->out_of_range[id].calls)
+			export_row(e, id, "out_of_range",
+				   &cg->out_of_range[id]);
+		if (has_other[id])
+			export_row(e, id, "other", &other[id]);
+	}
+	return 0;
+}
+
+/* A label value: backslash, double quote and line feed escaped. */
+static void export_value(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\\\", f);
+		else if (*s == '"')
+			fputs("\\\"", f);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void export_family(FILE *f, const char *name, const char *type,
+			  const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void export_cgroup_labels(FILE *f, const struct export_cg *e)
+{
+	fprintf(f, "cgroup_id=\"%s\",cgroup=\"", e->id);
+	export_value(f, e->path);
+	fputs("\",container_id=\"", f);
+	export_value(f, e->container);
+	fputc('"', f);
+}
+
+static const struct {
+	const char *name, *help;
+	size_t offset;
+} export_counters[] = {
+	{ "kabistat_syscalls_total",
+	  "System calls made, counted when they return (exit, exit_group and exec at entry).",
+	  offsetof(struct kabistat_counters, calls) },
+	{ "kabistat_syscall_errors_total",
+	  "System calls that returned an error (-4095..-1).",
+	  offsetof(struct kabistat_counters, errors) },
+	{ "kabistat_syscall_enosys_total",
+	  "System calls that returned ENOSYS.",
+	  offsetof(struct kabistat_counters, enosys) },
+	{ "kabistat_syscall_denied_total",
+	  "System calls that returned EPERM or EACCES.",
+	  offsetof(struct kabistat_counters, denied) },
+	{ "kabistat_syscall_interrupted_total",
+	  "System calls interrupted and restarted by the kernel (not errors).",
+	  offsetof(struct kabistat_counters, interrupted) },
+};
+
+static void export_gauges(FILE *f, const struct kabistat_kernel_abi *abi)
+{
+	export_family(f, "kabistat_info", "gauge",
+		      "The kabistat module and the kernel it runs in; always 1.");
+	fputs("kabistat_info{kernel_release=\"", f);
+	export_value(f, abi->kernel_release);
+	fputs("\",module_version=\"", f);
+	export_value(f, abi->module_version);
+	fputs("\"} 1\n", f);
+	export_family(f, "kabistat_generation", "gauge",
+		      "Reset generation of the module; changes at every load and every reset of all cgroups.");
+	fprintf(f, "kabistat_generation %" PRIu64 "\n", abi->generation);
+	export_family(f, "kabistat_tracked_cgroups", "gauge",
+		      "Cgroups the module tracks, live and released.");
+	fprintf(f, "kabistat_tracked_cgroups %" PRIu32 "\n",
+		abi->tracked_cgroups);
+	export_family(f, "kabistat_memory_bytes", "gauge",
+		      "Memory the module uses for counters.");
+	fprintf(f, "kabistat_memory_bytes %" PRIu64 "\n", abi->memory_used);
+	export_family(f, "kabistat_events_dropped_total", "counter",
+		      "Multicast events the module could not send.");
+	fprintf(f, "kabistat_events_dropped_total %" PRIu64 "\n",
+		abi->events_dropped);
+	export_family(f, "kabistat_observed_total", "counter",
+		      "System calls the module counted since the last reset of all cgroups.");
+	fprintf(f, "kabistat_observed_total %" PRIu64 "\n", abi->observed);
+}
+
+int export_write(FILE *f, const struct kabistat_kernel_abi *abi,
+		 const struct cli_snapshot *snap, const struct export_opts *o,
+		 struct export_state *st)
+{
+	size_t sorted = st ? st->n : 0, i, k, m;
+	struct export_cg *cgs;
+	int err = 0;
+
+	cgs = calloc(snap->n + 1, sizeof(*cgs));
+	if (!cgs)
+		return -ENOMEM;
+	for (i = 0; i < snap->n && !err; i++) {
+		struct export_cg *e = &cgs[i];
+		struct export_track *t = NULL;
+
+		e->cg = snap->cgs[i];
+		snprintf(e->id, sizeof(e->id), "%" PRIu64, e->cg->id);
+		if (!e->cg->id)
+			e->path = e->cg->state == KABISTAT_CGROUP_OVERFLOW ?
+				  "(overflow)" : "(evicted)";
+		else
+			e->path = e->cg->path ? e->cg->path : "";
+		if (!kabistat_container_id(e->cg->path, e->container))
+			e->container[0] = '\0';
+		if (st && o->top && e->cg->id) {
+			t = export_track_get(st, sorted, e->cg->id);
+			if (!t) {
+				err = -ENOMEM;
+				break;
+			}
+			t->used = true;
+		}
+		err = export_rows(e, abi, o, t);
+	}
+	if (st)
+		export_state_settle(st);
+	if (err)
+		goto out;
+
+	export_gauges(f, abi);
+	export_family(f, "kabistat_cgroup_generation", "gauge",
+		      "Reset generation of a cgroup's counters; a change means they started again from zero.");
+	for (i = 0; i < snap->n; i++) {
+		if (!cgs[i].cg->id)
+			continue;
+		fputs("kabistat_cgroup_generation{", f);
+		export_cgroup_labels(f, &cgs[i]);
+		fprintf(f, "} %" PRIu64 "\n", cgs[i].cg->generation);
+	}
+	for (k = 0; k < sizeof(export_counters) / sizeof(export_counters[0]);
+	     k++) {
+		export_family(f, export_counters[k].name, "counter",
+			      export_counters[k].help);
+		for (i = 0; i < snap->n; i++) {
+			for (m = 0; m < cgs[i].n; m++) {
+				const struct export_row *r = &cgs[i].rows[m];
+				uint64_t v;
+
+				memcpy(&v, (const char *)&r->c +
+				       export_counters[k].offset, sizeof(v));
+				fprintf(f, "%s{", export_counters[k].name);
+				export_cgroup_labels(f, &cgs[i]);
+				if (r->syscall) {
+					fputs(",syscall=\"", f);
+					export_value(f, r->syscall);
+					fputc('"', f);
+				}
+				fprintf(f, ",abi=\"%s\"} %" PRIu64 "\n",
+					cli_abi_name(abi, r->abi), v);
+			}
+		}
+	}
+	err = ferror(f) ? -EIO : 0;
+out:
+	for (i = 0; i < snap->n; i++)
+		free(cgs[i].rows);
+	free(cgs);
+	return err;
+}
