@@ -7,7 +7,8 @@ KSFT_CFLAGS := $(US_CFLAGS) -isystem $(KTOOLS)/tools/testing/selftests -Iselftes
 
 TEST_LIB_SRCS := selftests/nlraw.c selftests/cgtest.c
 # 32-bit helpers that tests run from $(PAYLOAD)/bin; not tests themselves.
-TEST_IA32_SRCS := selftests/wl_ia32.c selftests/ioctl_compat32.c
+TEST_IA32_SRCS := selftests/wl_ia32.c selftests/ioctl_compat32.c \
+	selftests/ioctl_fuzz32.c
 TEST_IA32_BINS := $(TEST_IA32_SRCS:selftests/%.c=$(PAYLOAD)/bin/%)
 TEST_SRCS := $(filter-out $(TEST_LIB_SRCS) $(TEST_IA32_SRCS),\
 	$(wildcard selftests/*.c))

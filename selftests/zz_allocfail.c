@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Allocation failures: kabistat.ko reloaded with test_fail_alloc=N, which
+ * makes 1 in N allocations of pooled cgroups and slot chunks fail
+ * (kmod/stats.c, ks_fail_alloc()), as memory pressure would.  Events that
+ * find no cgroup or no chunk go to the overflow aggregate, and nothing is
+ * lost: with counting off, the sum over a full dump equals observed.
+ *
+ * These tests reload the module, like zz_lifecycle.c, and every test's
+ * teardown reloads it with its default parameters whatever happened (the
+ * harness's parent does it too, should a test be killed on timeout).
+ * Leaks are for kmemleak on the debug kernel: the unloads here free every
+ * pool and cgroup, and the guest scans before power-off.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/time.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <linux/kabistat.h>
+
+#include "kselftest_harness.h"
+#include "kabistat.h"
+#include "cgtest.h"
+
+#define KO_PATH		"/lib/kabistat/kabistat.ko"
+#define KO_NAME		"kabistat"
+#define SYSFS_MODULE	"/sys/module/" KO_NAME
+
+#define X64		KABISTAT_ABI_X86_64
+#define NCG		30
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static bool module_loaded(void)
+{
+	return access(SYSFS_MODULE, F_OK) == 0;
+}
+
+/* Unload, retrying while a transient reference is in the way. */
+static int unload_retry(int timeout_ms)
+{
+	int err, waited = 0;
+
+	for (;;) {
+		err = syscall(SYS_delete_module, KO_NAME, O_NONBLOCK) ?
+		      -errno : 0;
+		if ((err != -EAGAIN && err != -EBUSY) || waited >= timeout_ms)
+			return err;
+		sleep_ms(5);
+		waited += 5;
+	}
+}
+
+static int load(const char *params)
+{
+	int fd, err = 0;
+
+	fd = open(KO_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, params, 0))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int reload(const char *params)
+{
+	int err = unload_retry(5000);
+
+	if (err && err != -ENOENT)
+		return err;
+	return load(params);
+}
+
+static long module_param(const char *name)
+{
+	char path[128], buf[32];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), SYSFS_MODULE "/parameters/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		v = strtol(buf, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static pid_t harness_pid;
+
+__attribute__((constructor)) static void note_harness_pid(void)
+{
+	harness_pid = getpid();
+}
+
+/* The last resort: leave the module loaded with its defaults. */
+__attribute__((destructor)) static void ensure_default_module(void)
+{
+	int err;
+
+	if (getpid() != harness_pid)
+		return;
+	if (module_loaded() && module_param("test_fail_alloc") == 0)
+		return;
+	err = reload("");
+	if (err)
+		fprintf(stderr, "# could not reload %s with defaults: %s\n",
+			KO_NAME, strerror(-err));
+}
+
+/* ------------------------------------------------------------------ */
+
+/*
+ * 17 distinct syscalls, then getppid WL_K more times: with the moving
+ * read and the exit_group, 19 keys (more than one chunk of 15 slots) and
+ * WL_CALLS calls, none failing.
+ */
+#define WL_K		20
+#define WL_CALLS	(17 + WL_K + CGTEST_OVERHEAD_CALLS)
+#define WL_GETPPID	(1 + WL_K)
+
+static int wl_many(void *arg)
+{
+	struct utsname u;
+	struct rlimit rl;
+	struct itimerval it;
+	struct sysinfo si;
+	struct tms { long a, b, c, d; } t;
+	unsigned int r1, r2, r3;
+	int i;
+
+	(void)arg;
+	if (syscall(SYS_getppid) <= 0 || syscall(SYS_getpid) <= 0 ||
+	    syscall(SYS_getuid) < 0 || syscall(SYS_geteuid) < 0 ||
+	    syscall(SYS_getgid) < 0 || syscall(SYS_getegid) < 0 ||
+	    syscall(SYS_gettid) <= 0 || syscall(SYS_getpgrp) <= 0 ||
+	    syscall(SYS_sched_yield) ||
+	    syscall(SYS_getpriority, PRIO_PROCESS, 0) < 0 ||
+	    syscall(SYS_times, &t) == -1 || syscall(SYS_uname, &u) ||
+	    syscall(SYS_getrlimit, RLIMIT_NOFILE, &rl) ||
+	    syscall(SYS_sched_getscheduler, 0) < 0 ||
+	    syscall(SYS_getresuid, &r1, &r2, &r3) ||
+	    syscall(SYS_getitimer, ITIMER_REAL, &it) ||
+	    syscall(SYS_sysinfo, &si))
+		return 10;
+	for (i = 0; i < WL_K; i++)
+		if (syscall(SYS_getppid) <= 0)
+			return 11;
+	return 0;
+}
+
+struct agg {
+	uint64_t sum;
+	int ncg;
+	struct kabistat_counters overflow, evicted;
+};
+
+static int dump_cb(const struct kabistat_cgroup *cg, void *arg)
+{
+	struct agg *a = arg;
+
+	a->sum += cg->totals.calls;
+	if (cg->id)
+		a->ncg++;
+	else if (cg->state == KABISTAT_CGROUP_OVERFLOW)
+		a->overflow = cg->totals;
+	else
+		a->evicted = cg->totals;
+	return 0;
+}
+
+FIXTURE(allocfail) {
+	struct kabistat *ks;
+	struct cgtest cg[NCG];
+	int ncg;
+};
+
+FIXTURE_SETUP(allocfail)
+{
+	memset(self->cg, 0, sizeof(self->cg));
+}
+
+FIXTURE_TEARDOWN(allocfail)
+{
+	int i, err;
+
+	if (self->ks)
+		kabistat_close(self->ks);
+	for (i = 0; i < self->ncg; i++)
+		if (cgtest_remove(&self->cg[i]))
+			TH_LOG("%s", cgtest_err());
+	err = reload("");
+	EXPECT_EQ(0, err) TH_LOG("reloading %s with defaults: %s", KO_NAME,
+				 strerror(-err));
+	EXPECT_EQ(0, module_param("test_fail_alloc"));
+}
+
+static void reload_ks(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(allocfail) *self, const char *params)
+{
+	char msg[KABISTAT_ERRMSG_LEN];
+	int err;
+
+	if (self->ks)
+		kabistat_close(self->ks);
+	self->ks = NULL;
+	err = reload(params);
+	ASSERT_EQ(0, err) TH_LOG("reload '%s': %s", params, strerror(-err));
+	ASSERT_EQ(0, kabistat_open(&self->ks, msg)) TH_LOG("%s", msg);
+}
+
+static void get_abi(struct __test_metadata *_metadata, struct kabistat *ks,
+		    uint32_t *tracked, uint64_t *memory, uint64_t *observed)
+{
+	struct kabistat_kernel_abi *abi = NULL;
+
+	ASSERT_EQ(0, kabistat_get_abi(ks, &abi)) TH_LOG("%s",
+						       kabistat_errmsg(ks));
+	if (tracked)
+		*tracked = abi->tracked_cgroups;
+	if (memory)
+		*memory = abi->memory_used;
+	if (observed)
+		*observed = abi->observed;
+	kabistat_abi_free(abi);
+}
+
+/* Counting off, then: sum over the dump == observed, before and after. */
+static void conservation(struct __test_metadata *_metadata,
+			 struct kabistat *ks, struct agg *a)
+{
+	struct kabistat_settings off = {
+		.sz = sizeof(off), .counting = 0, .released_ttl = -1,
+	};
+	struct kabistat_dump_opts o = { .sz = sizeof(o) };
+	uint64_t o1, o2;
+
+	ASSERT_EQ(0, kabistat_set(ks, &off)) TH_LOG("%s", kabistat_errmsg(ks));
+	get_abi(_metadata, ks, NULL, NULL, &o1);
+	memset(a, 0, sizeof(*a));
+	ASSERT_EQ(0, kabistat_dump(ks, &o, dump_cb, a))
+		TH_LOG("%s", kabistat_errmsg(ks));
+	get_abi(_metadata, ks, NULL, NULL, &o2);
+	EXPECT_EQ(o1, o2);
+	EXPECT_EQ(o1, a->sum) TH_LOG("sum over the dump %llu, observed %llu",
+				     (unsigned long long)a->sum,
+				     (unsigned long long)o1);
+}
+
+static uint64_t calls_of(const struct kabistat_cgroup *cg, uint32_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < cg->nr_stats; i++)
+		if (cg->stats[i].abi == X64 && cg->stats[i].nr == nr)
+			return cg->stats[i].c.calls;
+	return 0;
+}
+
+/*
+ * test_fail_alloc=1: every allocation fails, the pools' first fill at
+ * load included, so the pools stay empty and no cgroup can ever be
+ * tracked, not even the root cgroup: tracked_cgroups is 0 from load on,
+ * memory_used never moves (it is the CPU caches alone), and every event
+ * of every cgroup lands in overflow: overflow = observed exactly.
+ */
+TEST_F_TIMEOUT(allocfail, fail_every_allocation, 120)
+{
+	struct kabistat_cgroup *cg;
+	uint32_t tracked;
+	uint64_t mem0, mem1, obs;
+	struct agg a;
+	int i;
+
+	reload_ks(_metadata, self, "test_fail_alloc=1");
+	EXPECT_EQ(1, module_param("test_fail_alloc"));
+	get_abi(_metadata, self->ks, &tracked, &mem0, NULL);
+	EXPECT_EQ(0, tracked) TH_LOG("cgroups tracked with empty pools");
+
+	for (i = 0; i < 5; i++, self->ncg++) {
+		ASSERT_EQ(0, cgtest_create(&self->cg[i], NULL, "allocfail1"))
+			TH_LOG("%s", cgtest_err());
+		ASSERT_EQ(0, cgtest_run(&self->cg[i], NULL, wl_many, NULL))
+			TH_LOG("%s", cgtest_err());
+	}
+	sleep_ms(100);		/* refill works that would have run */
+	for (i = 0; i < 5; i++) {
+		cg = NULL;
+		EXPECT_EQ(-ENOENT, kabistat_get_cgroup(self->ks,
+						       self->cg[i].id, &cg))
+			TH_LOG("cgroup %d tracked without memory", i);
+		kabistat_cgroup_free(cg);
+	}
+	get_abi(_metadata, self->ks, &tracked, &mem1, &obs);
+	EXPECT_EQ(0, tracked);
+	EXPECT_EQ(mem0, mem1) TH_LOG("memory_used moved: %llu -> %llu",
+				     (unsigned long long)mem0,
+				     (unsigned long long)mem1);
+
+	conservation(_metadata, self->ks, &a);
+	EXPECT_EQ(0, a.ncg);
+	EXPECT_EQ(a.sum, a.overflow.calls) TH_LOG("not all in overflow");
+	EXPECT_EQ(0, a.evicted.calls);
+	EXPECT_LE(5 * WL_CALLS, a.overflow.calls);
+	printf("# fail_every_allocation: 5 workloads, %llu calls, all in overflow\n",
+	       (unsigned long long)a.overflow.calls);
+}
+
+/*
+ * test_fail_alloc=3: one allocation in three fails.  A refill stops at
+ * its first failure, so pools hold a couple of objects at most; 30
+ * workloads started back to back, each using 19 keys (two chunks),
+ * drain them: a workload's cgroup is tracked or not (its first event
+ * found a pooled cgroup or not), and a tracked one may miss a chunk
+ * (partial).  A tracked cgroup that is not partial is exact; a partial
+ * one holds less; what they lack, and all of the untracked ones, is in
+ * overflow; and everything adds up to observed.
+ */
+TEST_F_TIMEOUT(allocfail, fail_one_allocation_in_three, 180)
+{
+	struct kabistat_cgroup *cg;
+	uint64_t missing = 0, ovf0;
+	pid_t pids[NCG];
+	int pfd[2];
+	int i, err, full = 0, partial = 0, untracked = 0;
+	struct agg a;
+
+	reload_ks(_metadata, self, "test_fail_alloc=3");
+	EXPECT_EQ(3, module_param("test_fail_alloc"));
+	/* the overflow before the workloads */
+	conservation(_metadata, self->ks, &a);
+	ovf0 = a.overflow.calls;
+	{
+		struct kabistat_settings on = {
+			.sz = sizeof(on), .counting = 1, .released_ttl = -1,
+		};
+
+		ASSERT_EQ(0, kabistat_set(self->ks, &on));
+	}
+
+	for (i = 0; i < NCG; i++, self->ncg++)
+		ASSERT_EQ(0, cgtest_create(&self->cg[i], NULL, "allocfail3"))
+			TH_LOG("%s", cgtest_err());
+	/*
+	 * All 30 wait in read() on one pipe, each already moved into its
+	 * cgroup; one write of 30 bytes wakes them at once, so their first
+	 * events (the read's return) come in a burst on both CPUs.
+	 */
+	ASSERT_EQ(0, pipe(pfd));
+	for (i = 0; i < NCG; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (!pids[i]) {
+			char c;
+
+			close(pfd[1]);
+			if (syscall(SYS_read, pfd[0], &c, 1) != 1)
+				syscall(SYS_exit_group, 12);
+			syscall(SYS_exit_group, wl_many(NULL));
+		}
+	}
+	close(pfd[0]);
+	for (i = 0; i < NCG; i++) {
+		ASSERT_EQ(0, cgtest_wait_blocked(pids[i], SYS_read, pfd[0],
+						 10000))
+			TH_LOG("workload %d never blocked", i);
+		ASSERT_EQ(0, cgtest_move(&self->cg[i], pids[i]))
+			TH_LOG("%s", cgtest_err());
+	}
+	ASSERT_EQ(NCG, write(pfd[1], "012345678901234567890123456789", NCG));
+	close(pfd[1]);
+	for (i = 0; i < NCG; i++)
+		EXPECT_EQ(0, cgtest_reap(pids[i])) TH_LOG("workload %d", i);
+
+	for (i = 0; i < NCG; i++) {
+		cg = NULL;
+		err = kabistat_get_cgroup(self->ks, self->cg[i].id, &cg);
+		if (err == -ENOENT) {
+			untracked++;
+			missing += WL_CALLS;
+			continue;
+		}
+		ASSERT_EQ(0, err) TH_LOG("%s", kabistat_errmsg(self->ks));
+		EXPECT_EQ(KABISTAT_CGROUP_LIVE, cg->state);
+		if (cg->flags & KABISTAT_CGROUP_F_PARTIAL) {
+			partial++;
+			EXPECT_GE(WL_CALLS, cg->totals.calls);
+			EXPECT_GE(WL_GETPPID, calls_of(cg, SYS_getppid));
+			missing += WL_CALLS - cg->totals.calls;
+		} else {
+			full++;
+			EXPECT_EQ(WL_CALLS, cg->totals.calls)
+				TH_LOG("cgroup %d not partial, not exact", i);
+			EXPECT_EQ(WL_GETPPID, calls_of(cg, SYS_getppid));
+			EXPECT_EQ(1, calls_of(cg, SYS_read));
+			EXPECT_EQ(1, calls_of(cg, SYS_exit_group));
+			EXPECT_EQ(1, calls_of(cg, SYS_sysinfo));
+			EXPECT_EQ(0, cg->totals.errors);
+		}
+		kabistat_cgroup_free(cg);
+	}
+	printf("# fail_one_allocation_in_three: %d cgroups tracked exactly, %d partial, %d in overflow; %llu calls of theirs in overflow at least\n",
+	       full, partial, untracked, (unsigned long long)missing);
+
+	conservation(_metadata, self->ks, &a);
+	/* the overflow took at least what the workloads' cgroups lack */
+	EXPECT_LE(ovf0 + missing, a.overflow.calls)
+		TH_LOG("overflow grew by %llu, the workloads lack %llu",
+		       (unsigned long long)(a.overflow.calls - ovf0),
+		       (unsigned long long)missing);
+	EXPECT_LT(0, full + partial) TH_LOG("nothing tracked at all");
+}
+
+TEST_HARNESS_MAIN
