@@ -1,23 +1,27 @@
 #!/bin/bash
 # Print the kernels the tests run on, one per line: NAME KVER VMLINUZ KDIR.
-# Usage: kernels.sh [NAME]    (NAME is a series such as 6.1 or 6.12)
-# Versions are discovered from /boot, never written down, so a Debian point
-# release or ABI bump needs no edit here.
+# Usage: kernels.sh [NAME...]    (NAME is a series such as 6.1, 6.12 or 7.3)
+# The Debian LTS kernels are discovered from /boot, never written down, so a
+# Debian point release or ABI bump needs no edit here.  The newest series is
+# a debug kernel built from Debian's source package by debug-kernel.sh
+# (cached; the first run builds it).
+# A series that cannot be provided is reported on stderr and makes the exit
+# status non-zero; the others are still printed.
 set -euo pipefail
 
-series=(6.1 6.12)
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+lts=(6.1 6.12)
+debug=7.3
+series=("${lts[@]}" "$debug")
 
-if (($# > 1)); then
-	echo "usage: kernels.sh [NAME]" >&2
-	exit 2
-fi
-if (($# == 1)); then
-	wanted=$1
-	[[ " ${series[*]} " == *" $wanted "* ]] || {
-		echo "kernels.sh: unknown kernel series '$wanted' (known: ${series[*]})" >&2
-		exit 2
-	}
-	series=("$wanted")
+if (($# > 0)); then
+	for wanted in "$@"; do
+		[[ " ${series[*]} " == *" $wanted "* ]] || {
+			echo "kernels.sh: unknown kernel series '$wanted' (known: ${series[*]})" >&2
+			exit 2
+		}
+	done
+	series=("$@")
 fi
 
 # Headers may live in either place depending on how they were installed.
@@ -34,6 +38,13 @@ headers_dir() {
 
 status=0
 for name in "${series[@]}"; do
+	if [[ $name == "$debug" ]]; then
+		if ! "$here/debug-kernel.sh"; then
+			echo "kernels.sh: the $name debug kernel could not be built (scripts/debug-kernel.sh)" >&2
+			status=1
+		fi
+		continue
+	fi
 	found=
 	# Newest first; the trailing dot keeps 6.1 from matching 6.12.
 	while read -r kver; do
