@@ -32,100 +32,10 @@
 #include "kselftest_harness.h"
 #include "kabistat.h"
 #include "cgtest.h"
-
-#define KO_PATH		"/lib/kabistat/kabistat.ko"
-#define KO_NAME		"kabistat"
-#define SYSFS_MODULE	"/sys/module/" KO_NAME
+#include "modctl.h"
 
 #define X64		KABISTAT_ABI_X86_64
 #define NCG		30
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-static bool module_loaded(void)
-{
-	return access(SYSFS_MODULE, F_OK) == 0;
-}
-
-/* Unload, retrying while a transient reference is in the way. */
-static int unload_retry(int timeout_ms)
-{
-	int err, waited = 0;
-
-	for (;;) {
-		err = syscall(SYS_delete_module, KO_NAME, O_NONBLOCK) ?
-		      -errno : 0;
-		if ((err != -EAGAIN && err != -EBUSY) || waited >= timeout_ms)
-			return err;
-		sleep_ms(5);
-		waited += 5;
-	}
-}
-
-static int load(const char *params)
-{
-	int fd, err = 0;
-
-	fd = open(KO_PATH, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (syscall(SYS_finit_module, fd, params, 0))
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-static int reload(const char *params)
-{
-	int err = unload_retry(5000);
-
-	if (err && err != -ENOENT)
-		return err;
-	return load(params);
-}
-
-static long module_param(const char *name)
-{
-	char path[128], buf[32];
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), SYSFS_MODULE "/parameters/%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		v = strtol(buf, NULL, 10);
-	fclose(f);
-	return v;
-}
-
-static pid_t harness_pid;
-
-__attribute__((constructor)) static void note_harness_pid(void)
-{
-	harness_pid = getpid();
-}
-
-/* The last resort: leave the module loaded with its defaults. */
-__attribute__((destructor)) static void ensure_default_module(void)
-{
-	int err;
-
-	if (getpid() != harness_pid)
-		return;
-	if (module_loaded() && module_param("test_fail_alloc") == 0)
-		return;
-	err = reload("");
-	if (err)
-		fprintf(stderr, "# could not reload %s with defaults: %s\n",
-			KO_NAME, strerror(-err));
-}
 
 /* ------------------------------------------------------------------ */
 
