@@ -28,6 +28,7 @@
 #include "kselftest_harness.h"
 #include "kabistat.h"
 #include "cgtest.h"
+#include "expect.h"
 
 /* ia32 numbers are a frozen ABI (arch/x86/entry/syscalls/syscall_32.tbl). */
 #define IA32_NR_EXECVE		11
@@ -43,45 +44,16 @@
 /* ------------------------------------------------------------------ */
 /* Reading and checking counters                                       */
 
-static const struct kabistat_counters zero_counters;
-
-static const struct kabistat_counters *
-counters_of(const struct kabistat_cgroup *cg, uint32_t abi, uint32_t nr)
+static bool has_stat(const struct kabistat_cgroup *cg, uint32_t abi,
+		     uint32_t nr)
 {
 	size_t i;
 
 	for (i = 0; i < cg->nr_stats; i++)
 		if (cg->stats[i].abi == abi && cg->stats[i].nr == nr)
-			return &cg->stats[i].c;
-	return &zero_counters;
+			return true;
+	return false;
 }
-
-static bool has_stat(const struct kabistat_cgroup *cg, uint32_t abi,
-		     uint32_t nr)
-{
-	return counters_of(cg, abi, nr) != &zero_counters;
-}
-
-static void expect_counters(struct __test_metadata *_metadata,
-			    const char *what, const struct kabistat_counters *c,
-			    uint64_t calls, uint64_t errors, uint64_t enosys,
-			    uint64_t denied, uint64_t interrupted)
-{
-	EXPECT_EQ(calls, c->calls) TH_LOG("%s: calls", what);
-	EXPECT_EQ(errors, c->errors) TH_LOG("%s: errors", what);
-	EXPECT_EQ(enosys, c->enosys) TH_LOG("%s: enosys", what);
-	EXPECT_EQ(denied, c->denied) TH_LOG("%s: denied", what);
-	EXPECT_EQ(interrupted, c->interrupted)
-		TH_LOG("%s: interrupted", what);
-}
-
-/* calls, errors, enosys, denied, interrupted of one (ABI, nr) */
-#define EXPECT_SYSCALL(cg, abi, nr, ...) \
-	expect_counters(_metadata, #abi " " #nr, counters_of(cg, abi, nr), \
-			__VA_ARGS__)
-
-#define EXPECT_TOTALS(cg, ...) \
-	expect_counters(_metadata, "totals", &(cg)->totals, __VA_ARGS__)
 
 /* Every errno bucket other than the (errno, count) pairs given is 0. */
 static void expect_errnos(struct __test_metadata *_metadata,
@@ -126,16 +98,6 @@ static struct kabistat_cgroup *read_cg(struct __test_metadata *_metadata,
 
 /* ------------------------------------------------------------------ */
 /* Workloads: after the moving read returns, raw syscall() only        */
-
-static int wl_getppid(void *arg)
-{
-	long i, n = (long)arg;
-
-	for (i = 0; i < n; i++)
-		if (syscall(SYS_getppid) <= 0)
-			return 10;
-	return 0;
-}
 
 static int wl_mix(void *arg)
 {

@@ -29,6 +29,7 @@
 #include "kselftest_harness.h"
 #include "kabistat.h"
 #include "cgtest.h"
+#include "expect.h"
 #include "nlraw.h"
 
 #define X64		KABISTAT_ABI_X86_64
@@ -37,25 +38,7 @@
 #define DUMPS		20
 
 /* after the moving read: raw syscall() only */
-static int wl_getppid(void *arg)
-{
-	long i, n = (long)arg;
 
-	for (i = 0; i < n; i++)
-		if (syscall(SYS_getppid) <= 0)
-			return 10;
-	return 0;
-}
-
-static uint64_t getppid_calls(const struct kabistat_cgroup *cg)
-{
-	size_t i;
-
-	for (i = 0; i < cg->nr_stats; i++)
-		if (cg->stats[i].abi == X64 && cg->stats[i].nr == SYS_getppid)
-			return cg->stats[i].c.calls;
-	return 0;
-}
 
 /* What one dump returned, in order. */
 struct entry {

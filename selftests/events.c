@@ -25,6 +25,7 @@
 #include "kselftest_harness.h"
 #include "kabistat.h"
 #include "cgtest.h"
+#include "expect.h"
 #include "privdrop.h"
 
 #define X64			KABISTAT_ABI_X86_64
@@ -102,51 +103,11 @@ static int next_event(struct __test_metadata *_metadata, struct kabistat *ev,
 	return 0;
 }
 
-static const struct kabistat_counters zero_counters;
 
-static const struct kabistat_counters *
-counters_of(const struct kabistat_cgroup *cg, uint32_t abi, uint32_t nr)
-{
-	size_t i;
 
-	for (i = 0; i < cg->nr_stats; i++)
-		if (cg->stats[i].abi == abi && cg->stats[i].nr == nr)
-			return &cg->stats[i].c;
-	return &zero_counters;
-}
-
-static void expect_counters(struct __test_metadata *_metadata,
-			    const char *what, const struct kabistat_counters *c,
-			    uint64_t calls, uint64_t errors, uint64_t enosys,
-			    uint64_t denied, uint64_t interrupted)
-{
-	EXPECT_EQ(calls, c->calls) TH_LOG("%s: calls", what);
-	EXPECT_EQ(errors, c->errors) TH_LOG("%s: errors", what);
-	EXPECT_EQ(enosys, c->enosys) TH_LOG("%s: enosys", what);
-	EXPECT_EQ(denied, c->denied) TH_LOG("%s: denied", what);
-	EXPECT_EQ(interrupted, c->interrupted)
-		TH_LOG("%s: interrupted", what);
-}
-
-#define EXPECT_SYSCALL(cg, abi, nr, ...) \
-	expect_counters(_metadata, #abi " " #nr, counters_of(cg, abi, nr), \
-			__VA_ARGS__)
-#define EXPECT_TOTALS(cg, ...) \
-	expect_counters(_metadata, "totals", &(cg)->totals, __VA_ARGS__)
 
 #define RUN_WORKLOAD(cg, fn, arg) \
 	ASSERT_EQ(0, cgtest_run(cg, NULL, fn, arg)) TH_LOG("%s", cgtest_err())
-
-/* after the moving read: raw syscall() only */
-static int wl_getppid(void *arg)
-{
-	long i, n = (long)arg;
-
-	for (i = 0; i < n; i++)
-		if (syscall(SYS_getppid) <= 0)
-			return 10;
-	return 0;
-}
 
 struct enosys_arg {
 	int uselib;	/* syscall(SYS_uselib, NULL) this many times */

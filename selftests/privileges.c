@@ -38,6 +38,7 @@
 #include "kselftest_harness.h"
 #include "kabistat.h"
 #include "cgtest.h"
+#include "expect.h"
 #include "nlraw.h"
 #include "privdrop.h"
 
@@ -49,25 +50,7 @@
 #define PERFMON		PRIV_CAP(CAP_PERFMON)
 #define SYS_ADMIN	PRIV_CAP(CAP_SYS_ADMIN)
 
-static int wl_getppid(void *arg)
-{
-	long i, n = (long)arg;
 
-	for (i = 0; i < n; i++)
-		if (syscall(SYS_getppid) <= 0)
-			return 10;
-	return 0;
-}
-
-static uint64_t getppid_calls(const struct kabistat_cgroup *cg)
-{
-	size_t i;
-
-	for (i = 0; i < cg->nr_stats; i++)
-		if (cg->stats[i].abi == X64 && cg->stats[i].nr == SYS_getppid)
-			return cg->stats[i].c.calls;
-	return 0;
-}
 
 /* What the children get; filled by the fixture. */
 struct target {

@@ -32,6 +32,7 @@
 #include "kselftest_harness.h"
 #include "kabistat.h"
 #include "cgtest.h"
+#include "expect.h"
 #include "modctl.h"
 #include "nlraw.h"
 
@@ -165,15 +166,6 @@ static void expect_conservation(struct __test_metadata *_metadata,
 /* ------------------------------------------------------------------ */
 /* Workloads: after the moving read returns, raw syscall() only        */
 
-static int wl_getppid(void *arg)
-{
-	long i, n = (long)arg;
-
-	for (i = 0; i < n; i++)
-		if (syscall(SYS_getppid) <= 0)
-			return 10;
-	return 0;
-}
 
 /* ------------------------------------------------------------------ */
 
@@ -287,17 +279,6 @@ static void set_ttl(struct __test_metadata *_metadata, struct kabistat *ks,
 #define RUN_WORKLOAD(cg, fn, arg) \
 	ASSERT_EQ(0, cgtest_run(cg, NULL, fn, arg)) TH_LOG("%s", cgtest_err())
 
-static const struct kabistat_counters *
-counters_of(const struct kabistat_cgroup *cg, uint32_t abi, uint32_t nr)
-{
-	static const struct kabistat_counters zero;
-	size_t i;
-
-	for (i = 0; i < cg->nr_stats; i++)
-		if (cg->stats[i].abi == abi && cg->stats[i].nr == nr)
-			return &cg->stats[i].c;
-	return &zero;
-}
 
 /* The cgroup's path as the module reports it: from the cgroup2 root. */
 static const char *cg_rel_path(const struct cgtest *cg)
