@@ -41,12 +41,14 @@ $(INSTALL_CLI): $(CLI_OBJS) $(LIBKABISTAT)
 
 install: install-module install-userspace
 
-# modules_install does not run depmod with Debian's headers (no System.map)
-# and must not in a DESTDIR: the modules.* indexes belong to the target.
+# The modules.* indexes belong to the target and are never written into a
+# DESTDIR.  Kbuild's own depmod is turned off (DEPMOD=true): it runs with a
+# full kernel tree but not with Debian's headers (no System.map), and the
+# depmod -a below covers both.
 install-module: module
 	$(MAKE) -C $(KDIR) M=$(KMOD_DIR) INSTALL_MOD_PATH=$(DESTDIR) \
 		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) CONFIG_MODULE_SIG_ALL= \
-		modules_install
+		DEPMOD=true modules_install
 ifeq ($(DESTDIR),)
 	depmod -a $(KVER)
 else

@@ -27,9 +27,11 @@ if [[ ${1:-} == --shell ]]; then
 	[[ -n $kernels ]] || exit 2
 	read -r name kver vmlinuz kdir < <(tail -n 1 <<<"$kernels")
 	$MAKE -s module userspace tests KVER="$kver" KDIR="$kdir" || exit 2
-	exec selftests/vm/run-guest.sh -i -k "$vmlinuz" \
+	out=$BUILD/vm/shell-$name
+	selftests/vm/stage-root.sh "$kver" "$kdir" "$out/root" || exit 2
+	exec selftests/vm/run-guest.sh -i -k "$vmlinuz" -r "$out/root" \
 		-m "$BUILD/kmod/$kver/kmod/kabistat.ko" -p "$BUILD/payload" \
-		-o "$BUILD/vm/shell-$name"
+		-o "$out"
 fi
 
 summaries=()
@@ -62,8 +64,16 @@ while read -r name kver vmlinuz kdir; do
 	# tests several times slower; debug-kernel.sh marks its build tree.
 	timeout_s=600
 	[[ -f $kdir/.kabistat-stamp ]] && timeout_s=1200
+	# The guest's root also holds kabistat as make install lays it out
+	# (selftests/installed.c uses it); without it those tests skip.
+	root=()
+	if selftests/vm/stage-root.sh "$kver" "$kdir" "$out/root"; then
+		root=(-r "$out/root")
+	else
+		echo "fail install/guest-root-$name" >>"$host"
+	fi
 	start=$SECONDS
-	selftests/vm/run-guest.sh -k "$vmlinuz" -t "$timeout_s" \
+	selftests/vm/run-guest.sh -k "$vmlinuz" -t "$timeout_s" "${root[@]}" \
 		-m "$BUILD/kmod/$kver/kmod/kabistat.ko" \
 		-p "$BUILD/payload" -o "$out" >/dev/null
 	echo "   guest ran $((SECONDS - start)) s; console log: $out/console.log"

@@ -8,7 +8,10 @@ set -euo pipefail
 usage() {
 	cat >&2 <<-USAGE
 	usage: run-guest.sh -k VMLINUZ -m MODULE.ko -p PAYLOAD_DIR -o OUTDIR
-	                    [-t TIMEOUT_SECONDS] [-a "extra kernel args"] [-i]
+	                    [-r ROOT_DIR] [-t TIMEOUT_SECONDS]
+	                    [-a "extra kernel args"] [-i]
+	  -r  a tree laid over the guest's root (stage-root.sh: an installed
+	      kabistat); its files replace busybox's of the same name
 	  -i  interactive: console on stdio, a shell in the guest, no tests
 	USAGE
 	exit 2
@@ -20,13 +23,15 @@ die() {
 }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-kernel='' module='' payload='' outdir='' extra_args='' interactive=0 timeout_s=600
-while getopts 'k:m:p:o:t:a:ih' opt; do
+kernel='' module='' payload='' outdir='' root='' extra_args='' interactive=0
+timeout_s=600
+while getopts 'k:m:p:o:r:t:a:ih' opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	m) module=$OPTARG ;;
 	p) payload=$OPTARG ;;
 	o) outdir=$OPTARG ;;
+	r) root=$OPTARG ;;
 	t) timeout_s=$OPTARG ;;
 	a) extra_args=$OPTARG ;;
 	i) interactive=1 ;;
@@ -38,27 +43,31 @@ done
 [[ -r $kernel ]] || die "kernel image $kernel not readable"
 [[ -f $module ]] || die "module $module not found"
 [[ -d $payload ]] || die "payload directory $payload not found"
+[[ -z $root || -d $root ]] || die "root directory $root not found"
 [[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die "timeout must be a positive number of seconds"
 busybox=$(command -v busybox) || die "busybox not installed (scripts/deps.sh)"
 
 mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
 payload=$(cd "$payload" && pwd)
+[[ -z $root ]] || root=$(cd "$root" && pwd)
 # A stale summary must never stand in for a run that fails to start.
 rm -f "$outdir"/{summary,console.log,results.ktap,qemu.log}
 
 # Print the absolute paths of the shared objects (and loader) an ELF needs.
-# Libraries found inside the payload are left out: they ship with it.
+# Libraries found inside the payload or the root tree are left out: they
+# ship with it.
 elf_deps() {
 	local elf=$1 out
 	# ldd exits non-zero for static binaries; that is not an error here.
-	out=$(LD_LIBRARY_PATH=$payload/lib ldd "$elf" 2>&1) || return 0
+	out=$(LD_LIBRARY_PATH=$payload/lib${root:+:$root/usr/lib} ldd "$elf" 2>&1) || return 0
 	if grep -q 'not found' <<<"$out"; then
 		die "$elf: unresolved libraries: $(grep 'not found' <<<"$out" | tr -s ' \t\n' ' ')"
 	fi
-	awk -v own="$payload/" '{
+	awk -v own="$payload/" -v root="${root:-$payload}/" '{
 		for (i = 1; i <= NF; i++)
-			if ($i ~ /^\// && index($i, own) != 1) print $i
+			if ($i ~ /^\// && index($i, own) != 1 && index($i, root) != 1)
+				print $i
 	}' <<<"$out"
 }
 
@@ -85,10 +94,13 @@ build_initramfs() {
 	local stage=$outdir/initramfs lib applet
 	rm -rf "$stage"
 	mkdir -p "$stage"/{bin,dev,proc,sys,tmp,lib/kabistat,opt/kabistat}
+	[[ -z $root ]] || cp -a "$root/." "$stage/"
 	cp "$busybox" "$stage/bin/busybox"
-	# --list-full puts applets where scripts expect them (/usr/bin/env ...).
+	# --list-full puts applets where scripts expect them (/usr/bin/env ...),
+	# where the root tree has no program of that name.
 	while read -r applet; do
 		[[ $applet == */* && $applet != bin/busybox ]] || continue
+		[[ -e $stage/$applet || -L $stage/$applet ]] && continue
 		mkdir -p "$stage/${applet%/*}"
 		ln -sf /bin/busybox "$stage/$applet"
 	done < <("$busybox" --list-full)
@@ -102,7 +114,7 @@ build_initramfs() {
 	while IFS= read -r -d '' file; do
 		is_elf "$file" || continue
 		deps+=$(elf_deps "$file")$'\n'
-	done < <(find "$payload" -type f -print0)
+	done < <(find "$payload" ${root:+"$root"} -type f -print0)
 	while read -r lib; do
 		[[ -n $lib ]] || continue
 		mkdir -p "$stage$(dirname "$lib")"
