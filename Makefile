@@ -70,6 +70,8 @@ lint: $(KTOOLS)/.stamp userspace tests
 	$(KTOOLS)/scripts/checkpatch.pl --strict --no-tree --quiet \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
 		-f kmod/*.c kmod/*.h include/uapi/linux/kabistat.h
+	shellcheck -S warning .ci/run scripts/*.sh selftests/vm/*.sh \
+		bench/*.sh bench/qemu/qemu-system-x86_64
 	@rm -rf $(BUILD)/lint && mkdir -p $(BUILD)/lint
 	@cp -a Kbuild VERSION kmod include $(BUILD)/lint/
 	@$(MAKE) -s -C $(KDIR) M=$(BUILD)/lint W=1 C=2 modules 2>&1 | \

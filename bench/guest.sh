@@ -59,6 +59,7 @@ check_nrs() {
 check_counts() {
 	row=$1 wl=$2 total=$3 file=$4 bad=
 	for nr in $(check_nrs "$wl"); do
+		# shellcheck disable=SC2046 # the words are wanted
 		set -- $(awk -v nr="$nr" '$1 == nr { c += $2; e += $3 }
 			END { print c + 0, e + 0 }' "$file")
 		[ "$1" = "$total" ] || bad="$bad nr$nr.calls=$1"
@@ -165,6 +166,7 @@ counts() {
 	id=$(stat -c %i "$dir")
 	case $row in
 	kabistat)
+		# shellcheck disable=SC2046 # the words are wanted
 		ksb-kabistat get "$dir" $(check_nrs "$wl") >$f 2>&1 || { echo "FAIL(get)"; return; } ;;
 	bpftrace)
 		# @[cgid, nr]: calls  /  @err[cgid, nr]: errors
@@ -191,6 +193,7 @@ run_row() {
 	for wl in $WORKLOADS; do
 		dir=$CG/$row-r$rep-$wl
 		mkdir -p "$dir"
+		# shellcheck disable=SC2046 # the words are wanted
 		set -- $(ksb-loop "$dir" "$wl" "$(iters_of "$wl")" "$trials")
 		# kabistat is read while loaded; the others print when stopped.
 		check=later

@@ -20,6 +20,7 @@ export BUILD
 # cached).  A kernel that cannot be provided fails the check, but the others
 # still run.
 kernels_status=0
+# shellcheck disable=SC2086 # KERNELS is a list of series
 kernels=$(scripts/kernels.sh $KERNELS) || kernels_status=$?
 ((kernels_status == 2)) && exit 2
 

@@ -145,7 +145,7 @@ verify_config() {
 		if ! grep -qxF -- "$line" "$out/.config"; then
 			local sym=${line#\# }
 			sym=${sym%%[= ]*}
-			say "fragment line lost: '$line'; .config has: '$(grep -E "^(# )?$sym[= ]" "$out/.config" || echo "nothing")'"
+			say "fragment line lost: '$line'; .config has: '$(grep -E "^(# )?${sym}[= ]" "$out/.config" || echo "nothing")'"
 			missing=1
 		fi
 	done <"$fragment"

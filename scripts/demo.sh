@@ -10,7 +10,7 @@ BUILD=${BUILD:-$PWD/build}
 MAKE=${MAKE:-make}
 export BUILD
 
-read -r name kver vmlinuz kdir < <(scripts/kernels.sh | tail -n 1)
+read -r _ kver vmlinuz kdir < <(scripts/kernels.sh | tail -n 1)
 $MAKE -s module demo-payload KVER="$kver" KDIR="$kdir"
 
 out=$BUILD/vm/demo

@@ -13,7 +13,7 @@ packages=(
 	# through a private apt setup, never installed; these build it.
 	bc flex bison libelf-dev libssl-dev
 	kmod cpio xz-utils pkg-config qemu-system-x86 busybox-static
-	libnl-3-dev libnl-genl-3-dev libseccomp-dev linux-source-6.1 sparse
+	libnl-3-dev libnl-genl-3-dev libseccomp-dev linux-source-6.1 sparse shellcheck
 	manpages-dev dkms valgrind libc6-dbg
 	libmicrohttpd-dev libncurses-dev   # kabistat export --listen, kabistat top
 	prometheus   # promtool, for the exposition check in scripts/host-tests.sh

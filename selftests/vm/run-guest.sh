@@ -144,6 +144,7 @@ echo "$cmdline" >"$outdir/cmdline"
 # (tracepoint and static-key patching: a soft lockup in
 # syscall_trace_enter on 6.1, an "Oops: int3" on 6.12, kabistat loaded or
 # not).  Both vCPUs still interleave, so races stay testable.
+# shellcheck disable=SC2054 # the commas belong to qemu's option values
 qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 1024 -smp 2 -no-reboot
 	-display none -vga none -monitor none
 	-kernel "$kernel" -initrd "$outdir/initramfs.cpio.gz" -append "$cmdline")
