@@ -160,14 +160,8 @@ int do_abi(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("abi", "unexpected argument '%s'",
 				       argv[optind]);
 
-	if (cli_open(&ks))
-		return 1;
-	err = kabistat_get_abi(ks, &abi);
-	if (err) {
-		cli_error("%s", kabistat_errmsg(ks));
-		kabistat_close(ks);
-		return 1;
-	}
+	if (cli_open_abi(&ks, &abi))
+		return CLI_EXIT_ERROR;
 	if (cli->json)
 		abi_json(cli, abi, syscalls);
 	else

@@ -249,13 +249,8 @@ int do_check(struct cli *cli, int argc, char **argv)
 				       "--kernel is a version such as 5.10, not '%s'",
 				       ctx.kernel);
 
-	if (cli_open(&ks))
+	if (cli_open_abi(&ks, &abi))
 		return CLI_EXIT_ERROR;
-	if (kabistat_get_abi(ks, &abi)) {
-		cli_error("%s", kabistat_errmsg(ks));
-		kabistat_close(ks);
-		return CLI_EXIT_ERROR;
-	}
 	ctx.abi = abi;
 	cli_warn_cgroup_mode(abi);
 	if (optind == argc && cli_snapshot_take(ks, &snap)) {

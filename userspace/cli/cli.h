@@ -35,6 +35,8 @@ int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int cli_open(struct kabistat **ks);
+/* cli_open() and the kernel's ABI (names, tables); on failure, closed. */
+int cli_open_abi(struct kabistat **ks, struct kabistat_kernel_abi **abi);
 void cli_print_usage(const struct cli_cmd *cmd, bool to_stderr);
 
 /*

@@ -124,14 +124,9 @@ int do_events(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("events", "unexpected argument '%s'",
 				       argv[optind]);
 
-	if (cli_open(&ks))
-		return CLI_EXIT_ERROR;
 	/* names first: once subscribed, the handle carries events only */
-	if (kabistat_get_abi(ks, &abi)) {
-		cli_error("%s", kabistat_errmsg(ks));
-		kabistat_close(ks);
+	if (cli_open_abi(&ks, &abi))
 		return CLI_EXIT_ERROR;
-	}
 	ret = 0;
 	if (kabistat_events_subscribe(ks))
 		ret = cli_error("%s", kabistat_errmsg(ks));

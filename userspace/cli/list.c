@@ -59,14 +59,9 @@ int do_list(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("list", "unexpected argument '%s'",
 				       argv[optind]);
 
-	if (cli_open(&ks))
-		return CLI_EXIT_ERROR;
 	/* syscall names, for the JSON objects and the kernel versions */
-	if (kabistat_get_abi(ks, &abi)) {
-		cli_error("%s", kabistat_errmsg(ks));
-		kabistat_close(ks);
+	if (cli_open_abi(&ks, &abi))
 		return CLI_EXIT_ERROR;
-	}
 	ctx.abi = abi;
 	cli_warn_cgroup_mode(abi);
 	if (cli->json)

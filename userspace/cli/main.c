@@ -111,6 +111,18 @@ int cli_open(struct kabistat **ks)
 	return 0;
 }
 
+int cli_open_abi(struct kabistat **ks, struct kabistat_kernel_abi **abi)
+{
+	if (cli_open(ks))
+		return CLI_EXIT_ERROR;
+	if (kabistat_get_abi(*ks, abi)) {
+		cli_error("%s", kabistat_errmsg(*ks));
+		kabistat_close(*ks);
+		return CLI_EXIT_ERROR;
+	}
+	return 0;
+}
+
 void cli_print_usage(const struct cli_cmd *cmd, bool to_stderr)
 {
 	fprintf(to_stderr ? stderr : stdout, "usage: kabistat [-j] %s\n",

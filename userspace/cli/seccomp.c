@@ -284,13 +284,8 @@ int do_seccomp(struct cli *cli, int argc, char **argv)
 				       "%d cgroups: --merge makes one profile allowing what any of them used",
 				       argc - optind);
 
-	if (cli_open(&ks))
+	if (cli_open_abi(&ks, &abi))
 		return CLI_EXIT_ERROR;
-	if (kabistat_get_abi(ks, &abi)) {
-		cli_error("%s", kabistat_errmsg(ks));
-		kabistat_close(ks);
-		return CLI_EXIT_ERROR;
-	}
 	cli_warn_cgroup_mode(abi);
 	for (i = optind; i < argc && !ret; i++) {
 		struct kabistat_cgroup *cg;

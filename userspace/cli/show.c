@@ -412,13 +412,8 @@ int do_show(struct cli *cli, int argc, char **argv)
 					       abi_name);
 	}
 
-	if (cli_open(&ks))
+	if (cli_open_abi(&ks, &abi))
 		return CLI_EXIT_ERROR;
-	if (kabistat_get_abi(ks, &abi)) {
-		cli_error("%s", kabistat_errmsg(ks));
-		kabistat_close(ks);
-		return CLI_EXIT_ERROR;
-	}
 	cli_warn_cgroup_mode(abi);
 	if (cli->json)
 		json_array_begin(&cli->j);

@@ -162,6 +162,21 @@ static const char *top_fmt(char buf[CLI_NUM_LEN + 4], double rate)
 	return buf;
 }
 
+/* One syscall row, as both the batch and the screen view print it. */
+static const char *top_syscall_row(char *buf, size_t len,
+				   const struct top_frame *f,
+				   const struct top_rate *sc)
+{
+	char r1[CLI_NUM_LEN + 4], r2[CLI_NUM_LEN + 4], name[24];
+	unsigned int abi = (unsigned int)(sc->key >> 32);
+
+	snprintf(buf, len, "%12s %11s  %-23s %s", top_fmt(r1, sc->calls),
+		 top_fmt(r2, sc->errors),
+		 cli_syscall_name(f->abi, abi, (uint32_t)sc->key, name),
+		 cli_abi_name(f->abi, abi));
+	return buf;
+}
+
 static int top_read(struct kabistat *ks, struct cli_snapshot *s,
 		    uint64_t *ts)
 {
@@ -212,7 +227,7 @@ static void top_print_batch(const struct top_frame *f, uint64_t sel_id,
 			    unsigned int frames)
 {
 	const struct kabistat_cgroup *sel = NULL;
-	char r1[CLI_NUM_LEN + 4], r2[CLI_NUM_LEN + 4], name[24];
+	char r1[CLI_NUM_LEN + 4], r2[CLI_NUM_LEN + 4], row[128];
 	struct top_rate *sc;
 	size_t i, n, idle = 0;
 
@@ -242,14 +257,7 @@ static void top_print_batch(const struct top_frame *f, uint64_t sel_id,
 		for (i = 0; sc && i < n; i++) {
 			if (sc[i].calls == 0)
 				continue;
-			printf("%12s %11s  %-23s %s\n",
-			       top_fmt(r1, sc[i].calls),
-			       top_fmt(r2, sc[i].errors),
-			       cli_syscall_name(f->abi,
-						(unsigned int)(sc[i].key >> 32),
-						(uint32_t)sc[i].key, name),
-			       cli_abi_name(f->abi,
-					    (unsigned int)(sc[i].key >> 32)));
+			puts(top_syscall_row(row, sizeof(row), f, &sc[i]));
 		}
 		free(sc);
 	}
@@ -259,7 +267,7 @@ static void top_print_batch(const struct top_frame *f, uint64_t sel_id,
 static void top_draw(const struct top_frame *f, uint64_t *sel_id,
 		     bool show_syscalls, double interval)
 {
-	char r1[CLI_NUM_LEN + 4], r2[CLI_NUM_LEN + 4], name[24];
+	char r1[CLI_NUM_LEN + 4], r2[CLI_NUM_LEN + 4], row[128];
 	const struct kabistat_cgroup *sel = NULL;
 	int rows = LINES, cols = COLS, half, y = 0;
 	struct top_rate *sc;
@@ -300,14 +308,8 @@ static void top_draw(const struct top_frame *f, uint64_t *sel_id,
 		attroff(A_BOLD);
 		sc = top_syscalls(f, sel, &n);
 		for (i = 0; sc && i < n && y < rows; i++)
-			mvprintw(y++, 0, "%12s %11s  %-23s %s",
-				 top_fmt(r1, sc[i].calls),
-				 top_fmt(r2, sc[i].errors),
-				 cli_syscall_name(f->abi,
-						  (unsigned int)(sc[i].key >> 32),
-						  (uint32_t)sc[i].key, name),
-				 cli_abi_name(f->abi,
-					      (unsigned int)(sc[i].key >> 32)));
+			mvprintw(y++, 0, "%.*s", cols, top_syscall_row(row,
+					sizeof(row), f, &sc[i]));
 		free(sc);
 	}
 	refresh();
