@@ -16,6 +16,7 @@
 
 #include "kselftest_harness.h"
 #include "cli_run.h"
+#include "modctl.h"
 
 #define NOBODY		65534
 
@@ -55,9 +56,9 @@ FIXTURE_SETUP(errors)
 FIXTURE_TEARDOWN(errors)
 {
 	cgtest_remove(&self->cg);
-	if (self->reloaded || !cli_module_loaded())
-		if (cli_module_restore())
-			TH_LOG("could not load %s back", CLI_MODULE_KO);
+	if (self->reloaded || !module_loaded())
+		if (reload(""))
+			TH_LOG("could not load %s back", KO_PATH);
 }
 
 TEST_F(errors, no_such_cgroup)
@@ -94,7 +95,7 @@ TEST_F(errors, permission_denied_names_the_capability)
 TEST_F(errors, module_not_loaded_says_how_to_load_it)
 {
 	self->reloaded = true;
-	ASSERT_EQ(0, cli_module_reload(NULL));
+	ASSERT_EQ(0, unload());
 	ASSERT_EQ(0, CLI_RUN(&res, 0, "abi"));
 	EXPECT_ONE_LINE_ERROR(&res,
 		"the kabistat module is not loaded (load it with 'modprobe kabistat' or 'insmod kabistat.ko')");
@@ -103,7 +104,7 @@ TEST_F(errors, module_not_loaded_says_how_to_load_it)
 		"the kabistat module is not loaded (load it with 'modprobe kabistat' or 'insmod kabistat.ko')");
 	ASSERT_EQ(0, CLI_RUN(&res, 0, "-j", "list"));
 	EXPECT_EQ(1, res.status);
-	ASSERT_EQ(0, cli_module_restore());
+	ASSERT_EQ(0, reload(""));
 	ASSERT_EQ(0, CLI_RUN(&res, 0, "abi"));
 	EXPECT_EQ(0, res.status);
 }
@@ -111,7 +112,7 @@ TEST_F(errors, module_not_loaded_says_how_to_load_it)
 TEST_F(errors, abi_mismatch_is_refused_at_open)
 {
 	self->reloaded = true;
-	ASSERT_EQ(0, cli_module_reload("test_uapi_version=99"));
+	ASSERT_EQ(0, reload("test_uapi_version=99"));
 	ASSERT_EQ(0, CLI_RUN(&res, 0, "abi"));
 	EXPECT_ONE_LINE_ERROR(&res,
 		"kabistat module speaks uapi version 99, this library version 1: install matching versions");

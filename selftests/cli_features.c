@@ -312,24 +312,6 @@ static int prep_load_profile(void *arg)
 
 static struct cli_result res, res2;
 
-#define EXPECT_HAS(text, needle)					\
-	do {								\
-		if (!strstr(text, needle)) {				\
-			TH_LOG("missing: %s", needle);			\
-			TH_LOG("in: %.3000s", text);			\
-			EXPECT_TRUE(0);					\
-		}							\
-	} while (0)
-
-#define EXPECT_LACKS(text, needle)					\
-	do {								\
-		if (strstr(text, needle)) {				\
-			TH_LOG("unexpected: %s", needle);		\
-			TH_LOG("in: %.3000s", text);			\
-			EXPECT_TRUE(0);					\
-		}							\
-	} while (0)
-
 FIXTURE(cli) {
 	struct cgtest cg, cg2;
 };

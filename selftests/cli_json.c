@@ -33,28 +33,12 @@
 #include "kselftest_harness.h"
 #include "cli_run.h"
 #include "cli_workloads.h"
+#include "modctl.h"
 
 
 /* ------------------------------------------------------------------ */
 
 static struct cli_result res;
-
-#define EXPECT_HAS(text, needle)					\
-	do {								\
-		if (!strstr(text, needle)) {				\
-			TH_LOG("missing: %s", needle);			\
-			TH_LOG("in: %.3000s", text);			\
-			EXPECT_TRUE(0);					\
-		}							\
-	} while (0)
-
-#define EXPECT_LACKS(text, needle)					\
-	do {								\
-		if (strstr(text, needle)) {				\
-			TH_LOG("unexpected: %s", needle);		\
-			EXPECT_TRUE(0);					\
-		}							\
-	} while (0)
 
 /* The exact JSON object of one x86_64 syscall in `show -j`. */
 static void syscall_json(char *buf, size_t len, const char *name, int nr,
@@ -248,9 +232,9 @@ TEST_F(cli, unknown_attributes_are_ignored)
 	char want[512];
 	int err;
 
-	err = cli_module_reload("test_unknown_attr=1");
+	err = reload("test_unknown_attr=1");
 	if (err) {
-		cli_module_restore();
+		reload("");
 		ASSERT_EQ(0, err);
 	}
 	ASSERT_EQ(0, cgtest_run(&self->cg, NULL, wl_counts, NULL));
@@ -279,7 +263,7 @@ TEST_F(cli, unknown_attributes_are_ignored)
 	EXPECT_HAS(res.out, want);
 
 	cgtest_remove(&self->cg);
-	ASSERT_EQ(0, cli_module_restore());
+	ASSERT_EQ(0, reload(""));
 }
 
 /*

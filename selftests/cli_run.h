@@ -2,7 +2,8 @@
 /*
  * Running the kabistat CLI from the CLI selftests: its stdout and stderr
  * captured whole, its exit status, optionally as an unprivileged user or
- * under valgrind; and reloading the module with test parameters.
+ * under valgrind; and checks of what it printed.  Reloading the module
+ * with test parameters is modctl.h's.
  */
 #ifndef KABISTAT_CLI_RUN_H
 #define KABISTAT_CLI_RUN_H
@@ -104,40 +105,23 @@ static inline const char *cli_line(const char *text, const char *start)
 	return NULL;
 }
 
-/* ------------------------------------------------------------------ */
-/* The module, reloaded with test parameters and always put back        */
+/* Checks of a CLI's output; for files that include kselftest_harness.h. */
+#define EXPECT_HAS(text, needle)					\
+	do {								\
+		if (!strstr(text, needle)) {				\
+			TH_LOG("missing: %s", needle);			\
+			TH_LOG("in: %.3000s", text);			\
+			EXPECT_TRUE(0);					\
+		}							\
+	} while (0)
 
-#define CLI_MODULE_KO	"/lib/kabistat/kabistat.ko"
-
-static inline int cli_module_loaded(void)
-{
-	return !access("/sys/module/kabistat", F_OK);
-}
-
-static inline int cli_sh(const char *cmd)
-{
-	int ws = system(cmd);
-
-	return ws != -1 && WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
-}
-
-/* Unload, then load with @params ("" for none, NULL to stay unloaded). */
-static inline int cli_module_reload(const char *params)
-{
-	char cmd[256];
-
-	if (cli_module_loaded() && cli_sh("rmmod kabistat"))
-		return -EBUSY;
-	if (!params)
-		return 0;
-	snprintf(cmd, sizeof(cmd), "insmod %s %s", CLI_MODULE_KO, params);
-	return cli_sh(cmd) ? -EIO : 0;
-}
-
-/* Back to the module as the guest loaded it, whatever happened. */
-static inline int cli_module_restore(void)
-{
-	return cli_module_reload("");
-}
+#define EXPECT_LACKS(text, needle)					\
+	do {								\
+		if (strstr(text, needle)) {				\
+			TH_LOG("unexpected: %s", needle);		\
+			TH_LOG("in: %.3000s", text);			\
+			EXPECT_TRUE(0);					\
+		}							\
+	} while (0)
 
 #endif /* KABISTAT_CLI_RUN_H */

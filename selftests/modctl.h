@@ -75,13 +75,19 @@ static inline int load(const char *params)
 	return err;
 }
 
-static inline int reload(const char *params)
+/* Unloaded, whether or not it was loaded; 0 or -errno. */
+static inline int unload(void)
 {
 	int err = unload_retry(5000);
 
-	if (err && err != -ENOENT)
-		return err;
-	return load(params);
+	return err == -ENOENT ? 0 : err;
+}
+
+static inline int reload(const char *params)
+{
+	int err = unload();
+
+	return err ? err : load(params);
 }
 
 /* A parameter's value from sysfs (bools read as 0), or -1. */
