@@ -7,8 +7,12 @@
  * modprobe loads and removes it by name, and the installed CLI, which has
  * no rpath, runs against the installed library and reports exact counts.
  *
- * The guest loaded the payload's module with insmod; these tests replace
- * it with the installed one and leave that loaded, with its defaults.
+ * Once indexed, the module also loads on demand: a program that looks up
+ * the netlink family makes the kernel run modprobe.  The guest loaded the
+ * payload's module with insmod; these tests replace it with the installed
+ * one, and in the end uninstall that and load the payload's back, so the
+ * tests after them can unload the module without the kernel loading it
+ * again behind their backs.
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -182,6 +186,44 @@ TEST(installed_cli_reports_exact_counts)
 		 NR_GETPPID + CGTEST_OVERHEAD_CALLS);
 	EXPECT_HAS(res.out, want);
 	cgtest_remove(&cg);
+}
+
+TEST(a_family_lookup_loads_the_module)
+{
+	REQUIRE_INSTALLED_TREE();
+	ASSERT_EQ(0, unload());
+	ASSERT_FALSE(module_loaded());
+
+	/* GET_FAMILY "kabistat" -> request_module("net-pf-16-...-kabistat") */
+	ASSERT_EQ(0, RUN(&res, INSTALLED_CLI, "abi"));
+	EXPECT_EQ(0, res.status) TH_LOG("stderr: %s", res.err);
+	EXPECT_TRUE(module_has_defaults());
+}
+
+TEST(uninstalled_module_stays_unloaded)
+{
+	char ko[PATH_MAX];
+
+	REQUIRE_INSTALLED_TREE();
+	ASSERT_EQ(0, RUN(&res, "/sbin/modinfo", "-F", "filename", "kabistat"));
+	ASSERT_EQ(0, res.status) TH_LOG("modinfo: %s", res.err);
+	snprintf(ko, sizeof(ko), "%s", first_line(res.out));
+	ASSERT_EQ(0, unlink(ko)) TH_LOG("%s: %s", ko, strerror(errno));
+	ASSERT_EQ(0, RUN(&res, "/sbin/depmod", "-a"));
+	ASSERT_EQ(0, res.status) TH_LOG("depmod: %s", res.err);
+	ASSERT_EQ(0, unload());
+
+	ASSERT_EQ(0, RUN(&res, INSTALLED_CLI, "abi"));
+	EXPECT_EQ(1, res.status);
+	EXPECT_STREQ("kabistat: the kabistat module is not loaded (load it with "
+		     "'modprobe kabistat' or 'insmod kabistat.ko')\n", res.err);
+	EXPECT_FALSE(module_loaded());
+	ASSERT_EQ(0, RUN(&res, "/sbin/modprobe", "kabistat"));
+	EXPECT_NE(0, res.status);
+	EXPECT_FALSE(module_loaded());
+
+	/* the payload's module, as the guest loaded it */
+	ASSERT_EQ(0, load(""));
 }
 
 TEST_HARNESS_MAIN
