@@ -29,13 +29,16 @@ $(BUILD)/obj/lib/%.o: userspace/lib/%.c $(US_HDRS)
 # committed: it follows Debian's manual page and kernel trees without a
 # step anyone could forget, and $(SYSCALL_VERSIONS_TSV) shows it for review.
 # The 6.1 tables come out of the linux-source tarball like checkpatch does;
-# 6.12 is the installed headers tree; newer trees are optional, e.g.
-#   make SYSCALL_TREES_EXTRA="7.3=/var/cache/kabistat/linux-source-7.3.tar.xz"
+# 6.12 is the installed headers tree.  Newer trees are optional: by default
+# the 7.3 source scripts/debug-kernel.sh unpacked (make check builds that
+# kernel before the user space), or a tarball, e.g.
+#   make SYSCALL_TREES_EXTRA="7.3=/usr/src/linux-source-7.3.tar.xz"
 SYSCALL_MANPAGE ?= /usr/share/man/man2/syscalls.2.gz
 SYSCALL_TREE_6_1 := $(BUILD)/syscall-trees/6.1
 SYSCALL_TREE_6_12 ?= $(patsubst %/arch/x86/include/generated/uapi/asm/unistd_64.h,%,\
 	$(firstword $(wildcard /usr/src/linux-headers-6.12*/arch/x86/include/generated/uapi/asm/unistd_64.h)))
-SYSCALL_TREES_EXTRA ?= 7.3=/usr/src/linux-source-7.3.tar.xz
+KABISTAT_CACHE ?= /var/cache/kabistat
+SYSCALL_TREES_EXTRA ?= 7.3=$(KABISTAT_CACHE)/linux-7.3/src
 SYSCALL_VERSIONS_C := $(BUILD)/gen/syscall-versions.c
 SYSCALL_VERSIONS_TSV := $(BUILD)/data/syscall-versions.tsv
 

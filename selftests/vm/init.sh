@@ -82,6 +82,8 @@ finish() {
 		echo scan >/sys/kernel/debug/kmemleak
 		cat /sys/kernel/debug/kmemleak
 	fi
+	read -r uptime _ </proc/uptime
+	echo "kabistat: powering off (at ${uptime} s)"
 	echo "kabistat-end-sentinel $nonce" >/dev/kmsg
 	echo "# kabistat-guest-done" >&3
 	exec 3>&-
@@ -104,7 +106,8 @@ if [ "$insmod_status" = "ok 1 insmod" ]; then
 			continue
 		fi
 		name=${test##*/}
-		echo "kabistat: running $name"
+		read -r uptime _ </proc/uptime
+		echo "kabistat: running $name (at ${uptime} s)"
 		echo "# kabistat-test: $name" >&3
 		timeout 300 "$test" </dev/null >&3 2>&1
 		echo "# kabistat-exit: $name $?" >&3
