@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: lint, build, then boot every tested kernel under qemu with the
-# module and the test payload, and report.  The closing line is
+# make check: build, lint, and boot every tested kernel under qemu with the
+# module and the test payload (as many guests at once as there are CPUs),
+# and report.  The closing line is
 # "N passed, M failed[, K skipped]"; the exit status is non-zero on any
 # failure, a guest that did not report included.
 #
@@ -42,42 +43,71 @@ mkdir -p "$(dirname "$host")"
 summaries+=("host=$host")
 ((kernels_status == 0)) || echo "fail kernels/unavailable" >>"$host"
 
-# Lint first: it also builds the user space and the tests.
-if $MAKE -s lint; then
-	echo "pass lint/kernel-and-userspace" >>"$host"
-else
-	echo "fail lint/kernel-and-userspace" >>"$host"
-fi
-
-# Packaging on the host: DKMS builds, make install, pkg-config, man pages.
-scripts/host-tests.sh "$host" || true
-
+# Build each kernel's module and guest root; queue its guest.  The debug
+# kernel's guest (KASAN, lockdep, kmemleak under TCG: several times slower,
+# marked by debug-kernel.sh's stamp) goes first in the queue.
+guests=()
 while read -r name kver vmlinuz kdir; do
 	out=$BUILD/vm/$name
 	summaries+=("$name=$out/summary")
-	echo "== $name: $kver"
+	mkdir -p "$out"
+	rm -f "$out/summary"
 	if ! $MAKE -s module tests KVER="$kver" KDIR="$kdir"; then
-		mkdir -p "$out"
 		echo "fail build/module" >"$out/summary"
 		continue
 	fi
-	# The debug kernel (KASAN, lockdep, kmemleak under TCG) runs the same
-	# tests several times slower; debug-kernel.sh marks its build tree.
-	timeout_s=600
-	[[ -f $kdir/.kabistat-stamp ]] && timeout_s=1200
 	# The guest's root also holds kabistat as make install lays it out
 	# (selftests/installed.c uses it); without it those tests skip.
-	root=()
+	root=-
 	if selftests/vm/stage-root.sh "$kver" "$kdir" "$out/root"; then
-		root=(-r "$out/root")
+		root=$out/root
 	else
 		echo "fail install/guest-root-$name" >>"$host"
 	fi
-	start=$SECONDS
-	selftests/vm/run-guest.sh -k "$vmlinuz" -t "$timeout_s" "${root[@]}" \
+	job="guest $name $kver $vmlinuz $root"
+	if [[ -f $kdir/.kabistat-stamp ]]; then
+		guests=("$job 1200" "${guests[@]}")
+	else
+		guests+=("$job 600")
+	fi
+done < <([[ -n $kernels ]] && echo "$kernels")
+
+guest() {
+	local name=$1 kver=$2 vmlinuz=$3 root=$4 timeout_s=$5 start=$SECONDS
+	local out=$BUILD/vm/$name args=()
+	[[ $root == - ]] || args=(-r "$root")
+	echo "== $name: $kver: guest started"
+	selftests/vm/run-guest.sh -k "$vmlinuz" -t "$timeout_s" "${args[@]}" \
 		-m "$BUILD/kmod/$kver/kmod/kabistat.ko" \
 		-p "$BUILD/payload" -o "$out" >/dev/null
-	echo "   guest ran $((SECONDS - start)) s; console log: $out/console.log"
-done < <([[ -n $kernels ]] && echo "$kernels")
+	echo "== $name: guest ran $((SECONDS - start)) s; console log: $out/console.log"
+}
+
+host_checks() {
+	# Lint (checkpatch, sparse, W=1, shellcheck), then packaging on the
+	# host: DKMS builds, make install, pkg-config, man pages.
+	if $MAKE -s lint; then
+		echo "pass lint/kernel-and-userspace" >>"$host"
+	else
+		echo "fail lint/kernel-and-userspace" >>"$host"
+	fi
+	scripts/host-tests.sh "$host" || true
+}
+
+# A guest keeps one CPU busy (one TCG thread), so with N CPUs N jobs run at
+# once: on two, the debug guest on one while the host checks and the other
+# guests take turns on the other.  The host checks come before the other
+# guests, so nothing rebuilds what a starting guest packs.
+jobs_max=${JOBS:-$(nproc)}
+queue=("${guests[0]:-}" host_checks "${guests[@]:1}")
+for job in "${queue[@]}"; do
+	[[ -n $job ]] || continue
+	while (($(jobs -rp | wc -l) >= jobs_max)); do
+		wait -n
+	done
+	# shellcheck disable=SC2086 # a job is a function and its words
+	$job &
+done
+wait
 
 selftests/vm/report.sh "${summaries[@]}"

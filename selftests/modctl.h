@@ -115,6 +115,29 @@ static inline bool module_has_defaults(void)
 	       module_param("test_fail_alloc") == 0;
 }
 
+/*
+ * The program the kernel runs to load a module on demand: a lookup of the
+ * netlink family runs it for kabistat's alias.  Put @path there ("" turns
+ * loading on demand off) and the previous value in @old; 0 or -errno.
+ */
+static inline int modprobe_helper_swap(const char *path, char *old,
+				       size_t len)
+{
+	FILE *f = fopen("/proc/sys/kernel/modprobe", "r+");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	if (!fgets(old, len, f))
+		err = -EIO;
+	old[strcspn(old, "\n")] = '\0';
+	if (!err && (fseek(f, 0, SEEK_SET) || fprintf(f, "%s\n", path) < 0 ||
+		     fflush(f)))
+		err = -errno;
+	fclose(f);
+	return err;
+}
+
 static pid_t modctl_harness_pid;
 
 __attribute__((constructor)) static void modctl_note_harness_pid(void)

@@ -174,6 +174,7 @@ FIXTURE(lifecycle) {
 	struct cgtest *cg;
 	int ncg;
 	double started;
+	char modprobe[256];		/* the kernel's, to put back */
 };
 
 FIXTURE_SETUP(lifecycle)
@@ -181,6 +182,13 @@ FIXTURE_SETUP(lifecycle)
 	self->started = now_s();
 	self->cg = calloc(MAX_CGS, sizeof(*self->cg));
 	ASSERT_NE(NULL, self->cg);
+	/*
+	 * These tests unload and load the module themselves: a family
+	 * lookup while it is out must not load it behind their backs (an
+	 * installed module would be), nor run a modprobe helper per try.
+	 */
+	ASSERT_EQ(0, modprobe_helper_swap("", self->modprobe,
+					  sizeof(self->modprobe)));
 }
 
 /* Move the calling process back to the root cgroup. */
@@ -212,6 +220,14 @@ FIXTURE_TEARDOWN(lifecycle)
 		if (cgtest_remove(&self->cg[i]))
 			TH_LOG("%s", cgtest_err());
 	free(self->cg);
+	if (self->modprobe[0]) {
+		char none[sizeof(self->modprobe)];
+
+		err = modprobe_helper_swap(self->modprobe, none, sizeof(none));
+		if (err)
+			TH_LOG("putting back the kernel's modprobe: %s",
+			       strerror(-err));
+	}
 	err = reload("");
 	if (err)
 		TH_LOG("reloading %s with defaults: %s", KO_NAME,

@@ -32,8 +32,8 @@ shell=0
 read -r cmdline </proc/cmdline
 for arg in $cmdline; do
 	case $arg in
-	kabistat.nonce=*) nonce=${arg#*=} ;;
-	kabistat.shell=1) shell=1 ;;
+	kabistat_guest.nonce=*) nonce=${arg#*=} ;;
+	kabistat_guest.shell=1) shell=1 ;;
 	esac
 done
 # Written through the kernel log so the host knows the console capture works.

@@ -134,8 +134,10 @@ build_initramfs() {
 build_initramfs
 
 nonce=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
-cmdline="console=ttyS0 panic=-1 loglevel=7 kabistat.nonce=$nonce"
-((interactive)) && cmdline+=" kabistat.shell=1"
+# Not kabistat.*: modprobe passes kabistat.<param>=... from the kernel
+# command line to the module, which would warn about an unknown parameter.
+cmdline="console=ttyS0 panic=-1 loglevel=7 kabistat_guest.nonce=$nonce"
+((interactive)) && cmdline+=" kabistat_guest.shell=1"
 [[ -n $extra_args ]] && cmdline+=" $extra_args"
 echo "$cmdline" >"$outdir/cmdline"
 
