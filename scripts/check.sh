@@ -43,35 +43,6 @@ mkdir -p "$(dirname "$host")"
 summaries+=("host=$host")
 ((kernels_status == 0)) || echo "fail kernels/unavailable" >>"$host"
 
-# Build each kernel's module and guest root; queue its guest.  The debug
-# kernel's guest (KASAN, lockdep, kmemleak under TCG: several times slower,
-# marked by debug-kernel.sh's stamp) goes first in the queue.
-guests=()
-while read -r name kver vmlinuz kdir; do
-	out=$BUILD/vm/$name
-	summaries+=("$name=$out/summary")
-	mkdir -p "$out"
-	rm -f "$out/summary"
-	if ! $MAKE -s module tests KVER="$kver" KDIR="$kdir"; then
-		echo "fail build/module" >"$out/summary"
-		continue
-	fi
-	# The guest's root also holds kabistat as make install lays it out
-	# (selftests/installed.c uses it); without it those tests skip.
-	root=-
-	if selftests/vm/stage-root.sh "$kver" "$kdir" "$out/root"; then
-		root=$out/root
-	else
-		echo "fail install/guest-root-$name" >>"$host"
-	fi
-	job="guest $name $kver $vmlinuz $root"
-	if [[ -f $kdir/.kabistat-stamp ]]; then
-		guests=("$job 1200" "${guests[@]}")
-	else
-		guests+=("$job 600")
-	fi
-done < <([[ -n $kernels ]] && echo "$kernels")
-
 guest() {
 	local name=$1 kver=$2 vmlinuz=$3 root=$4 timeout_s=$5 start=$SECONDS
 	local out=$BUILD/vm/$name args=()
@@ -94,19 +65,55 @@ host_checks() {
 	scripts/host-tests.sh "$host" || true
 }
 
-# A guest keeps one CPU busy (one TCG thread), so with N CPUs N jobs run at
-# once: on two, the debug guest on one while the host checks and the other
-# guests take turns on the other.  The host checks come before the other
-# guests, so nothing rebuilds what a starting guest packs.
+# A guest keeps one CPU busy (one TCG thread), so as many jobs run at once
+# as there are CPUs.  launch JOB... waits for a free CPU, then starts it.
 jobs_max=${JOBS:-$(nproc)}
-queue=("${guests[0]:-}" host_checks "${guests[@]:1}")
-for job in "${queue[@]}"; do
-	[[ -n $job ]] || continue
+launch() {
 	while (($(jobs -rp | wc -l) >= jobs_max)); do
 		wait -n
 	done
-	# shellcheck disable=SC2086 # a job is a function and its words
-	$job &
+	"$@" &
+}
+
+# The debug kernel's guest (KASAN, lockdep, kmemleak under TCG: several
+# times slower; debug-kernel.sh stamps its tree) is the longest job: it
+# starts as soon as its module is built, and everything else -- the other
+# kernels' builds, the host checks, then their guests, which must not start
+# while the host checks may still rebuild what they pack -- takes turns on
+# the other CPUs.
+later=()
+while read -r debug name kver vmlinuz kdir; do
+	out=$BUILD/vm/$name
+	summaries+=("$name=$out/summary")
+	mkdir -p "$out"
+	rm -f "$out/summary"
+	if ! $MAKE -s module tests KVER="$kver" KDIR="$kdir"; then
+		echo "fail build/module" >"$out/summary"
+		continue
+	fi
+	# The guest's root also holds kabistat as make install lays it out
+	# (selftests/installed.c uses it); without it those tests skip.
+	root=-
+	if selftests/vm/stage-root.sh "$kver" "$kdir" "$out/root"; then
+		root=$out/root
+	else
+		echo "fail install/guest-root-$name" >>"$host"
+	fi
+	if ((debug)); then
+		launch guest "$name" "$kver" "$vmlinuz" "$root" 1200
+	else
+		later+=("$name $kver $vmlinuz $root")
+	fi
+done < <(while read -r name kver vmlinuz kdir; do
+	[[ -n $name ]] || continue
+	[[ -f $kdir/.kabistat-stamp ]] && debug=1 || debug=0
+	echo "$debug $name $kver $vmlinuz $kdir"
+done <<<"$kernels" | sort -s -r -k1,1)
+
+launch host_checks
+for job in "${later[@]}"; do
+	# shellcheck disable=SC2086 # NAME KVER VMLINUZ ROOT, one word each
+	launch guest $job 600
 done
 wait
 
