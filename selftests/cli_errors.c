@@ -17,6 +17,7 @@
 #include "kselftest_harness.h"
 #include "cli_run.h"
 #include "modctl.h"
+#include "expect.h"
 
 #define NOBODY		65534
 
@@ -27,13 +28,6 @@ static struct cli_result res;
 		EXPECT_EQ(1, (r)->status);				\
 		EXPECT_STREQ("kabistat: " want "\n", (r)->err);	\
 	} while (0)
-
-static int wl_getppid(void *arg)
-{
-	(void)arg;
-	syscall(SYS_getppid);
-	return 0;
-}
 
 FIXTURE(errors) {
 	struct cgtest cg;
@@ -50,7 +44,7 @@ FIXTURE_SETUP(errors)
 	if (cgtest_helper_path("kabistat", cli, sizeof(cli)))
 		SKIP(return, "no kabistat CLI in the payload");
 	ASSERT_EQ(0, cgtest_create(&self->cg, NULL, "clierr"));
-	ASSERT_EQ(0, cgtest_run(&self->cg, NULL, wl_getppid, NULL));
+	ASSERT_EQ(0, cgtest_run(&self->cg, NULL, wl_getppid, (void *)1));
 }
 
 FIXTURE_TEARDOWN(errors)
