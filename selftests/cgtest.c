@@ -150,6 +150,11 @@ int cgtest_move(const struct cgtest *cg, pid_t pid)
 	return cgtest_write_file(cg->path, "cgroup.procs", text);
 }
 
+int cgtest_enter(const char *dir)
+{
+	return cgtest_write_file(dir, "cgroup.procs", "0");
+}
+
 /* 1: asleep in @nr(@arg0, ...); 0: not (yet); -errno: cannot tell. */
 static int cgtest_blocked_in(pid_t pid, long nr, long arg0)
 {

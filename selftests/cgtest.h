@@ -60,6 +60,9 @@ int cgtest_remove(struct cgtest *cg);
 /* Write @pid to the cgroup's cgroup.procs. */
 int cgtest_move(const struct cgtest *cg, pid_t pid);
 
+/* Move the calling process into the cgroup directory @dir (absolute). */
+int cgtest_enter(const char *dir);
+
 /*
  * Wait until @pid sleeps inside syscall @nr whose first argument is @arg0
  * (as /proc/PID/syscall shows it).  Return 0, -ETIMEDOUT, or -ECHILD if the

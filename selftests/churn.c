@@ -98,21 +98,6 @@ static int set_knobs(struct kabistat *ks, int counting, int64_t ttl)
 	return kabistat_set(ks, &s);
 }
 
-static int move_self(const char *dir)
-{
-	char path[PATH_MAX];
-	int fd, err = 0;
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, "0", 1) != 1)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 /*
  * Wait until @target cgroups are tracked and memory_used holds still for
  * three readings 100 ms apart.  Return the memory, or 0 on timeout.
@@ -171,10 +156,10 @@ static int pools_full(struct kabistat *ks, int *refills)
 				break;
 			n++;
 			/* the write returns in the new cgroup: its first event */
-			err = move_self(cgs[n - 1].path);
+			err = cgtest_enter(cgs[n - 1].path);
 			syscall(SYS_getppid);
 			if (!err)
-				err = move_self(CGTEST_ROOT);
+				err = cgtest_enter(CGTEST_ROOT);
 			if (err)
 				break;
 			sleep_ms(30);	/* the refill work, on this CPU */
@@ -438,7 +423,7 @@ FIXTURE_TEARDOWN(churn)
 	int err;
 
 	if (self->in_drv)
-		move_self(CGTEST_ROOT);
+		cgtest_enter(CGTEST_ROOT);
 	cgtest_remove(&self->drv);
 	err = set_knobs(self->ks, 1, DEFAULT_TTL);
 	EXPECT_EQ(0, err) TH_LOG("restoring counting 1, ttl 600: %s",
@@ -490,7 +475,7 @@ TEST_F_TIMEOUT(churn, thousands_of_cgroups_add_up, 280)
 
 	/* ---- the churn, from DRV ---- */
 	ASSERT_EQ(0, cgtest_create(&self->drv, NULL, "churn-drv"));
-	ASSERT_EQ(0, move_self(self->drv.path));
+	ASSERT_EQ(0, cgtest_enter(self->drv.path));
 	self->in_drv = true;
 
 	ASSERT_EQ(0, kabistat_open(&self->l.ks, NULL));
@@ -519,7 +504,7 @@ TEST_F_TIMEOUT(churn, thousands_of_cgroups_add_up, 280)
 	s->stop = 1;
 	pthread_join(td, NULL);
 	pthread_join(tr, NULL);
-	ASSERT_EQ(0, move_self(CGTEST_ROOT));
+	ASSERT_EQ(0, cgtest_enter(CGTEST_ROOT));
 	self->in_drv = false;
 	ASSERT_EQ(0, cgtest_remove(&self->drv)) TH_LOG("%s", cgtest_err());
 	self->l.stop = 1;

@@ -190,20 +190,6 @@ FIXTURE_SETUP(lifecycle)
 					  sizeof(self->modprobe)));
 }
 
-/* Move the calling process back to the root cgroup. */
-static int move_self_to_root(void)
-{
-	int fd, err = 0;
-
-	fd = open(CGTEST_ROOT "/cgroup.procs", O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, "0", 1) != 1)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 FIXTURE_TEARDOWN(lifecycle)
 {
 	int i, err;
@@ -212,7 +198,7 @@ FIXTURE_TEARDOWN(lifecycle)
 		kabistat_close(self->ks);
 	self->ks = NULL;
 	/* a test that moved itself must not be killed with its cgroup */
-	err = move_self_to_root();
+	err = cgtest_enter(CGTEST_ROOT);
 	if (err)
 		TH_LOG("moving back to the root cgroup: %s", strerror(-err));
 	for (i = self->ncg - 1; i >= 0; i--)
@@ -825,7 +811,7 @@ TEST_F_TIMEOUT(lifecycle, dump_in_progress_blocks_unload, 90)
 		 */
 		usleep(2000);
 	}
-	ASSERT_EQ(0, move_self_to_root());
+	ASSERT_EQ(0, cgtest_enter(CGTEST_ROOT));
 
 	ASSERT_EQ(0, nlraw_open(&nl));
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
