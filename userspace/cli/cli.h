@@ -95,6 +95,8 @@ struct cli_snapshot {
 /* 0, or a negative errno once the error is printed */
 int cli_snapshot_take(struct kabistat *ks, struct cli_snapshot *s);
 void cli_snapshot_free(struct cli_snapshot *s);
+/* A cgroup's id by spec (none: an error): 0, or an exit status once printed. */
+int cli_resolve_cgroup(struct kabistat *ks, const char *spec, uint64_t *id);
 /* One cgroup by spec, as show does: 0, or an exit status once printed. */
 int cli_fetch_cgroup(struct kabistat *ks, const char *spec,
 		     struct kabistat_cgroup **out);

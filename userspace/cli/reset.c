@@ -38,12 +38,8 @@ int do_reset(struct cli *cli, int argc, char **argv)
 
 	if (cli_open(&ks))
 		return CLI_EXIT_ERROR;
-	ret = 0;
-	if (!all && kabistat_resolve_cgroup(ks, argv[optind], &id))
-		ret = cli_error("%s", kabistat_errmsg(ks));
-	else if (!all && !id)
-		ret = cli_error("no such cgroup: %s", argv[optind]);
-	else if (kabistat_reset(ks, id))
+	ret = all ? 0 : cli_resolve_cgroup(ks, argv[optind], &id);
+	if (!ret && kabistat_reset(ks, id))
 		ret = cli_error("%s", kabistat_errmsg(ks));
 	if (!ret && cli->json) {
 		json_object_begin(&cli->j);

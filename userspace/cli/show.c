@@ -308,20 +308,14 @@ static int show_fetch(struct kabistat *ks, const char *spec, bool recursive,
 	int err;
 
 	*path_copy = NULL;
-	if (kabistat_resolve_cgroup(ks, spec, &id))
-		return cli_error("%s", kabistat_errmsg(ks));
-	if (!id)
-		return cli_error("no such cgroup: %s", spec);
 	if (!recursive) {
-		err = kabistat_get_cgroup(ks, id, out);
-		if (err == -ENOENT)
-			return cli_error("%s: %s (no syscall since the module was loaded)",
-					 spec, kabistat_errmsg(ks));
-		if (err)
-			return cli_error("%s", kabistat_errmsg(ks));
-		cli_cgroup_head(head, *out);
-		return 0;
+		err = cli_fetch_cgroup(ks, spec, out);
+		if (!err)
+			cli_cgroup_head(head, *out);
+		return err;
 	}
+	if (cli_resolve_cgroup(ks, spec, &id))
+		return CLI_EXIT_ERROR;
 
 	dopts.subtree_id = id;
 	st.root = id;

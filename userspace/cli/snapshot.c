@@ -62,16 +62,23 @@ void cli_snapshot_free(struct cli_snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
+int cli_resolve_cgroup(struct kabistat *ks, const char *spec, uint64_t *id)
+{
+	if (kabistat_resolve_cgroup(ks, spec, id))
+		return cli_error("%s", kabistat_errmsg(ks));
+	if (!*id)
+		return cli_error("no such cgroup: %s", spec);
+	return 0;
+}
+
 int cli_fetch_cgroup(struct kabistat *ks, const char *spec,
 		     struct kabistat_cgroup **out)
 {
 	uint64_t id;
 	int err;
 
-	if (kabistat_resolve_cgroup(ks, spec, &id))
-		return cli_error("%s", kabistat_errmsg(ks));
-	if (!id)
-		return cli_error("no such cgroup: %s", spec);
+	if (cli_resolve_cgroup(ks, spec, &id))
+		return CLI_EXIT_ERROR;
 	err = kabistat_get_cgroup(ks, id, out);
 	if (err == -ENOENT)
 		return cli_error("%s: %s (no syscall since the module was loaded)",
