@@ -12,9 +12,10 @@
 #include "abi.h"
 #include "params.h"
 #include "stats.h"
+#include "testing.h"
 
-u32 ks_abi_size[KS_NR_ABIS];
-const u8 *ks_abi_kinds[KS_NR_ABIS];
+u32 ks_abi_size[KS_NR_ABIS] __ro_after_init;
+const u8 *ks_abi_kinds[KS_NR_ABIS] __ro_after_init;
 
 /* Syscalls whose counting point differs, by name in every ABI. */
 static const struct {
@@ -138,9 +139,8 @@ void ks_abi_exit(void)
 {
 	int i;
 
+	/* ks_abi_size and ks_abi_kinds are read-only after init. */
 	for (i = 0; i < ARRAY_SIZE(ks_abis); i++) {
-		ks_abi_size[ks_abis[i].id] = 0;
-		ks_abi_kinds[ks_abis[i].id] = NULL;
 		kfree(ks_abis[i].names);
 		kfree(ks_abis[i].bitmap);
 		kfree(ks_abis[i].kinds);

@@ -20,20 +20,22 @@
 #include "params.h"
 #include "tracepoints.h"
 
-#define KS_OVERFLOW_BITS	4096
 #define KS_MAINTAIN_PERIOD	(5 * HZ)
 #define KS_EVICT_BATCH		16
 
 /* Keeps cgroups from being freed while they are read; see cgroup.h. */
 DEFINE_MUTEX(ks_cgroups_mutex);
 u64 ks_generation;
+/* The last generation handed out, to the table or to one cgroup. */
+static u64 ks_generation_last;
 static u64 ks_reset_calls;
 
-static struct hlist_head *ks_table;
-static unsigned int ks_table_bits;
-static DEFINE_SPINLOCK(ks_table_lock);
-static atomic_t ks_tracked = ATOMIC_INIT(0);
-static struct workqueue_struct *ks_wq;
+static struct hlist_head *ks_table __ro_after_init;
+static unsigned int ks_table_bits __ro_after_init;
+static struct workqueue_struct *ks_wq __ro_after_init;
+/* Taken in the probes: raw, for PREEMPT_RT. */
+static DEFINE_RAW_SPINLOCK(ks_table_lock);
+static atomic_t ks_tracked ____cacheline_aligned_in_smp = ATOMIC_INIT(0);
 
 /* Removed cgroups whose counts may still sit in CPU caches. */
 static LIST_HEAD(ks_releasing);
@@ -42,9 +44,24 @@ static LIST_HEAD(ks_released);
 static struct work_struct ks_release_work;
 static struct delayed_work ks_maintain_work;
 
-/* Per CPU, a hashed mark of cgroups whose events went to overflow. */
-static DEFINE_PER_CPU(unsigned long[BITS_TO_LONGS(KS_OVERFLOW_BITS)],
-		      ks_overflowed);
+/*
+ * Cgroups whose events went to overflow while they were not tracked, so
+ * that they are marked partial once they are.  The set holds exact ids; an
+ * id leaves it when its cgroup is tracked or removed.  Each CPU remembers
+ * the ids it recorded last, which keeps the lock off the overflow path of
+ * an untracked cgroup's every call.  Should the set fill up, every cgroup
+ * tracked until it is empty again is marked partial: not knowing is not
+ * complete.
+ */
+#define KS_OVF_BITS		12
+#define KS_OVF_MAX		(3U << (KS_OVF_BITS - 2))
+#define KS_OVF_SEEN_BITS	6
+
+static u64 ks_ovf_ids[1 << KS_OVF_BITS];
+static unsigned int ks_ovf_count;
+static bool ks_ovf_full;
+static DEFINE_RAW_SPINLOCK(ks_ovf_lock);
+static DEFINE_PER_CPU(u64[1 << KS_OVF_SEEN_BITS], ks_ovf_seen);
 
 /* Aggregates, under ks_cgroups_mutex. */
 static struct ks_counters ks_evicted[KS_NR_ABIS];
@@ -75,6 +92,46 @@ struct ks_cgroup *ks_cgroup_find(u64 id)
 	return NULL;
 }
 
+static unsigned int ks_ovf_next(unsigned int i)
+{
+	return (i + 1) & ((1U << KS_OVF_BITS) - 1);
+}
+
+/* The place of @id, or the empty one where it would go; lock held. */
+static unsigned int ks_ovf_place(u64 id)
+{
+	unsigned int i = hash_64(id, KS_OVF_BITS);
+
+	while (ks_ovf_ids[i] && ks_ovf_ids[i] != id)
+		i = ks_ovf_next(i);
+	return i;
+}
+
+/* Take @id out, moving later entries of its run back; lock held. */
+static bool ks_ovf_remove(u64 id)
+{
+	unsigned int i = ks_ovf_place(id), j = i, home;
+
+	if (!ks_ovf_ids[i])
+		return false;
+	for (;;) {
+		j = ks_ovf_next(j);
+		if (!ks_ovf_ids[j])
+			break;
+		home = hash_64(ks_ovf_ids[j], KS_OVF_BITS);
+		/* Entry j may fill the hole at i unless its home is in (i, j]. */
+		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+			ks_ovf_ids[i] = ks_ovf_ids[j];
+			i = j;
+		}
+	}
+	ks_ovf_ids[i] = 0;
+	WRITE_ONCE(ks_ovf_count, ks_ovf_count - 1);
+	if (!ks_ovf_count)
+		WRITE_ONCE(ks_ovf_full, false);
+	return true;
+}
+
 /**
  * ks_cgroup_overflowed() - note that a cgroup's event went to overflow
  * @id: cgroup id
@@ -83,21 +140,39 @@ struct ks_cgroup *ks_cgroup_find(u64 id)
  */
 void ks_cgroup_overflowed(u64 id)
 {
+	u64 *seen = &(*this_cpu_ptr(&ks_ovf_seen))[hash_64(id, KS_OVF_SEEN_BITS)];
+	unsigned int i;
+
+	if (*seen == id)
+		return;
+	*seen = id;
+	raw_spin_lock(&ks_ovf_lock);
+	i = ks_ovf_place(id);
+	if (!ks_ovf_ids[i]) {
+		if (ks_ovf_count < KS_OVF_MAX) {
+			ks_ovf_ids[i] = id;
+			WRITE_ONCE(ks_ovf_count, ks_ovf_count + 1);
+		} else {
+			WRITE_ONCE(ks_ovf_full, true);
+		}
+	}
+	raw_spin_unlock(&ks_ovf_lock);
 	/* Ask for room once per newly overflowing cgroup, not per event. */
-	if (!__test_and_set_bit(hash_64(id, ilog2(KS_OVERFLOW_BITS)),
-				*this_cpu_ptr(&ks_overflowed)) &&
-	    atomic_read(&ks_tracked) >= ks_max_cgroups)
+	if (atomic_read(&ks_tracked) >= ks_max_cgroups)
 		mod_delayed_work(ks_wq, &ks_maintain_work, 0);
 }
 
-static bool ks_was_overflowed(u64 id)
+/* Whether @id may have overflowed before; it is forgotten. */
+static bool ks_ovf_forget(u64 id)
 {
-	unsigned int cpu, bit = hash_64(id, ilog2(KS_OVERFLOW_BITS));
+	bool was;
 
-	for_each_possible_cpu(cpu)
-		if (test_bit(bit, *per_cpu_ptr(&ks_overflowed, cpu)))
-			return true;
-	return false;
+	if (!READ_ONCE(ks_ovf_count) && !READ_ONCE(ks_ovf_full))
+		return false;
+	raw_spin_lock(&ks_ovf_lock);
+	was = ks_ovf_remove(id) || ks_ovf_full;
+	raw_spin_unlock(&ks_ovf_lock);
+	return was;
 }
 
 /* Insert keeping each bucket sorted by id; false if already there. */
@@ -150,16 +225,20 @@ struct ks_cgroup *ks_cgroup_track(u64 id)
 	cg->id = id;
 	cg->state = KS_LIVE;
 	cg->generation = READ_ONCE(ks_generation);
-	if (ks_was_overflowed(id))
-		cg->flags |= KABISTAT_CGROUP_F_PARTIAL;
+	cg->path_pending = true;
 
-	spin_lock(&ks_table_lock);
+	raw_spin_lock(&ks_table_lock);
 	added = ks_table_insert(cg);
-	spin_unlock(&ks_table_lock);
+	raw_spin_unlock(&ks_table_lock);
 	if (!added) {
 		atomic_dec(&ks_tracked);
 		ks_pool_return_cgroup(cg);
 		return ks_cgroup_find(id);
+	}
+	if (ks_ovf_forget(id)) {
+		raw_spin_lock(&cg->lock);
+		cg->flags |= KABISTAT_CGROUP_F_PARTIAL;
+		raw_spin_unlock(&cg->lock);
 	}
 	queue_work(ks_wq, &cg->path_work);
 	return cg;
@@ -193,9 +272,9 @@ static void ks_mark_releasing(struct ks_cgroup *cg)
 		return;
 	cg->state = KS_RELEASING;
 	cg->released_at = ktime_get_boottime_seconds();
-	spin_lock(&ks_table_lock);
+	raw_spin_lock(&ks_table_lock);
 	list_add_tail(&cg->released, &ks_releasing);
-	spin_unlock(&ks_table_lock);
+	raw_spin_unlock(&ks_table_lock);
 	queue_work(ks_wq, &ks_release_work);
 }
 
@@ -210,15 +289,16 @@ static void ks_cgroup_path_work(struct work_struct *work)
 
 	if (IS_ERR(cgrp)) {
 		/* Gone before we saw it go: released, path unknown. */
-		spin_lock(&cg->lock);
+		raw_spin_lock(&cg->lock);
 		ks_mark_releasing(cg);
-		spin_unlock(&cg->lock);
+		cg->path_pending = false;
+		raw_spin_unlock(&cg->lock);
 		return;
 	}
 	buf = kmalloc(KS_PATH_LEN, GFP_KERNEL);
 	len = buf ? cgroup_path(cgrp, buf, KS_PATH_LEN) : -ENOMEM;
 
-	spin_lock(&cg->lock);
+	raw_spin_lock(&cg->lock);
 	ks_set_ancestors(cg, cgrp);
 	/*
 	 * A rename or rmdir seen meanwhile carries the newer path.  A path
@@ -230,7 +310,9 @@ static void ks_cgroup_path_work(struct work_struct *work)
 		if (len >= KS_PATH_LEN || len == -E2BIG)
 			cg->flags |= KABISTAT_CGROUP_F_PATH_TRUNC;
 	}
-	spin_unlock(&cg->lock);
+	/* The last touch: from here on the cgroup may be evicted. */
+	cg->path_pending = false;
+	raw_spin_unlock(&cg->lock);
 	kfree(buf);
 	cgroup_put(cgrp);
 }
@@ -244,35 +326,30 @@ void ks_cgroup_init_work(struct ks_cgroup *cg)
 	INIT_WORK(&cg->path_work, ks_cgroup_path_work);
 }
 
-/* The cgroup tracepoints carry the path; removal also ends the cgroup. */
-static void ks_cgroup_event(struct cgroup *cgrp, const char *path,
-			    bool removed)
-{
-	struct ks_cgroup *cg;
-
-	rcu_read_lock();
-	cg = ks_cgroup_find(cgroup_id(cgrp));
-	if (cg) {
-		spin_lock(&cg->lock);
-		ks_set_path(cg, path);
-		ks_set_ancestors(cg, cgrp);
-		if (removed)
-			ks_mark_releasing(cg);
-		spin_unlock(&cg->lock);
-	}
-	rcu_read_unlock();
-}
-
+/*
+ * A cgroup removed: its final path, and the end of its counting.  The
+ * tracepoint fires for every hierarchy, and the kernfs ids of each number
+ * from the same start: only the default hierarchy's are ours.  (It has no
+ * rename.)
+ */
 static void ks_probe_cgroup_rmdir(void *data, struct cgroup *cgrp,
 				  const char *path)
 {
-	ks_cgroup_event(cgrp, path, true);
-}
+	struct ks_cgroup *cg;
 
-static void ks_probe_cgroup_rename(void *data, struct cgroup *cgrp,
-				   const char *path)
-{
-	ks_cgroup_event(cgrp, path, false);
+	if (cgrp->root != &cgrp_dfl_root)
+		return;
+	ks_ovf_forget(cgroup_id(cgrp));
+	rcu_read_lock();
+	cg = ks_cgroup_find(cgroup_id(cgrp));
+	if (cg) {
+		raw_spin_lock(&cg->lock);
+		ks_set_path(cg, path);
+		ks_set_ancestors(cg, cgrp);
+		ks_mark_releasing(cg);
+		raw_spin_unlock(&cg->lock);
+	}
+	rcu_read_unlock();
 }
 
 static void ks_cgroup_free_rcu(struct rcu_head *rcu)
@@ -287,19 +364,24 @@ static void ks_cgroup_free_rcu(struct rcu_head *rcu)
 static void ks_evict(struct ks_cgroup *cg)
 {
 	struct ks_reading *r;
+	bool pending;
 	u32 i, n;
 
-	if (ks_read(cg, &r, &n))
+	/* Its path work still to run (or running) would find it freed. */
+	raw_spin_lock(&cg->lock);
+	pending = cg->path_pending;
+	raw_spin_unlock(&cg->lock);
+	if (pending || ks_read(cg, &r, &n))
 		return;
 	for (i = 0; i < n; i++)
 		if (KS_KEY_KIND(r[i].key) < KS_NR_ABIS)
 			ks_counters_add(&ks_evicted[KS_KEY_KIND(r[i].key)],
 					&r[i].c);
-	kfree(r);
-	spin_lock(&ks_table_lock);
+	kvfree(r);
+	raw_spin_lock(&ks_table_lock);
 	hlist_del_rcu(&cg->node);
 	atomic_dec(&ks_tracked);
-	spin_unlock(&ks_table_lock);
+	raw_spin_unlock(&ks_table_lock);
 	list_del(&cg->released);
 	call_rcu(&cg->rcu, ks_cgroup_free_rcu);
 }
@@ -346,9 +428,9 @@ static void ks_release_fn(struct work_struct *work)
 	struct ks_cgroup *cg, *tmp;
 	LIST_HEAD(batch);
 
-	spin_lock(&ks_table_lock);
+	raw_spin_lock(&ks_table_lock);
 	list_splice_init(&ks_releasing, &batch);
-	spin_unlock(&ks_table_lock);
+	raw_spin_unlock(&ks_table_lock);
 	if (list_empty(&batch))
 		return;
 
@@ -356,9 +438,9 @@ static void ks_release_fn(struct work_struct *work)
 
 	mutex_lock(&ks_cgroups_mutex);
 	list_for_each_entry_safe(cg, tmp, &batch, released) {
-		spin_lock(&cg->lock);
+		raw_spin_lock(&cg->lock);
 		cg->state = KS_RELEASED;
-		spin_unlock(&cg->lock);
+		raw_spin_unlock(&cg->lock);
 		list_move_tail(&cg->released, &ks_released);
 		ks_event_released(cg);
 	}
@@ -417,9 +499,9 @@ bool ks_cgroup_in_subtree(const struct ks_cgroup *cg, u64 root_id,
  */
 void ks_cgroup_copy_path(struct ks_cgroup *cg, char *buf)
 {
-	spin_lock(&cg->lock);
+	raw_spin_lock(&cg->lock);
 	memcpy(buf, cg->path, KS_PATH_LEN);
-	spin_unlock(&cg->lock);
+	raw_spin_unlock(&cg->lock);
 }
 
 /**
@@ -487,12 +569,14 @@ static u64 ks_reset_aggregates(void)
 void ks_reset(struct ks_cgroup *cg)
 {
 	struct ks_cursor cur = {};
-	u64 gen = ++ks_generation;
+	u64 gen = ++ks_generation_last;
 
+	/* One cgroup's reset is that cgroup's; the aggregates keep theirs. */
 	if (cg) {
 		ks_reset_calls += ks_reset_cgroup(cg, gen);
 		return;
 	}
+	WRITE_ONCE(ks_generation, gen);
 	while ((cg = ks_cgroup_next(&cur)))
 		ks_reset_calls += ks_reset_cgroup(cg, gen);
 	ks_reset_calls += ks_reset_aggregates();
@@ -513,11 +597,10 @@ u64 ks_observed(void)
 
 static struct ks_tp ks_cgroup_tps[] = {
 	{ .name = "cgroup_rmdir", .probe = ks_probe_cgroup_rmdir },
-	{ .name = "cgroup_rename", .probe = ks_probe_cgroup_rename },
 };
 
 /**
- * ks_cgroup_probes_register() - follow cgroup removals and renames
+ * ks_cgroup_probes_register() - follow cgroup removals
  *
  * Return: 0 or a negative errno.
  */
@@ -544,6 +627,8 @@ int ks_cgroup_init(void)
 	unsigned int i;
 
 	ks_generation = ktime_get_real_ns();
+	ks_generation_last = ks_generation;
+	/* max_cgroups is at most KS_MAX_CGROUPS_LIMIT (main.c). */
 	ks_table_bits = ilog2(roundup_pow_of_two(max(ks_max_cgroups, 64U)));
 	ks_table = kvmalloc_array(1U << ks_table_bits, sizeof(*ks_table),
 				  GFP_KERNEL);
@@ -570,8 +655,13 @@ int ks_cgroup_init(void)
  */
 void ks_cgroup_stop(void)
 {
-	flush_workqueue(ks_wq);
+	/*
+	 * The maintenance re-arms itself from a timer; once it is off, only
+	 * the queue's own works queue more (a path work finding its cgroup
+	 * gone queues the release), and draining waits for those too.
+	 */
 	cancel_delayed_work_sync(&ks_maintain_work);
+	drain_workqueue(ks_wq);
 }
 
 /**
@@ -598,7 +688,9 @@ void ks_cgroup_exit(void)
 	memset(ks_evicted, 0, sizeof(ks_evicted));
 	memset(ks_evicted_base, 0, sizeof(ks_evicted_base));
 	memset(ks_overflow_base, 0, sizeof(ks_overflow_base));
+	memset(ks_ovf_ids, 0, sizeof(ks_ovf_ids));
+	ks_ovf_count = 0;
+	ks_ovf_full = false;
 	ks_reset_calls = 0;
 	kvfree(ks_table);
-	ks_table = NULL;
 }

@@ -37,7 +37,7 @@ static int ks_copy_in(void *dst, size_t ksize, void __user *arg)
 	return copy_struct_from_user(dst, ksize, arg, argsz);
 }
 
-static long ks_ioc_abi_info(void __user *arg)
+static long ks_ioc_abi_info(struct file *file, void __user *arg)
 {
 	const struct new_utsname *uts = init_utsname();
 	struct kabistat_abi_info info;
@@ -63,7 +63,10 @@ static long ks_ioc_abi_info(void __user *arg)
 	mutex_lock(&ks_cgroups_mutex);
 	info.generation = ks_generation;
 	info.tracked_cgroups = ks_cgroups_tracked();
-	info.observed = ks_observed();
+	/* Host-wide activity is for those who may read counters. */
+	if (ks_file_capable(file, CAP_PERFMON) ||
+	    ks_file_capable(file, CAP_SYS_ADMIN))
+		info.observed = ks_observed();
 	mutex_unlock(&ks_cgroups_mutex);
 	info.timestamp_ns = ktime_get_boottime_ns();
 
@@ -170,7 +173,7 @@ out:
 	q.argsz = sizeof(q);
 	err = copy_to_user(arg, &q, sizeof(q)) ? -EFAULT : 0;
 free:
-	kfree(r);
+	kvfree(r);
 	return err;
 }
 
@@ -214,7 +217,7 @@ static long ks_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	switch (cmd) {
 	case KABISTAT_IOC_ABI_INFO:
-		return ks_ioc_abi_info(uarg);
+		return ks_ioc_abi_info(file, uarg);
 	case KABISTAT_IOC_CGROUP_STATS:
 		return ks_ioc_cgroup_stats(file, uarg);
 	case KABISTAT_IOC_RESET:

@@ -15,6 +15,7 @@
 #include "events.h"
 #include "genl.h"
 #include "params.h"
+#include "testing.h"
 
 static const struct nla_policy ks_get_abi_policy[KABISTAT_A_MAX + 1] = {
 };
@@ -111,25 +112,66 @@ static int ks_put_header(struct sk_buff *skb, u64 generation)
 	return 0;
 }
 
-static int ks_put_readings(struct sk_buff *skb, const struct ks_reading *r,
-			   u32 n)
+static int ks_put_reading(struct sk_buff *skb, const struct ks_reading *r)
 {
-	u32 i, kind, nr;
-	int err = 0;
+	u32 kind = KS_KEY_KIND(r->key), nr = KS_KEY_NR(r->key);
 
-	for (i = 0; i < n && !err; i++) {
-		kind = KS_KEY_KIND(r[i].key);
-		nr = KS_KEY_NR(r[i].key);
-		if (kind == KS_KIND_ERRNO)
-			err = ks_put_errno(skb, nr, r[i].c.calls);
-		else if (nr == KS_NR_OOR)
-			err = ks_put_stat(skb, KABISTAT_A_OUT_OF_RANGE, kind, -1,
-					  &r[i].c);
-		else
-			err = ks_put_stat(skb, KABISTAT_A_STAT, kind, nr,
-					  &r[i].c);
+	if (kind == KS_KIND_ERRNO)
+		return ks_put_errno(skb, nr, r->c.calls);
+	if (nr == KS_NR_OOR)
+		return ks_put_stat(skb, KABISTAT_A_OUT_OF_RANGE, kind, -1, &r->c);
+	return ks_put_stat(skb, KABISTAT_A_STAT, kind, nr, &r->c);
+}
+
+/*
+ * A message of @cg with its readings from *@from on.  With @split, as many
+ * as fit, the message saying KABISTAT_A_CGROUP_MORE when some are left and
+ * *@from moved past those sent; without, all of them or nothing.
+ * Return: 0, or -EMSGSIZE when nothing was added to @skb.
+ */
+static int ks_put_cgroup_msg(struct sk_buff *skb, u32 portid, u32 seq,
+			     int flags, u8 cmd, struct ks_cgroup *cg,
+			     const struct ks_reading *r, u32 n, u32 *from,
+			     bool split, u64 event_seq)
+{
+	char path[KS_PATH_LEN];
+	u32 i, state;
+	void *hdr;
+
+	ks_cgroup_copy_path(cg, path);
+	state = READ_ONCE(cg->state) == KS_LIVE ? KABISTAT_CGROUP_LIVE :
+						  KABISTAT_CGROUP_RELEASED;
+	hdr = genlmsg_put(skb, portid, seq, &ks_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (ks_put_header(skb, READ_ONCE(cg->generation)) ||
+	    ks_put_u64(skb, KABISTAT_A_CGROUP_ID, cg->id, KABISTAT_A_PAD) ||
+	    nla_put_string(skb, KABISTAT_A_CGROUP_PATH, path) ||
+	    nla_put_u32(skb, KABISTAT_A_CGROUP_STATE, state) ||
+	    nla_put_u32(skb, KABISTAT_A_CGROUP_FLAGS, READ_ONCE(cg->flags)) ||
+	    (event_seq && ks_put_u64(skb, KABISTAT_A_EVENT_SEQ, event_seq,
+				     KABISTAT_A_PAD)))
+		goto cancel;
+	for (i = *from; i < n; i++) {
+		unsigned char *mark = skb_tail_pointer(skb);
+
+		/* Keep room for the flag that says more is to come. */
+		if (ks_put_reading(skb, &r[i]) ||
+		    (split && skb_tailroom(skb) < nla_total_size(0))) {
+			nlmsg_trim(skb, mark);
+			if (!split || i == *from)
+				goto cancel;
+			if (nla_put_flag(skb, KABISTAT_A_CGROUP_MORE))
+				goto cancel;
+			break;
+		}
 	}
-	return err;
+	*from = i;
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
 }
 
 /**
@@ -148,38 +190,42 @@ static int ks_put_readings(struct sk_buff *skb, const struct ks_reading *r,
 int ks_genl_put_cgroup(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 		       u8 cmd, struct ks_cgroup *cg, u64 event_seq)
 {
-	char path[KS_PATH_LEN];
 	struct ks_reading *r;
-	u32 n, state;
-	void *hdr;
+	u32 n, from = 0;
 	int err;
 
 	err = ks_read(cg, &r, &n);
 	if (err)
 		return err;
-	ks_cgroup_copy_path(cg, path);
-	state = READ_ONCE(cg->state) == KS_LIVE ? KABISTAT_CGROUP_LIVE :
-						  KABISTAT_CGROUP_RELEASED;
+	err = ks_put_cgroup_msg(skb, portid, seq, flags, cmd, cg, r, n, &from,
+				false, event_seq);
+	kvfree(r);
+	return err;
+}
 
-	err = -EMSGSIZE;
-	hdr = genlmsg_put(skb, portid, seq, &ks_family, flags, cmd);
-	if (!hdr)
-		goto out;
-	if (ks_put_header(skb, READ_ONCE(cg->generation)) ||
-	    ks_put_u64(skb, KABISTAT_A_CGROUP_ID, cg->id, KABISTAT_A_PAD) ||
-	    nla_put_string(skb, KABISTAT_A_CGROUP_PATH, path) ||
-	    nla_put_u32(skb, KABISTAT_A_CGROUP_STATE, state) ||
-	    nla_put_u32(skb, KABISTAT_A_CGROUP_FLAGS, READ_ONCE(cg->flags)) ||
-	    (event_seq && ks_put_u64(skb, KABISTAT_A_EVENT_SEQ, event_seq,
-				     KABISTAT_A_PAD)) ||
-	    ks_put_readings(skb, r, n)) {
-		genlmsg_cancel(skb, hdr);
-		goto out;
-	}
-	genlmsg_end(skb, hdr);
-	err = 0;
-out:
-	kfree(r);
+/*
+ * A dump's message of @cg from its reading *@from on; *@from ends at the
+ * number of readings once they are all sent.  A cgroup is split only where
+ * it does not fit a message of its own: one that merely finds the message
+ * full goes whole into the next.  Return: 0 or a negative errno, -EMSGSIZE
+ * when @skb had no room for any.
+ */
+static int ks_dump_put_cgroup(struct sk_buff *skb, u32 portid, u32 seq,
+			      struct ks_cgroup *cg, u32 *from, bool *more)
+{
+	struct ks_reading *r;
+	u32 n;
+	int err;
+
+	err = ks_read(cg, &r, &n);
+	if (err)
+		return err;
+	*from = min(*from, n);
+	err = ks_put_cgroup_msg(skb, portid, seq, NLM_F_MULTI,
+				KABISTAT_CMD_GET_CGROUP, cg, r, n, from,
+				!skb->len, 0);
+	*more = *from < n;
+	kvfree(r);
 	return err;
 }
 
@@ -220,6 +266,8 @@ static bool ks_capable_read(const struct sk_buff *skb)
 /*
  * The cgroup a request names, by id or by fd, with its level in the
  * hierarchy when it is live (for subtree dumps; released cgroups keep it).
+ * None named: *@id is 0, which no cgroup has.  A fd must name a live
+ * cgroup2 directory: a removed one is an error, never "none".
  */
 static int ks_request_cgroup(struct nlattr **attrs, struct netlink_ext_ack *ea,
 			     u64 *id, u32 *level)
@@ -228,6 +276,7 @@ static int ks_request_cgroup(struct nlattr **attrs, struct netlink_ext_ack *ea,
 	struct nlattr *a_fd = attrs[KABISTAT_A_CGROUP_FD];
 	struct cgroup *cgrp;
 
+	*id = 0;
 	if (a_id && a_fd) {
 		NL_SET_ERR_MSG_ATTR(ea, a_fd,
 				    "give a cgroup id or a cgroup fd, not both");
@@ -235,12 +284,20 @@ static int ks_request_cgroup(struct nlattr **attrs, struct netlink_ext_ack *ea,
 	}
 	if (a_fd) {
 		cgrp = cgroup_get_from_fd(nla_get_s32(a_fd));
+		if (PTR_ERR_OR_ZERO(cgrp) == -ENOENT) {
+			NL_SET_ERR_MSG_ATTR(ea, a_fd, "cgroup removed");
+			return -ENOENT;
+		}
 		if (IS_ERR(cgrp)) {
 			NL_SET_ERR_MSG_ATTR(ea, a_fd,
 					    "not an open cgroup2 directory");
 			return PTR_ERR(cgrp);
 		}
 	} else if (a_id) {
+		if (!nla_get_u64(a_id)) {
+			NL_SET_ERR_MSG_ATTR(ea, a_id, "cgroup id 0");
+			return -EINVAL;
+		}
 		cgrp = cgroup_get_from_id(nla_get_u64(a_id));
 		if (IS_ERR(cgrp)) {
 			*id = nla_get_u64(a_id);
@@ -248,7 +305,7 @@ static int ks_request_cgroup(struct nlattr **attrs, struct netlink_ext_ack *ea,
 			return 0;
 		}
 	} else {
-		return -ENOENT;		/* no cgroup named */
+		return 0;
 	}
 	*id = cgroup_id(cgrp);
 	*level = cgrp->level;
@@ -271,12 +328,12 @@ static int ks_get_cgroup_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EPERM;
 	}
 	err = ks_request_cgroup(info->attrs, info->extack, &id, &level);
-	if (err == -ENOENT) {
+	if (err)
+		return err;
+	if (!id) {
 		NL_SET_ERR_MSG(info->extack, "missing cgroup id or fd");
 		return -EINVAL;
 	}
-	if (err)
-		return err;
 
 	/* Most cgroups fit a page; one that uses hundreds of keys may not. */
 	for (size = NLMSG_GOODSIZE; ; size *= 4) {
@@ -297,6 +354,7 @@ static int ks_get_cgroup_doit(struct sk_buff *skb, struct genl_info *info)
 		if (!err)
 			return genlmsg_reply(msg, info);
 		nlmsg_free(msg);
+		/* Only a reply too large for @size is worth another try. */
 		if (err != -EMSGSIZE || size >= KS_MSG_MAX)
 			return err;
 	}
@@ -305,11 +363,17 @@ static int ks_get_cgroup_doit(struct sk_buff *skb, struct genl_info *info)
 enum ks_dump_phase { KS_DUMP_CGROUPS, KS_DUMP_OVERFLOW, KS_DUMP_EVICTED,
 		     KS_DUMP_DONE };
 
+/*
+ * @part_id and @from: the cgroup a message could not hold whole, and the
+ * reading its next message starts at.
+ */
 struct ks_dump {
 	struct ks_cursor cur;
 	u64 root_id;
 	u32 root_level;
 	u32 phase;
+	u32 from;
+	u64 part_id;
 };
 
 static int ks_get_cgroup_start(struct netlink_callback *cb)
@@ -335,10 +399,8 @@ static int ks_get_cgroup_start(struct netlink_callback *cb)
 		return err;
 	err = ks_request_cgroup(attrs, cb->extack, &d->root_id,
 				&d->root_level);
-	if (err == -ENOENT)
-		return 0;		/* no subtree: everything */
-	if (err)
-		return err;
+	if (err || !d->root_id)
+		return err;		/* no subtree: everything */
 	/* Paths and ancestors of new cgroups are resolved by then. */
 	ks_cgroup_sync();
 	if (d->root_level == U32_MAX) {
@@ -367,6 +429,7 @@ static int ks_get_cgroup_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 	u32 seq = cb->nlh->nlmsg_seq;
 	struct ks_cursor prev;
 	struct ks_cgroup *cg;
+	bool more;
 	int err = 0;
 
 	mutex_lock(&ks_cgroups_mutex);
@@ -380,10 +443,13 @@ static int ks_get_cgroup_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 		}
 		if (!ks_cgroup_in_subtree(cg, d->root_id, d->root_level))
 			continue;
-		err = ks_genl_put_cgroup(skb, portid, seq, NLM_F_MULTI,
-					 KABISTAT_CMD_GET_CGROUP, cg, 0);
-		if (err) {
+		/* Resume inside the cgroup a message could not hold whole. */
+		if (cg->id != d->part_id)
+			d->from = 0;
+		err = ks_dump_put_cgroup(skb, portid, seq, cg, &d->from, &more);
+		if (err || more) {
 			d->cur = prev;
+			d->part_id = cg->id;
 			goto out;
 		}
 	}
@@ -423,19 +489,19 @@ static int ks_reset_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EPERM;
 	}
 	err = ks_request_cgroup(info->attrs, info->extack, &id, &level);
-	if (!err && all) {
+	if (err)
+		return err;
+	if (id && all) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    info->attrs[KABISTAT_A_RESET_ALL],
 				    "give a cgroup or RESET_ALL, not both");
 		return -EINVAL;
 	}
-	if (err == -ENOENT && !all) {
+	if (!id && !all) {
 		NL_SET_ERR_MSG(info->extack,
 			       "missing cgroup id, cgroup fd or RESET_ALL");
 		return -EINVAL;
 	}
-	if (err && err != -ENOENT)
-		return err;
 
 	mutex_lock(&ks_cgroups_mutex);
 	if (!all) {
@@ -479,7 +545,8 @@ static int ks_set_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static int ks_put_state(struct sk_buff *skb)
+/* The counting state; how many calls were seen only for readers. */
+static int ks_put_state(struct sk_buff *skb, bool reader)
 {
 	size_t memory = atomic_long_read(&ks_memory_used) + ks_cache_bytes();
 
@@ -497,8 +564,8 @@ static int ks_put_state(struct sk_buff *skb)
 			READ_ONCE(ks_released_ttl)) ||
 	    ks_put_u64(skb, KABISTAT_A_EVENTS_DROPPED, ks_events_dropped(),
 		       KABISTAT_A_PAD) ||
-	    ks_put_u64(skb, KABISTAT_A_OBSERVED, ks_observed(),
-		       KABISTAT_A_PAD)) {
+	    (reader && ks_put_u64(skb, KABISTAT_A_OBSERVED, ks_observed(),
+				  KABISTAT_A_PAD))) {
 		mutex_unlock(&ks_cgroups_mutex);
 		return -EMSGSIZE;
 	}
@@ -518,7 +585,8 @@ static int ks_get_abi_doit(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &ks_family, 0,
 				KABISTAT_CMD_GET_ABI);
-	if (!hdr || ks_put_state(msg) || ks_abi_fill(msg)) {
+	if (!hdr || ks_put_state(msg, ks_capable_read(skb)) ||
+	    ks_abi_fill(msg)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -560,6 +628,8 @@ struct genl_family ks_family __ro_after_init = {
 	.version = KABISTAT_GENL_VERSION,
 	.maxattr = KABISTAT_A_MAX,
 	.netnsok = false,
+	/* Requests serialise on ks_cgroups_mutex, not on genl_mutex. */
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = ks_ops,
 	.n_ops = ARRAY_SIZE(ks_ops),

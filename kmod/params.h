@@ -11,10 +11,6 @@ extern unsigned int ks_max_cgroups;
 extern unsigned long ks_max_memory;
 extern unsigned int ks_cache_slots;
 
-extern unsigned int ks_test_uapi_version;
-extern bool ks_test_unknown_attr;
-extern unsigned int ks_test_fail_alloc;
-
 /* Changed at run time through SET; read with READ_ONCE(). */
 extern unsigned int ks_released_ttl;
 DECLARE_STATIC_KEY_TRUE(ks_counting);

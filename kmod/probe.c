@@ -9,8 +9,15 @@
  * interrupted context and set orig_ax to -1, so their sys_exit reports
  * number -1 with whatever the restored context returns.  Number -1 is
  * therefore counted when it enters and ignored when it exits.
+ *
+ * Calls seccomp refuses never enter: those counted at entry are counted
+ * when they return instead.  A refused exit, exit_group or sigreturn is
+ * told by its number at sys_exit (the real ones never get there with it,
+ * or a bad sigreturn frame returns 0); a refused exec returns like a
+ * failed one, so the tasks inside an exec are remembered (ks_exec_*).
  */
 #include <linux/cgroup.h>
+#include <linux/hash.h>
 #include <linux/jump_label.h>
 #include <linux/ptrace.h>
 #include <linux/string.h>
@@ -37,11 +44,59 @@ static __always_inline u64 ks_current_cgid(void)
 	return cgroup_id(rcu_dereference_sched(current->cgroups)->dfl_cgrp);
 }
 
+/*
+ * Tasks between the entry and the return of an exec, by address: an exec
+ * that entered was counted then, one that returns without having entered
+ * was refused.  Exec is rare, so a small open-addressed table does; should
+ * every place a task may take be in use, its exec is counted when it
+ * returns, in the ABI it returns with.
+ */
+#define KS_EXEC_BITS	10
+#define KS_EXEC_PROBES	8
+
+static struct task_struct *ks_exec_tasks[1 << KS_EXEC_BITS];
+
+static struct task_struct **ks_exec_slot(unsigned int h, unsigned int i)
+{
+	return &ks_exec_tasks[(h + i) & ((1 << KS_EXEC_BITS) - 1)];
+}
+
+/* Remember that current entered an exec; false when there is no room. */
+static bool ks_exec_enter(void)
+{
+	unsigned int h = hash_ptr(current, KS_EXEC_BITS), i;
+
+	for (i = 0; i < KS_EXEC_PROBES; i++)
+		if (READ_ONCE(*ks_exec_slot(h, i)) == current)
+			return true;
+	for (i = 0; i < KS_EXEC_PROBES; i++)
+		if (!cmpxchg(ks_exec_slot(h, i), NULL, current))
+			return true;
+	return false;
+}
+
+/* Forget current's exec; whether it had entered one. */
+static bool ks_exec_leave(void)
+{
+	unsigned int h = hash_ptr(current, KS_EXEC_BITS), i;
+	bool entered = false;
+
+	/* Only the task itself ever clears its places. */
+	for (i = 0; i < KS_EXEC_PROBES; i++)
+		if (READ_ONCE(*ks_exec_slot(h, i)) == current) {
+			WRITE_ONCE(*ks_exec_slot(h, i), NULL);
+			entered = true;
+		}
+	return entered;
+}
+
 static noinline void ks_enter_slow(u32 abi, long id)
 {
 	/* Number -1 only fails, with ENOSYS, once seccomp let it enter. */
-	long ret = id == -1 ? -KS_ERR_NOSYS : 0;
+	long ret = id == -1 ? -ENOSYS : 0;
 
+	if (ks_syscall_kind(abi, id) == KS_SYS_EXEC && !ks_exec_enter())
+		return;
 	ks_syscall_probe_begin();
 	ks_count(this_cpu_ptr(&ks_cpus), ks_current_cgid(), ks_key(abi, id),
 		 ret, true);
@@ -66,19 +121,29 @@ static noinline void ks_exit_slow(struct ks_cpu *cpu, u64 cgid, u32 abi,
 {
 	switch (ks_syscall_kind(abi, id)) {
 	case KS_SYS_SIGRETURN:
-		return;			/* a frame that did not restore */
+		/*
+		 * A bad frame returns 0 after entering, and was counted then;
+		 * an error is a refusal, which never entered.
+		 */
+		if (!IS_ERR_VALUE(ret))
+			return;
+		break;
 	case KS_SYS_FORK:
 		if (!ret)
 			return;		/* a child's return, not a call */
 		break;
 	case KS_SYS_EXEC:
 		/*
-		 * The call was counted when it entered; only its failure is
-		 * left to count.  A successful exec returns 0.
+		 * An exec that entered was counted then; only its failure is
+		 * left to count (a successful exec returns 0).
 		 */
-		if (ret)
-			ks_count(cpu, cgid, ks_key(abi, id), ret, false);
-		return;
+		if (ks_exec_leave()) {
+			if (ret)
+				ks_count(cpu, cgid, ks_key(abi, id), ret,
+					 false);
+			return;
+		}
+		break;
 	default:
 		break;
 	}

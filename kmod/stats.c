@@ -19,24 +19,23 @@
 #include "events.h"
 #include "params.h"
 #include "stats.h"
+#include "testing.h"
 
 DEFINE_PER_CPU(struct ks_cpu, ks_cpus);
 DEFINE_PER_CPU(u64, ks_observed_calls);
-unsigned int ks_cache_shift;
+unsigned int ks_cache_shift __ro_after_init;
 static struct kmem_cache *ks_chunk_cache;
 static struct kmem_cache *ks_cgroup_cache;
 
 /* Kernel-internal restart codes; user space never sees them. */
-#define KS_ERESTARTSYS			512
-#define KS_ERESTARTNOINTR		513
-#define KS_ERESTARTNOHAND		514
-#define KS_ERESTART_RESTARTBLOCK	516
-
 static __always_inline bool ks_is_restart(long ret)
 {
-	return ret == -KS_ERESTARTSYS || ret == -KS_ERESTARTNOINTR ||
-	       ret == -KS_ERESTARTNOHAND || ret == -KS_ERESTART_RESTARTBLOCK;
+	return ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
+	       ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK;
 }
+
+/* Slot reads retried this often while counts move, then under the lock. */
+#define KS_READ_TRIES	4
 
 /* Only the owning CPU writes; remote readers load each field once. */
 static __always_inline void ks_inc(u64 *v)
@@ -72,12 +71,17 @@ struct ks_cgroup *ks_pool_take_cgroup(void)
  * ks_pool_return_cgroup() - give back an unused cgroup from the pool
  * @cg: a cgroup ks_pool_take_cgroup() returned on this CPU
  *
- * Called with preemption disabled, on the CPU that took @cg.
+ * Called with preemption disabled, on the CPU that took @cg; it goes back
+ * as it came, so that its next user inherits nothing.
  */
 void ks_pool_return_cgroup(struct ks_cgroup *cg)
 {
 	struct ks_cpu *cpu = this_cpu_ptr(&ks_cpus);
 
+	cg->id = 0;
+	cg->state = 0;
+	cg->flags = 0;
+	cg->generation = 0;
 	cpu->pool_cg[cpu->nr_pool_cg++] = cg;
 }
 
@@ -130,15 +134,6 @@ static bool ks_memory_charge(size_t size)
 	return true;
 }
 
-/* test_fail_alloc: make 1 in N allocations fail, as memory pressure would. */
-static bool ks_fail_alloc(void)
-{
-	static atomic_t seq = ATOMIC_INIT(0);
-
-	return ks_test_fail_alloc &&
-	       !(atomic_inc_return(&seq) % ks_test_fail_alloc);
-}
-
 /* Objects are charged to ks_memory_used, and refused past max_memory. */
 static void *ks_obj_alloc(struct kmem_cache *cache)
 {
@@ -164,8 +159,8 @@ static struct ks_cgroup *ks_cgroup_alloc(void)
 
 	if (!cg)
 		return NULL;
-	spin_lock_init(&cg->lock);
-	seqcount_spinlock_init(&cg->seq, &cg->lock);
+	raw_spin_lock_init(&cg->lock);
+	seqcount_raw_spinlock_init(&cg->seq, &cg->lock);
 	INIT_LIST_HEAD(&cg->released);
 	ks_cgroup_init_work(cg);
 	return cg;
@@ -228,7 +223,7 @@ static struct ks_slot *ks_slot_get(struct ks_cpu *cpu, struct ks_cgroup *cg,
 	struct ks_chunk *ch;
 	u32 i;
 
-	spin_lock(&cg->lock);
+	raw_spin_lock(&cg->lock);
 	for (ch = cg->chunks; ch; ch = ch->next)
 		for (i = 0; i < ch->used; i++)
 			if (ch->slot[i].key == key) {
@@ -251,7 +246,7 @@ static struct ks_slot *ks_slot_get(struct ks_cpu *cpu, struct ks_cgroup *cg,
 	/* readers that see the new count see the key */
 	smp_store_release(&ch->used, ch->used + 1);
 out:
-	spin_unlock(&cg->lock);
+	raw_spin_unlock(&cg->lock);
 	return s;
 }
 
@@ -260,13 +255,13 @@ static void ks_cslot_flush(struct ks_cslot *cs)
 {
 	struct ks_cgroup *cg = cs->cg;
 
-	spin_lock(&cg->lock);
+	raw_spin_lock(&cg->lock);
 	write_seqcount_begin(&cg->seq);
 	ks_counters_add(&cs->shared->c, &cs->c);
 	WRITE_ONCE(cs->cgid, 0);
 	memset(&cs->c, 0, sizeof(cs->c));
 	write_seqcount_end(&cg->seq);
-	spin_unlock(&cg->lock);
+	raw_spin_unlock(&cg->lock);
 	WRITE_ONCE(cs->cg, NULL);
 	cs->shared = NULL;
 }
@@ -330,10 +325,11 @@ noinline void ks_count_error(struct ks_cpu *cpu, struct ks_cslot *cs,
 		return;
 	}
 	ks_inc(&c->errors);
-	if (err == KS_ERR_NOSYS) {
+	if (err == ENOSYS) {
 		ks_inc(&c->enosys);
-		if (!test_and_set_bit(KS_SLOT_ENOSYS_SEEN,
-				      &cs->shared->flags))
+		/* The locked operation only for the first ENOSYS. */
+		if (!test_bit(KS_SLOT_ENOSYS_SEEN, &cs->shared->flags) &&
+		    !test_and_set_bit(KS_SLOT_ENOSYS_SEEN, &cs->shared->flags))
 			ks_event_first_enosys(cgid, cs->key);
 	} else if (err == EPERM || err == EACCES) {
 		ks_inc(&c->denied);
@@ -360,7 +356,7 @@ static noinline void ks_count_overflow(struct ks_cpu *cpu, u64 cgid, u32 abi,
 		return;
 	}
 	ks_inc(&c->errors);
-	if (ret == -KS_ERR_NOSYS)
+	if (ret == -ENOSYS)
 		ks_inc(&c->enosys);
 	else if (ret == -EPERM || ret == -EACCES)
 		ks_inc(&c->denied);
@@ -396,29 +392,35 @@ noinline void ks_count(struct ks_cpu *cpu, u64 cgid, u32 key, long ret,
 		this_cpu_inc(ks_observed_calls);
 }
 
-/* Move this CPU's cached counts of released cgroups into their slots. */
-static void ks_drain_cpu(struct work_struct *work)
+/* Move a CPU's cached counts of released cgroups into their slots. */
+static void ks_drain_cache(struct ks_cpu *cpu)
 {
-	struct ks_cpu *cpu;
 	unsigned int i;
 
-	preempt_disable();
-	cpu = this_cpu_ptr(&ks_cpus);
 	for (i = 0; i < ks_cache_slots; i++) {
 		struct ks_cslot *cs = &cpu->cache[i];
 
 		if (cs->cgid && READ_ONCE(cs->cg->state) == KS_RELEASING)
 			ks_cslot_flush(cs);
 	}
+}
+
+/* An online CPU drains its own cache, keeping its probes out meanwhile. */
+static void ks_drain_cpu(struct work_struct *work)
+{
+	preempt_disable();
+	ks_drain_cache(this_cpu_ptr(&ks_cpus));
 	preempt_enable();
 }
 
 /**
- * ks_drain_all() - drain every online CPU's cache of released cgroups
+ * ks_drain_all() - drain every CPU's cache of released cgroups
  *
- * Once cgroups are marked KS_RELEASING, each CPU moves their cached counts
- * into their shared slots itself; on return no online CPU's cache refers
- * to them.  May sleep.
+ * Once cgroups are marked KS_RELEASING, each online CPU moves their cached
+ * counts into their shared slots itself.  An offline CPU cannot, and runs
+ * no probe while hotplug is held off: its cache is drained from here, the
+ * one exception to "only the owner writes".  On return no CPU's cache
+ * refers to them.  May sleep.
  */
 void ks_drain_all(void)
 {
@@ -428,6 +430,9 @@ void ks_drain_all(void)
 	for_each_online_cpu(cpu)
 		queue_work_on(cpu, system_highpri_wq,
 			      &per_cpu_ptr(&ks_cpus, cpu)->drain);
+	for_each_possible_cpu(cpu)
+		if (!cpu_online(cpu))
+			ks_drain_cache(per_cpu_ptr(&ks_cpus, cpu));
 	for_each_online_cpu(cpu)
 		flush_work(&per_cpu_ptr(&ks_cpus, cpu)->drain);
 	cpus_read_unlock();
@@ -437,8 +442,8 @@ void ks_drain_all(void)
  * ks_cached() - whether any CPU's cache still refers to a cgroup
  * @cg: the cgroup
  *
- * An offline CPU keeps its cache until it comes back; its counts stay
- * readable, and the cgroup must stay too.  Call with cpus_read_lock() held.
+ * Released cgroups are drained from every CPU, online or not, before they
+ * are evicted; this is the check.  Call with cpus_read_lock() held.
  *
  * Return: true when @cg must not be freed yet.
  */
@@ -487,61 +492,76 @@ static void ks_sum_caches(struct ks_cgroup *cg, u32 key, struct ks_counters *c)
 	}
 }
 
-/* One pass over the slots; false when @max was too small. */
-static bool ks_read_pass(struct ks_cgroup *cg, struct ks_reading *r, u32 max,
-			 u32 *nr)
+static void ks_read_slot_once(struct ks_cgroup *cg, const struct ks_slot *s,
+			      struct ks_reading *r)
 {
-	struct ks_chunk *ch;
-	u32 i, n = 0;
+	r->key = s->key;
+	r->c = s->c;
+	ks_sum_caches(cg, s->key, &r->c);
+	ks_counters_sub(&r->c, &s->base);
+}
 
-	for (ch = ks_first_chunk(cg); ch; ch = ks_next_chunk(ch)) {
-		u32 used = ks_chunk_used(ch);
+/*
+ * One key's reading.  A move of any of the cgroup's keys on any CPU makes
+ * the lockless read retry; past a few tries the lock holds moves off, so a
+ * read ends however busy the cgroup is.
+ */
+static void ks_read_slot(struct ks_cgroup *cg, const struct ks_slot *s,
+			 struct ks_reading *r)
+{
+	unsigned int seq, tries;
 
-		for (i = 0; i < used; i++, n++) {
-			const struct ks_slot *s = &ch->slot[i];
-
-			if (n == max)
-				return false;
-			r[n].key = s->key;
-			r[n].c = s->c;
-			ks_sum_caches(cg, s->key, &r[n].c);
-			ks_counters_sub(&r[n].c, &s->base);
-		}
+	for (tries = 0; tries < KS_READ_TRIES; tries++) {
+		seq = read_seqcount_begin(&cg->seq);
+		ks_read_slot_once(cg, s, r);
+		if (!read_seqcount_retry(&cg->seq, seq))
+			return;
 	}
-	*nr = n;
-	return true;
+	raw_spin_lock(&cg->lock);
+	ks_read_slot_once(cg, s, r);
+	raw_spin_unlock(&cg->lock);
 }
 
 /**
- * ks_read() - a consistent reading of a cgroup's counters
+ * ks_read() - a reading of a cgroup's counters, each key consistent
  * @cg:		the cgroup; the caller keeps it from being freed
- * @out:	one reading per key, baseline subtracted; kfree() it
+ * @out:	one reading per key, baseline subtracted, in the order the keys
+ *		were first seen (later keys are appended); kvfree() it
  * @nr:		number of readings
  *
- * Return: 0 or -ENOMEM.
+ * May sleep.  Return: 0 or -ENOMEM.
  */
 int ks_read(struct ks_cgroup *cg, struct ks_reading **out, u32 *nr)
 {
 	struct ks_reading *r;
-	unsigned int seq;
+	struct ks_chunk *ch;
+	u32 i, n, max, used;
 	bool fits;
-	u32 max;
 
 	/* Slots may be added meanwhile: retry with more room if needed. */
 	for (;;) {
 		max = ks_slot_count(cg) + KS_CHUNK_SLOTS;
-		r = kmalloc_array(max, sizeof(*r), GFP_KERNEL);
+		r = kvmalloc_array(max, sizeof(*r), GFP_KERNEL);
 		if (!r)
 			return -ENOMEM;
-		do {
-			seq = read_seqcount_begin(&cg->seq);
-			fits = ks_read_pass(cg, r, max, nr);
-		} while (fits && read_seqcount_retry(&cg->seq, seq));
+		n = 0;
+		fits = true;
+		for (ch = ks_first_chunk(cg); ch; ch = ks_next_chunk(ch)) {
+			used = ks_chunk_used(ch);
+			if (used > max - n) {
+				fits = false;
+				break;
+			}
+			for (i = 0; i < used; i++)
+				ks_read_slot(cg, &ch->slot[i], &r[n++]);
+			cond_resched();
+		}
 		if (fits)
 			break;
-		kfree(r);
+		kvfree(r);
 	}
 	*out = r;
+	*nr = n;
 	return 0;
 }
 
@@ -551,7 +571,7 @@ int ks_read(struct ks_cgroup *cg, struct ks_reading **out, u32 *nr)
  * @generation:	the new generation to report for it
  *
  * Counters are never decremented: each slot's baseline becomes its current
- * count, so readers stay monotonic between resets.
+ * count, so readers stay monotonic between resets.  May sleep.
  *
  * Return: the calls the reset took out of the readings.
  */
@@ -560,23 +580,27 @@ u64 ks_reset_cgroup(struct ks_cgroup *cg, u64 generation)
 	struct ks_counters now;
 	struct ks_chunk *ch;
 	u64 calls = 0;
-	u32 i;
+	u32 i, used;
 
-	spin_lock(&cg->lock);
-	write_seqcount_begin(&cg->seq);
-	for (ch = cg->chunks; ch; ch = ch->next)
-		for (i = 0; i < ch->used; i++) {
+	/* Key by key, so that the lock is never held for long. */
+	for (ch = ks_first_chunk(cg); ch; ch = ks_next_chunk(ch)) {
+		used = ks_chunk_used(ch);
+		for (i = 0; i < used; i++) {
 			struct ks_slot *s = &ch->slot[i];
 
+			raw_spin_lock(&cg->lock);
+			write_seqcount_begin(&cg->seq);
 			now = s->c;
 			ks_sum_caches(cg, s->key, &now);
 			if (KS_KEY_KIND(s->key) != KS_KIND_ERRNO)
 				calls += now.calls - s->base.calls;
 			s->base = now;
+			write_seqcount_end(&cg->seq);
+			raw_spin_unlock(&cg->lock);
 		}
-	cg->generation = generation;
-	write_seqcount_end(&cg->seq);
-	spin_unlock(&cg->lock);
+		cond_resched();
+	}
+	WRITE_ONCE(cg->generation, generation);
 	return calls;
 }
 
@@ -641,8 +665,7 @@ int ks_stats_init(void)
 {
 	unsigned int cpu;
 
-	ks_cache_slots = roundup_pow_of_two(clamp(ks_cache_slots, 16U,
-						  65536U));
+	/* main.c checked it is a power of two in range. */
 	ks_cache_shift = 64 - ilog2(ks_cache_slots);
 
 	ks_chunk_cache = KMEM_CACHE(ks_chunk, 0);

@@ -28,6 +28,7 @@
 #define KABISTAT_STATS_H
 
 #include <linux/cache.h>
+#include <linux/errno.h>
 #include <linux/hash.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
@@ -45,9 +46,6 @@
 #define KS_KEY(kind, nr)	(((u32)(kind) << 16) | (u16)(nr))
 #define KS_KEY_KIND(key)	((key) >> 16)
 #define KS_KEY_NR(key)		((key) & 0xffff)
-
-/* The errno of a syscall number the kernel does not implement. */
-#define KS_ERR_NOSYS		38
 
 #define KS_CHUNK_SLOTS		15
 #define KS_PATH_LEN		256
@@ -91,7 +89,8 @@ enum ks_cgroup_state {
  * @released:	in ks_released_list, oldest release first
  * @rcu:	for freeing after lockless lookups
  * @id:		cgroup id
- * @lock:	serialises writers of @chunks, @path and @state
+ * @lock:	serialises writers of @chunks, @path, @state and @flags; raw,
+ *		as the probes take it with preemption disabled (PREEMPT_RT)
  * @seq:	readers of the shared slots retry when counts moved
  * @chunks:	shared slots, appended to, never removed while tracked
  * @last:	last chunk of @chunks
@@ -103,14 +102,15 @@ enum ks_cgroup_state {
  * @ancestors:	ids of the ancestors at levels 1..min(@level, KS_MAX_LEVEL)
  * @path:	path from the cgroup2 root, "" while unknown
  * @path_work:	resolves @path for a cgroup first seen in a syscall
+ * @path_pending: @path_work is queued or running; not evictable meanwhile
  */
 struct ks_cgroup {
 	struct hlist_node node;
 	struct list_head released;
 	struct rcu_head rcu;
 	u64 id;
-	spinlock_t lock;		/* see @lock above */
-	seqcount_spinlock_t seq;
+	raw_spinlock_t lock;		/* see @lock above */
+	seqcount_raw_spinlock_t seq;
 	struct ks_chunk *chunks;
 	struct ks_chunk *last;
 	u32 state;
@@ -121,6 +121,7 @@ struct ks_cgroup {
 	u64 ancestors[KS_MAX_LEVEL];
 	char path[KS_PATH_LEN];
 	struct work_struct path_work;
+	bool path_pending;
 };
 
 /* One entry of a CPU's cache. */

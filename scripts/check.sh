@@ -50,6 +50,7 @@ guest() {
 	echo "== $name: $kver: guest started"
 	selftests/vm/run-guest.sh -k "$vmlinuz" -t "$timeout_s" "${args[@]}" \
 		-m "$BUILD/kmod/$kver/kmod/kabistat.ko" \
+		-T "$BUILD/kmod-test/$kver/kmod/kabistat.ko" \
 		-p "$BUILD/payload" -o "$out" >/dev/null
 	echo "== $name: guest ran $((SECONDS - start)) s; console log: $out/console.log"
 }
@@ -87,7 +88,7 @@ while read -r debug name kver vmlinuz kdir; do
 	summaries+=("$name=$out/summary")
 	mkdir -p "$out"
 	rm -f "$out/summary"
-	if ! $MAKE -s module tests KVER="$kver" KDIR="$kdir"; then
+	if ! $MAKE -s module module-test tests KVER="$kver" KDIR="$kdir"; then
 		echo "fail build/module" >"$out/summary"
 		continue
 	fi

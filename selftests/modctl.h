@@ -19,6 +19,8 @@
 #include <sys/syscall.h>
 
 #define KO_PATH		"/lib/kabistat/kabistat.ko"
+/* The test build (make module-test): the same module with test hooks. */
+#define KO_TEST_PATH	"/lib/kabistat/test/kabistat.ko"
 #define KO_NAME		"kabistat"
 #define SYSFS_MODULE	"/sys/module/" KO_NAME
 
@@ -61,18 +63,24 @@ static inline int unload_retry(int timeout_ms)
 	}
 }
 
-/* finit_module() of the payload's module; 0 or -errno. */
-static inline int load(const char *params)
+/* finit_module() of a module file; 0 or -errno. */
+static inline int load_file(const char *path, const char *params)
 {
 	int fd, err = 0;
 
-	fd = open(KO_PATH, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (syscall(SYS_finit_module, fd, params, 0))
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+/* The payload's module, as users load it. */
+static inline int load(const char *params)
+{
+	return load_file(KO_PATH, params);
 }
 
 /* Unloaded, whether or not it was loaded; 0 or -errno. */
@@ -88,6 +96,34 @@ static inline int reload(const char *params)
 	int err = unload();
 
 	return err ? err : load(params);
+}
+
+/* The test build instead, for its test-only parameters. */
+static inline int reload_test(const char *params)
+{
+	int err = unload();
+
+	return err ? err : load_file(KO_TEST_PATH, params);
+}
+
+/* Whether the test build is in the payload. */
+static inline bool test_build_present(void)
+{
+	return access(KO_TEST_PATH, R_OK) == 0;
+}
+
+/* Whether the loaded module is the test build ("+testing" version). */
+static inline bool test_build_loaded(void)
+{
+	char buf[64] = "";
+	FILE *f = fopen(SYSFS_MODULE "/version", "r");
+
+	if (!f)
+		return false;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return strstr(buf, "+testing") != NULL;
 }
 
 /* A parameter's value from sysfs (bools read as 0), or -1. */
@@ -109,10 +145,9 @@ static inline long module_param(const char *name)
 
 static inline bool module_has_defaults(void)
 {
-	return module_loaded() &&
+	return module_loaded() && !test_build_loaded() &&
 	       module_param("max_cgroups") == DEFAULT_MAX_CGROUPS &&
-	       module_param("released_ttl") == DEFAULT_RELEASED_TTL &&
-	       module_param("test_fail_alloc") == 0;
+	       module_param("released_ttl") == DEFAULT_RELEASED_TTL;
 }
 
 /*

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Allocation failures: kabistat.ko reloaded with test_fail_alloc=N, which
- * makes 1 in N allocations of pooled cgroups and slot chunks fail
- * (kmod/stats.c, ks_fail_alloc()), as memory pressure would.  Events that
+ * Allocation failures: the test build of kabistat.ko (make module-test)
+ * reloaded with test_fail_alloc=N, which makes 1 in N allocations of pooled
+ * cgroups and slot chunks fail from the load on (kmod/testing.c,
+ * ks_fail_alloc()), as memory pressure would.  Events that
  * find no cgroup or no chunk go to the overflow aggregate, and nothing is
  * lost: with counting off, the sum over a full dump equals observed.
  *
@@ -121,7 +122,7 @@ FIXTURE_TEARDOWN(allocfail)
 	err = reload("");
 	EXPECT_EQ(0, err) TH_LOG("reloading %s with defaults: %s", KO_NAME,
 				 strerror(-err));
-	EXPECT_EQ(0, module_param("test_fail_alloc"));
+	EXPECT_FALSE(test_build_loaded());
 }
 
 static void reload_ks(struct __test_metadata *_metadata,
@@ -133,7 +134,9 @@ static void reload_ks(struct __test_metadata *_metadata,
 	if (self->ks)
 		kabistat_close(self->ks);
 	self->ks = NULL;
-	err = reload(params);
+	if (!test_build_present())
+		SKIP(return, "no test build of the module at %s", KO_TEST_PATH);
+	err = reload_test(params);
 	ASSERT_EQ(0, err) TH_LOG("reload '%s': %s", params, strerror(-err));
 	ASSERT_EQ(0, kabistat_open(&self->ks, msg)) TH_LOG("%s", msg);
 }
@@ -338,6 +341,72 @@ TEST_F_TIMEOUT(allocfail, fail_one_allocation_in_three, 180)
 		       (unsigned long long)(a.overflow.calls - ovf0),
 		       (unsigned long long)missing);
 	EXPECT_LT(0, full + partial) TH_LOG("nothing tracked at all");
+}
+
+
+#define FAIL_ATTR	"/sys/kernel/debug/kabistat/fail_alloc/"
+
+static int write_attr(const char *name, const char *value)
+{
+	char path[128];
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), FAIL_ATTR "%s", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, strlen(value)) != (ssize_t)strlen(value))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static long read_attr(const char *name)
+{
+	char path[128], buf[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), FAIL_ATTR "%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1000;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return strtol(buf, NULL, 10);
+}
+
+/*
+ * Where the kernel has fault injection, the production module fails
+ * allocations through debugfs kabistat/fail_alloc: "times" 5 counts down
+ * to 0 as exactly five failures are injected while 20 new cgroups drain
+ * the pools, and nothing is lost (conservation).
+ */
+TEST_F_TIMEOUT(allocfail, kernel_fault_injection_through_debugfs, 120)
+{
+	char msg[KABISTAT_ERRMSG_LEN];
+	struct agg a;
+	int i, err;
+
+	err = reload("");
+	ASSERT_EQ(0, err) TH_LOG("reload: %s", strerror(-err));
+	if (access(FAIL_ATTR "times", W_OK))
+		SKIP(return, "kernel without CONFIG_FAULT_INJECTION_DEBUG_FS");
+	ASSERT_EQ(0, kabistat_open(&self->ks, msg)) TH_LOG("%s", msg);
+	ASSERT_EQ(0, write_attr("verbose", "0"));
+	ASSERT_EQ(0, write_attr("interval", "1"));
+	ASSERT_EQ(0, write_attr("times", "5"));
+	ASSERT_EQ(0, write_attr("probability", "100"));
+
+	for (i = 0; i < 20; i++, self->ncg++) {
+		ASSERT_EQ(0, cgtest_create(&self->cg[i], NULL, "faultinj"))
+			TH_LOG("%s", cgtest_err());
+		ASSERT_EQ(0, cgtest_run(&self->cg[i], NULL, wl_many, NULL))
+			TH_LOG("%s", cgtest_err());
+	}
+	EXPECT_EQ(0, read_attr("times")) TH_LOG("failures left to inject");
+	ASSERT_EQ(0, write_attr("probability", "0"));
+	conservation(_metadata, self->ks, &a);
 }
 
 TEST_HARNESS_MAIN

@@ -8,8 +8,10 @@ set -euo pipefail
 usage() {
 	cat >&2 <<-USAGE
 	usage: run-guest.sh -k VMLINUZ -m MODULE.ko -p PAYLOAD_DIR -o OUTDIR
-	                    [-r ROOT_DIR] [-t TIMEOUT_SECONDS]
+	                    [-T TEST_MODULE.ko] [-r ROOT_DIR] [-t TIMEOUT_SECONDS]
 	                    [-a "extra kernel args"] [-i]
+	  -T  the test build of the module (make module-test), which tests
+	      load from /lib/kabistat/test/kabistat.ko
 	  -r  a tree laid over the guest's root (stage-root.sh: an installed
 	      kabistat); its files replace busybox's of the same name
 	  -i  interactive: console on stdio, a shell in the guest, no tests
@@ -23,12 +25,14 @@ die() {
 }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-kernel='' module='' payload='' outdir='' root='' extra_args='' interactive=0
+kernel='' module='' test_module='' payload='' outdir='' root='' extra_args=''
+interactive=0
 timeout_s=600
-while getopts 'k:m:p:o:r:t:a:ih' opt; do
+while getopts 'k:m:T:p:o:r:t:a:ih' opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	m) module=$OPTARG ;;
+	T) test_module=$OPTARG ;;
 	p) payload=$OPTARG ;;
 	o) outdir=$OPTARG ;;
 	r) root=$OPTARG ;;
@@ -42,6 +46,7 @@ done
 [[ -n $kernel && -n $module && -n $payload && -n $outdir ]] || usage
 [[ -r $kernel ]] || die "kernel image $kernel not readable"
 [[ -f $module ]] || die "module $module not found"
+[[ -z $test_module || -f $test_module ]] || die "test module $test_module not found"
 [[ -d $payload ]] || die "payload directory $payload not found"
 [[ -z $root || -d $root ]] || die "root directory $root not found"
 [[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die "timeout must be a positive number of seconds"
@@ -106,6 +111,10 @@ build_initramfs() {
 	done < <("$busybox" --list-full)
 	install -m 0755 "$here/init.sh" "$stage/init"
 	cp "$module" "$stage/lib/kabistat/kabistat.ko"
+	if [[ -n $test_module ]]; then
+		mkdir -p "$stage/lib/kabistat/test"
+		cp "$test_module" "$stage/lib/kabistat/test/kabistat.ko"
+	fi
 	cp -a "$payload/." "$stage/opt/kabistat/"
 
 	# Copy each library to the path the loader resolved on the host, so the

@@ -76,12 +76,22 @@
  * Counter semantics
  * -----------------
  * A syscall is counted once, in the cgroup (v2 hierarchy) of the calling
- * task, when it returns; exit, exit_group, execve and execveat are counted
- * when they enter.  "errors" counts returns in [-4095, -1], "enosys" returns
- * of -ENOSYS, "denied" returns of -EPERM or -EACCES, "interrupted" the
- * kernel-internal restart codes (which user space never sees; a restarted
- * call is counted again when it returns).  A number outside its ABI's table
- * is counted in that ABI's out-of-range counters only.
+ * task, when it returns.  Counted when they enter instead: exit and
+ * exit_group (they do not return), execve and execveat (a successful exec
+ * returns in the ABI of the new image; the call is counted in the caller's),
+ * sigreturn and rt_sigreturn, and number -1 (the kernel's "no syscall"
+ * marker, which sigreturn leaves behind; a call of number -1 that entered
+ * fails with ENOSYS).  A call refused by seccomp never enters: all of these
+ * are then counted when the refusal returns, as a call with its error.  A
+ * fork-family call is counted once, in the parent.
+ *
+ * "errors" counts returns in [-4095, -1] except the kernel-internal restart
+ * codes (ERESTARTSYS, ERESTARTNOINTR, ERESTARTNOHAND,
+ * ERESTART_RESTARTBLOCK), which user space never sees: those are counted as
+ * "interrupted", not as errors, and the restarted call is counted again when
+ * it returns.  "enosys" counts returns of -ENOSYS, "denied" returns of -EPERM
+ * or -EACCES.  A number outside its ABI's table is counted in that ABI's
+ * out-of-range counters only.
  *
  * Character device
  * ----------------
@@ -108,7 +118,7 @@
 #define KABISTAT_MCGRP_EVENTS		"events"
 
 /* Bumped when this header changes incompatibly; additions keep it. */
-#define KABISTAT_UAPI_VERSION		1
+#define KABISTAT_UAPI_VERSION		2
 
 enum kabistat_cmd {
 	KABISTAT_CMD_UNSPEC,
@@ -184,6 +194,7 @@ enum kabistat_attr {
 	KABISTAT_A_ERRNO,		/* nest, enum kabistat_errno_attr */
 	KABISTAT_A_RESET_ALL,		/* flag, request only */
 	KABISTAT_A_EVENT_SEQ,		/* u64 */
+	KABISTAT_A_CGROUP_MORE,		/* flag: the next message continues this cgroup */
 
 	__KABISTAT_A_MAX,
 	KABISTAT_A_MAX = __KABISTAT_A_MAX - 1
@@ -238,7 +249,7 @@ enum kabistat_errno_attr {
 };
 
 /* ioctls of /dev/kabistat */
-#define KABISTAT_IOCTL_TYPE		0xB7
+#define KABISTAT_IOCTL_TYPE		0xBB
 #define KABISTAT_IOCTL_BASE		0x40
 
 #define KABISTAT_RELEASE_LEN		65	/* struct new_utsname fields */
