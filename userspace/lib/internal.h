@@ -42,8 +42,10 @@ int ks_nl_errno(int nlerr);
 struct nl_msg *ks_request(struct kabistat *ks, uint8_t cmd, int flags);
 /*
  * Send @msg (consumed) and pass each reply message to @parse (NULL: the
- * request is answered by an acknowledgement only).  A dump is read to its
- * end even after @parse failed, so the socket stays usable.
+ * request is answered by an acknowledgement only).  A do with @parse is
+ * answered by its one reply message and asks for no acknowledgement (see
+ * ks_transact()).  A dump is read to its end even after @parse failed, so
+ * the socket stays usable.
  */
 int ks_transact(struct kabistat *ks, struct nl_msg *msg, const char *what,
 		ks_parse_fn parse, void *arg);
