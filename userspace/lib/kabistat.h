@@ -192,7 +192,11 @@ struct kabistat_dump_opts {
 /*
  * Call @fn for every tracked cgroup, then the aggregates.  @cg is valid
  * during the call only.  A non-zero return of @fn stops the dump and is
- * returned.
+ * returned.  A cgroup the module sends in several parts
+ * (KABISTAT_A_CGROUP_MORE) is merged first: @fn sees each cgroup once,
+ * complete.  -EPROTO when the parts do not follow each other or the dump
+ * ends inside a cgroup; -EAGAIN when the dump was interrupted or a cgroup
+ * was reset between two of its parts (try again).
  */
 typedef int (*kabistat_cgroup_fn)(const struct kabistat_cgroup *cg,
 				  void *arg);
