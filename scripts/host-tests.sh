@@ -465,13 +465,13 @@ check lib/dump-parts lib_dump_parts
 # guest (selftests/cli_export.c: exact counts, monotonic scrapes, HTTP);
 # here the same formatter, fed made-up readings with the awkward cases
 # (escaping, aggregates, a reused path), must satisfy promtool's parser and
-# linter in each of its three shapes.
+# linter in each of its shapes.
 # Each shape goes to a file first.  (Here and above, no "cmd | grep -q":
 # with pipefail it fails whenever grep stops reading before cmd is done.)
 export_promtool() {
 	local sample=$BUILD/host/export-sample shape
 	$MAKE -s "$sample" || return 1
-	for shape in all top totals; do
+	for shape in all top totals noobserved; do
 		echo "== export-sample $shape"
 		"$sample" ${shape#all} >"$tmp/export-$shape.prom" || return 1
 		cat "$tmp/export-$shape.prom"
@@ -484,6 +484,9 @@ export_promtool() {
 	grep -Fq 'syscall="read",abi="x86_64"} 100' "$tmp/export-top.prom" || return 1
 	grep -Fq 'syscall="other",abi="x86_64"} 53' "$tmp/export-top.prom" || return 1
 	! grep -q 'syscall=' "$tmp/export-totals.prom" || return 1
+	# the observed total only when the module reported it
+	grep -qx 'kabistat_observed_total 1234' "$tmp/export-all.prom" || return 1
+	! grep -q 'kabistat_observed_total' "$tmp/export-noobserved.prom" || return 1
 }
 if ! command -v promtool >/dev/null; then
 	fail export/promtool "promtool is not installed (scripts/deps.sh installs prometheus)"

@@ -65,6 +65,10 @@ struct kabistat_syscall_table {
 
 /**
  * struct kabistat_kernel_abi - the kernel's ABI identity and the module's state
+ *
+ * @observed, the syscalls counted since the last reset of all cgroups, is
+ * only reported to callers with CAP_PERFMON or CAP_SYS_ADMIN: @has_observed
+ * tells whether the module sent it (else @observed is 0).
  */
 struct kabistat_kernel_abi {
 	char module_version[32];
@@ -86,6 +90,7 @@ struct kabistat_kernel_abi {
 	uint32_t released_ttl;		/* seconds */
 	uint64_t events_dropped;
 	uint64_t observed;		/* syscalls counted since the last reset */
+	int has_observed;		/* @observed was reported */
 };
 
 /**
