@@ -442,19 +442,36 @@ else
 	done
 fi
 
+# --- libkabistat without the module ----------------------------------------
+
+# The dump parser merges a cgroup sent in parts (made-up messages), and
+# requests complete against the host kernel's own nlctrl family; under
+# valgrind, whose errors and leaks fail the test that caused them.
+lib_dump_parts() {
+	local bin=$BUILD/host/dump-parts
+	$MAKE -s "$bin" || return 1
+	if command -v valgrind >/dev/null; then
+		valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+			--error-exitcode=99 "$bin"
+	else
+		"$bin"
+	fi
+}
+check lib/dump-parts lib_dump_parts
+
 # --- Prometheus exposition --------------------------------------------------
 
 # The module cannot be loaded here, so `kabistat export` itself runs in the
 # guest (selftests/cli_export.c: exact counts, monotonic scrapes, HTTP);
 # here the same formatter, fed made-up readings with the awkward cases
 # (escaping, aggregates, a reused path), must satisfy promtool's parser and
-# linter in each of its three shapes.
+# linter in each of its shapes.
 # Each shape goes to a file first.  (Here and above, no "cmd | grep -q":
 # with pipefail it fails whenever grep stops reading before cmd is done.)
 export_promtool() {
 	local sample=$BUILD/host/export-sample shape
 	$MAKE -s "$sample" || return 1
-	for shape in all top totals; do
+	for shape in all top totals noobserved; do
 		echo "== export-sample $shape"
 		"$sample" ${shape#all} >"$tmp/export-$shape.prom" || return 1
 		cat "$tmp/export-$shape.prom"
@@ -467,6 +484,9 @@ export_promtool() {
 	grep -Fq 'syscall="read",abi="x86_64"} 100' "$tmp/export-top.prom" || return 1
 	grep -Fq 'syscall="other",abi="x86_64"} 53' "$tmp/export-top.prom" || return 1
 	! grep -q 'syscall=' "$tmp/export-totals.prom" || return 1
+	# the observed total only when the module reported it
+	grep -qx 'kabistat_observed_total 1234' "$tmp/export-all.prom" || return 1
+	! grep -q 'kabistat_observed_total' "$tmp/export-noobserved.prom" || return 1
 }
 if ! command -v promtool >/dev/null; then
 	fail export/promtool "promtool is not installed (scripts/deps.sh installs prometheus)"

@@ -526,6 +526,7 @@ TEST_F_TIMEOUT(churn, thousands_of_cgroups_add_up, 280)
 	/* ---- conservation, with counting off ---- */
 	ASSERT_EQ(0, set_knobs(self->ks, 0, -1));
 	ASSERT_EQ(0, get_abi(self->ks, &a0));
+	EXPECT_TRUE(a0.has_observed) TH_LOG("GET_ABI as root without observed");
 	obs0 = a0.observed;
 	memset(sum, 0, sizeof(sum));
 	ASSERT_EQ(0, kabistat_dump(self->ks, &o, sum_cb, sum));

@@ -29,6 +29,7 @@
 #include <linux/openat2.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
+#include <linux/kabistat.h>
 
 #include "kselftest_harness.h"
 #include "cli_run.h"
@@ -243,7 +244,9 @@ TEST_F(cli, unknown_attributes_are_ignored)
 
 	ASSERT_EQ(0, CLI_RUN(&res, 0, "-j", "abi"));
 	EXPECT_EQ(0, res.status);
-	EXPECT_HAS(res.out, "\"uapi_version\":2,");
+	snprintf(want, sizeof(want), "\"uapi_version\":%d,",
+		 KABISTAT_UAPI_VERSION);
+	EXPECT_HAS(res.out, want);
 	check_exact_counts(_metadata, &self->cg);
 
 	ASSERT_EQ(0, CLI_RUN(&res, 0, "-j", "show", "--recursive",

@@ -810,6 +810,7 @@ static uint64_t observed_now(struct __test_metadata *_metadata,
 
 	ASSERT_EQ(0, kabistat_get_abi(ks, &abi))
 		TH_LOG("%s", kabistat_errmsg(ks));
+	EXPECT_TRUE(abi->has_observed) TH_LOG("GET_ABI as root without observed");
 	observed = abi->observed;
 	if (counting)
 		*counting = abi->counting;

@@ -201,6 +201,7 @@ TEST_F(dev, abi_info_matches_netlink)
 	EXPECT_STREQ(a1->kernel_release, info.release);
 	EXPECT_STREQ(a1->kernel_machine, info.machine);
 	/* what moves is bracketed by the two netlink readings */
+	EXPECT_TRUE(a1->has_observed && a2->has_observed);
 	EXPECT_LE(a1->observed, info.observed);
 	EXPECT_GE(a2->observed, info.observed);
 	EXPECT_LE(a1->timestamp_ns, info.timestamp_ns);

@@ -71,3 +71,12 @@ demo-payload: tests $(WL_BINS) selftests/vm/demo.sh
 	@rm -rf $(DEMO_PAYLOAD) && mkdir -p $(DEMO_PAYLOAD)/tests
 	@cp -a $(PAYLOAD)/bin $(PAYLOAD)/lib $(DEMO_PAYLOAD)/
 	@install -m 0755 selftests/vm/demo.sh $(DEMO_PAYLOAD)/tests/demo.sh
+
+# libkabistat's dump parser against made-up parts, and its requests against
+# the host kernel's nlctrl family, run by scripts/host-tests.sh under
+# valgrind: linked from the library's objects, whose internal functions it
+# calls (the shared library exports only the API).
+DUMP_PARTS := $(BUILD)/host/dump-parts
+$(DUMP_PARTS): selftests/host/dump_parts.c $(LIB_OBJS) $(US_HDRS) $(KTOOLS)/.stamp
+	@mkdir -p $(@D)
+	$(CC) $(KSFT_CFLAGS) -o $@ $< $(LIB_OBJS) $(US_LDLIBS)

@@ -152,8 +152,11 @@ static void get_abi(struct __test_metadata *_metadata, struct kabistat *ks,
 		*tracked = abi->tracked_cgroups;
 	if (memory)
 		*memory = abi->memory_used;
-	if (observed)
+	if (observed) {
+		EXPECT_TRUE(abi->has_observed)
+			TH_LOG("GET_ABI as root without observed");
 		*observed = abi->observed;
+	}
 	kabistat_abi_free(abi);
 }
 

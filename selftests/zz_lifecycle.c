@@ -148,6 +148,8 @@ static void expect_conservation(struct __test_metadata *_metadata,
 	uint64_t o1, o2;
 
 	abi = get_abi(_metadata, ks);
+	EXPECT_TRUE(abi->has_observed) TH_LOG("%s: GET_ABI as root without observed",
+					      when);
 	o1 = abi->observed;
 	EXPECT_EQ(0, abi->counting) TH_LOG("%s: counting is on", when);
 	kabistat_abi_free(abi);

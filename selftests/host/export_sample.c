@@ -7,7 +7,8 @@
  * container id, an ia32 syscall, out-of-range numbers, a number without a
  * name, the aggregates, and a released cgroup with the same path as a live
  * one.  Prints the plain exposition, then with --top 1 and with
- * --no-syscall-labels when asked ("top", "totals").
+ * --no-syscall-labels when asked ("top", "totals"), or without the
+ * observed total a reader without CAP_PERFMON does not get ("noobserved").
  */
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +39,7 @@ int main(int argc, char **argv)
 		.kernel_release = "6.1.0-test\nline",
 		.generation = 42, .tracked_cgroups = 3,
 		.memory_used = 65536, .events_dropped = 1, .observed = 1234,
+		.has_observed = 1,
 	};
 	struct kabistat_cgroup a = {
 		.id = 4242, .path = "/system.slice/docker-3f2a0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab.scope",
@@ -81,5 +83,7 @@ int main(int argc, char **argv)
 		o.top = 1;
 	else if (argc > 1 && !strcmp(argv[1], "totals"))
 		o.no_syscall_labels = true;
+	else if (argc > 1 && !strcmp(argv[1], "noobserved"))
+		abi.has_observed = 0;
 	return export_write(stdout, &abi, &snap, &o, NULL) ? 1 : 0;
 }

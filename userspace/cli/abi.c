@@ -52,7 +52,12 @@ static void abi_json(struct cli *cli, const struct kabistat_kernel_abi *abi,
 	json_kv_u64(j, "max_memory", abi->max_memory);
 	json_kv_u64(j, "released_ttl", abi->released_ttl);
 	json_kv_u64(j, "events_dropped", abi->events_dropped);
-	json_kv_u64(j, "observed", abi->observed);
+	/* null: the module tells only CAP_PERFMON or CAP_SYS_ADMIN */
+	json_key(j, "observed");
+	if (abi->has_observed)
+		json_u64(j, abi->observed);
+	else
+		json_null(j);
 	json_object_end(j);
 	json_key(j, "abis");
 	json_array_begin(j);
@@ -100,9 +105,11 @@ static void abi_text(const struct kabistat_kernel_abi *abi, bool syscalls)
 	printf("module:  kabistat %s, uapi %u, netlink family %u\n",
 	       abi->module_version, abi->uapi_version, abi->family_version);
 	printf("cgroups: %s\n", cgroup_mode_name(abi->cgroup_mode));
-	printf("state:   counting %s, generation %" PRIu64 ", %s syscalls observed\n",
-	       abi->counting ? "on" : "off", abi->generation,
-	       cli_num(n1, abi->observed));
+	printf("state:   counting %s, generation %" PRIu64,
+	       abi->counting ? "on" : "off", abi->generation);
+	if (abi->has_observed)
+		printf(", %s syscalls observed", cli_num(n1, abi->observed));
+	printf("\n");
 	printf("         %s of %s cgroups tracked, released ones kept %" PRIu32
 	       " s\n", cli_num(n1, abi->tracked_cgroups),
 	       cli_num(n2, abi->max_cgroups), abi->released_ttl);

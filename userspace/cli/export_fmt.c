@@ -13,7 +13,9 @@
  * and evicted aggregates, which have no per-syscall detail, are cgroups
  * "(overflow)" and "(evicted)" with cgroup_id 0 and syscall "other".  So
  * the sum of kabistat_syscalls_total is kabistat_observed_total, as read
- * at about the same time.
+ * at about the same time.  kabistat_observed_total is left out when the
+ * module did not report it (a reader without CAP_PERFMON or CAP_SYS_ADMIN,
+ * who cannot read the counters either).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -357,6 +359,9 @@ static void export_gauges(FILE *f, const struct kabistat_kernel_abi *abi)
 		      "Multicast events the module could not send.");
 	fprintf(f, "kabistat_events_dropped_total %" PRIu64 "\n",
 		abi->events_dropped);
+	/* only CAP_PERFMON or CAP_SYS_ADMIN get it */
+	if (!abi->has_observed)
+		return;
 	export_family(f, "kabistat_observed_total", "counter",
 		      "System calls the module counted since the last reset of all cgroups.");
 	fprintf(f, "kabistat_observed_total %" PRIu64 "\n", abi->observed);

@@ -183,6 +183,8 @@ static int ks_parse_abi(struct nlmsghdr *nlh, struct nlattr **unchecked,
 	abi->max_memory = ks_get_u64(tb[KABISTAT_A_MAX_MEMORY]);
 	abi->released_ttl = ks_get_u32(tb[KABISTAT_A_RELEASED_TTL]);
 	abi->events_dropped = ks_get_u64(tb[KABISTAT_A_EVENTS_DROPPED]);
+	/* only for requesters with CAP_PERFMON or CAP_SYS_ADMIN */
+	abi->has_observed = tb[KABISTAT_A_OBSERVED] != NULL;
 	abi->observed = ks_get_u64(tb[KABISTAT_A_OBSERVED]);
 
 	/* One KABISTAT_A_ABI nest per ABI: walk the repeated attribute. */

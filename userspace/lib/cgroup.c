@@ -5,7 +5,9 @@
  * carried by events.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <netlink/genl/genl.h>
@@ -24,6 +26,7 @@ static const struct nla_policy ks_cgroup_policy[KABISTAT_A_MAX + 1] = {
 	[KABISTAT_A_OUT_OF_RANGE]	= { .type = NLA_NESTED },
 	[KABISTAT_A_ERRNO]		= { .type = NLA_NESTED },
 	[KABISTAT_A_EVENT_SEQ]		= { .type = NLA_U64 },
+	[KABISTAT_A_CGROUP_MORE]	= { .type = NLA_FLAG },
 };
 
 static const struct nla_policy ks_stat_policy[KABISTAT_STAT_A_MAX + 1] = {
@@ -64,14 +67,6 @@ static uint64_t ks_nla_u64(struct nlattr *a)
 {
 	return a ? nla_get_u64(a) : 0;
 }
-
-/* While parsing: what the message held besides the public structure. */
-struct ks_cgroup_parse {
-	struct kabistat_cgroup *cg;
-	size_t cap;
-	/* the kernel sent per-ABI totals (aggregates): use them as they are */
-	int abi_totals[KABISTAT_MAX_ABIS];
-};
 
 static int ks_stat_push(struct ks_cgroup_parse *p,
 			const struct kabistat_syscall_stat *st)
@@ -190,65 +185,112 @@ static void ks_cgroup_sums(struct kabistat_cgroup *cg, const int *abi_totals)
 	}
 }
 
-int ks_cgroup_parse(struct nlmsghdr *nlh, struct kabistat_cgroup **out)
+void ks_cgroup_parse_drop(struct ks_cgroup_parse *p)
 {
-	struct genlmsghdr *gnlh = nlmsg_data(nlh);
-	struct nlattr *tb[KABISTAT_A_MAX + 1];
-	struct ks_cgroup_parse p = { 0 };
-	struct kabistat_cgroup *cg;
-	struct nlattr *a;
-	int rem, err;
+	kabistat_cgroup_free(p->cg);
+	memset(p, 0, sizeof(*p));
+}
 
+int ks_cgroup_attrs(struct nlmsghdr *nlh, struct nlattr **tb)
+{
 	if (genlmsg_parse(nlh, 0, tb, KABISTAT_A_MAX, ks_cgroup_policy) < 0 ||
 	    !tb[KABISTAT_A_CGROUP_ID])
 		return -EPROTO;
-	cg = calloc(1, sizeof(*cg));
-	if (!cg)
-		return -ENOMEM;
-	p.cg = cg;
-	cg->id = nla_get_u64(tb[KABISTAT_A_CGROUP_ID]);
+	return 0;
+}
+
+/* The header of the first part, or what a later part updates. */
+static int ks_cgroup_header(struct kabistat_cgroup *cg, struct nlattr **tb)
+{
+	const char *path;
+
 	if (tb[KABISTAT_A_CGROUP_STATE])
 		cg->state = nla_get_u32(tb[KABISTAT_A_CGROUP_STATE]);
 	if (tb[KABISTAT_A_CGROUP_FLAGS])
-		cg->flags = nla_get_u32(tb[KABISTAT_A_CGROUP_FLAGS]);
-	cg->generation = ks_nla_u64(tb[KABISTAT_A_GENERATION]);
-	cg->timestamp_ns = ks_nla_u64(tb[KABISTAT_A_TIMESTAMP_NS]);
+		cg->flags |= nla_get_u32(tb[KABISTAT_A_CGROUP_FLAGS]);
+	if (tb[KABISTAT_A_TIMESTAMP_NS])
+		cg->timestamp_ns = nla_get_u64(tb[KABISTAT_A_TIMESTAMP_NS]);
 	/* an empty path is one the module has not resolved yet */
-	if (tb[KABISTAT_A_CGROUP_PATH] &&
-	    *nla_get_string(tb[KABISTAT_A_CGROUP_PATH])) {
-		cg->path = strdup(nla_get_string(tb[KABISTAT_A_CGROUP_PATH]));
-		if (!cg->path) {
-			err = -ENOMEM;
-			goto fail;
-		}
+	path = tb[KABISTAT_A_CGROUP_PATH] ?
+	       nla_get_string(tb[KABISTAT_A_CGROUP_PATH]) : NULL;
+	if (!cg->path && path && *path) {
+		cg->path = strdup(path);
+		if (!cg->path)
+			return -ENOMEM;
 	}
+	return 0;
+}
+
+int ks_cgroup_part(struct ks_cgroup_parse *p, struct nlmsghdr *nlh,
+		   struct nlattr **tb)
+{
+	struct genlmsghdr *gnlh = nlmsg_data(nlh);
+	struct nlattr *a;
+	int rem, err;
+
+	if (!p->cg) {
+		p->cg = calloc(1, sizeof(*p->cg));
+		if (!p->cg)
+			return -ENOMEM;
+		p->cg->id = nla_get_u64(tb[KABISTAT_A_CGROUP_ID]);
+		p->cg->generation = ks_nla_u64(tb[KABISTAT_A_GENERATION]);
+	}
+	p->more = tb[KABISTAT_A_CGROUP_MORE] != NULL;
+	err = ks_cgroup_header(p->cg, tb);
+	if (err)
+		return err;
 
 	/* The nests repeat: walk every attribute, not the parsed table. */
 	nla_for_each_attr(a, genlmsg_attrdata(gnlh, 0),
 			  genlmsg_attrlen(gnlh, 0), rem) {
 		switch (nla_type(a)) {
 		case KABISTAT_A_STAT:
-			err = ks_parse_stat(&p, a, 0);
+			err = ks_parse_stat(p, a, 0);
 			break;
 		case KABISTAT_A_OUT_OF_RANGE:
-			err = ks_parse_stat(&p, a, 1);
+			err = ks_parse_stat(p, a, 1);
 			break;
 		case KABISTAT_A_ERRNO:
-			err = ks_parse_errno(cg, a);
+			err = ks_parse_errno(p->cg, a);
 			break;
 		default:
 			err = 0;
 		}
 		if (err)
-			goto fail;
+			return err;
 	}
-	ks_stats_sort(cg);
-	ks_cgroup_sums(cg, p.abi_totals);
-	*out = cg;
 	return 0;
-fail:
-	kabistat_cgroup_free(cg);
-	return err;
+}
+
+struct kabistat_cgroup *ks_cgroup_parse_end(struct ks_cgroup_parse *p)
+{
+	struct kabistat_cgroup *cg = p->cg;
+
+	ks_stats_sort(cg);
+	ks_cgroup_sums(cg, p->abi_totals);
+	p->cg = NULL;
+	ks_cgroup_parse_drop(p);
+	return cg;
+}
+
+int ks_cgroup_parse(struct nlmsghdr *nlh, struct kabistat_cgroup **out)
+{
+	struct nlattr *tb[KABISTAT_A_MAX + 1];
+	struct ks_cgroup_parse p = { 0 };
+	int err;
+
+	err = ks_cgroup_attrs(nlh, tb);
+	if (!err)
+		err = ks_cgroup_part(&p, nlh, tb);
+	/* only dumps split a cgroup */
+	if (!err && p.more)
+		err = -EPROTO;
+	if (err) {
+		ks_cgroup_parse_drop(&p);
+		return err;
+	}
+	*out = ks_cgroup_parse_end(&p);
+	return 0;
 }
 
 /*
@@ -270,16 +312,32 @@ static int ks_cgroup_error(struct kabistat *ks, int err, const char *what,
 
 struct ks_get_one {
 	struct kabistat_cgroup *cg;
+	int split;	/* the reply carried KABISTAT_A_CGROUP_MORE */
 };
 
 static int ks_parse_one(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 {
+	struct nlattr *attrs[KABISTAT_A_MAX + 1];
+	struct ks_cgroup_parse p = { 0 };
 	struct ks_get_one *one = arg;
+	int err;
 
 	(void)tb;
 	if (one->cg)
 		return -EPROTO;		/* a "do" answers with one message */
-	return ks_cgroup_parse(nlh, &one->cg);
+	err = ks_cgroup_attrs(nlh, attrs);
+	if (!err)
+		err = ks_cgroup_part(&p, nlh, attrs);
+	if (!err && p.more) {
+		one->split = 1;
+		err = -EPROTO;
+	}
+	if (err) {
+		ks_cgroup_parse_drop(&p);
+		return err;
+	}
+	one->cg = ks_cgroup_parse_end(&p);
+	return 0;
 }
 
 static int ks_get_cgroup(struct kabistat *ks, struct nl_msg *msg,
@@ -291,6 +349,9 @@ static int ks_get_cgroup(struct kabistat *ks, struct nl_msg *msg,
 	err = ks_transact(ks, msg, "GET_CGROUP", ks_parse_one, &one);
 	if (!err && !one.cg)
 		err = ks_error(ks, -EPROTO, "GET_CGROUP: empty reply");
+	if (err == -EPROTO && one.split)
+		ks_error(ks, err,
+			 "GET_CGROUP: the module split its reply into parts (KABISTAT_A_CGROUP_MORE), which only a dump may do");
 	if (err) {
 		kabistat_cgroup_free(one.cg);
 		return ks_cgroup_error(ks, err, "GET_CGROUP", id, have_id);
@@ -327,27 +388,99 @@ int kabistat_get_cgroup_fd(struct kabistat *ks, int fd,
 	return ks_get_cgroup(ks, msg, id, have_id, out);
 }
 
-struct ks_dump {
-	kabistat_cgroup_fn fn;
-	void *arg;
-	int stopped;	/* @fn's non-zero return; the rest is drained */
-};
-
-static int ks_parse_dump(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
+static int ks_dump_fail(struct ks_dump *d, int err, const char *fmt, ...)
 {
-	struct ks_dump *d = arg;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d->why, sizeof(d->why), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* "cgroup 42", or the aggregate an id 0 stands for */
+static const char *ks_dump_name(char *buf, size_t len, uint64_t id,
+				uint32_t state)
+{
+	if (id)
+		snprintf(buf, len, "cgroup %llu", (unsigned long long)id);
+	else if (state == KABISTAT_CGROUP_OVERFLOW)
+		snprintf(buf, len, "the overflow aggregate");
+	else if (state == KABISTAT_CGROUP_EVICTED)
+		snprintf(buf, len, "the evicted aggregate");
+	else
+		snprintf(buf, len, "cgroup 0 (state %u)", state);
+	return buf;
+}
+
+/*
+ * Whether @tb, the next message, continues the cgroup being merged: the
+ * same id and, for the aggregates (both id 0), the same state.  Its
+ * generation must be the same too, or a reset came between the parts and
+ * their sum would mix counts from before and after it.
+ */
+static int ks_dump_continues(struct ks_dump *d, struct nlattr **tb)
+{
+	const struct kabistat_cgroup *cg = d->part.cg;
+	uint64_t id = nla_get_u64(tb[KABISTAT_A_CGROUP_ID]);
+	uint32_t state = tb[KABISTAT_A_CGROUP_STATE] ?
+			 nla_get_u32(tb[KABISTAT_A_CGROUP_STATE]) : 0;
+	char a[48], b[48];
+
+	if (id != cg->id || (!id && state != cg->state))
+		return ks_dump_fail(d, -EPROTO,
+				    "%s was sent in parts (KABISTAT_A_CGROUP_MORE), but %s came instead of its next part",
+				    ks_dump_name(a, sizeof(a), cg->id, cg->state),
+				    ks_dump_name(b, sizeof(b), id, state));
+	if (ks_nla_u64(tb[KABISTAT_A_GENERATION]) != cg->generation)
+		return ks_dump_fail(d, -EAGAIN,
+				    "%s was reset while it was dumped, try again",
+				    ks_dump_name(a, sizeof(a), id, state));
+	return 0;
+}
+
+int ks_dump_msg(struct ks_dump *d, struct nlmsghdr *nlh)
+{
+	struct nlattr *tb[KABISTAT_A_MAX + 1];
 	struct kabistat_cgroup *cg;
 	int err;
 
-	(void)tb;
 	if (d->stopped)
 		return 0;
-	err = ks_cgroup_parse(nlh, &cg);
-	if (err)
+	err = ks_cgroup_attrs(nlh, tb);
+	if (!err && d->part.cg)
+		err = ks_dump_continues(d, tb);
+	if (!err)
+		err = ks_cgroup_part(&d->part, nlh, tb);
+	if (err || d->part.more)
 		return err;
+	cg = ks_cgroup_parse_end(&d->part);
 	d->stopped = d->fn(cg, d->arg);
 	kabistat_cgroup_free(cg);
 	return 0;
+}
+
+int ks_dump_end(struct ks_dump *d)
+{
+	char a[48];
+
+	if (!d->part.cg)
+		return 0;
+	return ks_dump_fail(d, -EPROTO,
+			    "the dump ended inside %s: its last part carried KABISTAT_A_CGROUP_MORE",
+			    ks_dump_name(a, sizeof(a), d->part.cg->id,
+					 d->part.cg->state));
+}
+
+void ks_dump_release(struct ks_dump *d)
+{
+	ks_cgroup_parse_drop(&d->part);
+}
+
+static int ks_parse_dump(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
+{
+	(void)tb;
+	return ks_dump_msg(arg, nlh);
 }
 
 int kabistat_dump(struct kabistat *ks, const struct kabistat_dump_opts *opts,
@@ -368,6 +501,11 @@ int kabistat_dump(struct kabistat *ks, const struct kabistat_dump_opts *opts,
 		return ks_error(ks, -ENOMEM, "GET_CGROUP dump: out of memory");
 	}
 	err = ks_transact(ks, msg, "GET_CGROUP dump", ks_parse_dump, &d);
+	if (!err && !d.stopped)
+		err = ks_dump_end(&d);
+	ks_dump_release(&d);
+	if (err && d.why[0])
+		return ks_error(ks, err, "GET_CGROUP dump: %s", d.why);
 	if (err)
 		return ks_cgroup_error(ks, err, "GET_CGROUP dump", subtree,
 				       subtree != 0);

@@ -25,6 +25,12 @@ int kabistat_events_subscribe(struct kabistat *ks)
 
 	if (ks->events)
 		return 0;
+	/*
+	 * libnl's sequence check expects an ACK for every earlier request,
+	 * and do requests get none (see ks_transact()); events carry
+	 * sequence number 0 anyway.
+	 */
+	nl_socket_disable_seq_check(ks->sock);
 	group = genl_ctrl_resolve_grp(ks->sock, KABISTAT_GENL_NAME,
 				      KABISTAT_MCGRP_EVENTS);
 	if (group < 0)
@@ -40,8 +46,6 @@ int kabistat_events_subscribe(struct kabistat *ks)
 		return ks_error(ks, err, "events: cannot join the group: %s",
 				strerror(-err));
 	}
-	/* events carry sequence number 0, not the numbers of our requests */
-	nl_socket_disable_seq_check(ks->sock);
 	ks->events = 1;
 	return 0;
 }

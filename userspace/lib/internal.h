@@ -42,17 +42,68 @@ int ks_nl_errno(int nlerr);
 struct nl_msg *ks_request(struct kabistat *ks, uint8_t cmd, int flags);
 /*
  * Send @msg (consumed) and pass each reply message to @parse (NULL: the
- * request is answered by an acknowledgement only).  A dump is read to its
- * end even after @parse failed, so the socket stays usable.
+ * request is answered by an acknowledgement only).  A do with @parse is
+ * answered by its one reply message and asks for no acknowledgement (see
+ * ks_transact()).  A dump is read to its end even after @parse failed, so
+ * the socket stays usable.
  */
 int ks_transact(struct kabistat *ks, struct nl_msg *msg, const char *what,
 		ks_parse_fn parse, void *arg);
 
 /*
- * One cgroup message (GET_CGROUP reply, dump part, or event) into a new
- * struct kabistat_cgroup: -EPROTO when malformed, -ENOMEM.
+ * One cgroup message (GET_CGROUP do reply or event) into a new struct
+ * kabistat_cgroup: -EPROTO when malformed or when it carries
+ * KABISTAT_A_CGROUP_MORE (only dumps split a cgroup), -ENOMEM.
  */
 int ks_cgroup_parse(struct nlmsghdr *nlh, struct kabistat_cgroup **out);
+
+/* A cgroup being read from one message or merged from several parts. */
+struct ks_cgroup_parse {
+	struct kabistat_cgroup *cg;	/* NULL before the first part */
+	size_t cap;			/* room in cg->stats */
+	/* the kernel sent per-ABI totals (aggregates): use them as they are */
+	int abi_totals[KABISTAT_MAX_ABIS];
+	int more;	/* the last part carried KABISTAT_A_CGROUP_MORE */
+};
+
+/* A cgroup message's top-level attributes: -EPROTO without a cgroup id. */
+int ks_cgroup_attrs(struct nlmsghdr *nlh, struct nlattr **tb);
+/*
+ * Add one part (@tb from ks_cgroup_attrs()) to @p: the first part sets
+ * the id and generation, every part the state, the timestamp and the
+ * path if none was known yet; flags are or'ed; the counters are added.
+ * The caller checks that a part belongs to the cgroup in @p.
+ */
+int ks_cgroup_part(struct ks_cgroup_parse *p, struct nlmsghdr *nlh,
+		   struct nlattr **tb);
+/* The complete cgroup (sorted, summed), handed over; @p is reset. */
+struct kabistat_cgroup *ks_cgroup_parse_end(struct ks_cgroup_parse *p);
+/* Free what @p holds and reset it. */
+void ks_cgroup_parse_drop(struct ks_cgroup_parse *p);
+
+/*
+ * kabistat_dump()'s state: the dump's messages go to ks_dump_msg() one by
+ * one, parts of a cgroup are merged, and @fn gets each complete cgroup.
+ * Its protocol errors leave their explanation in @why.
+ */
+struct ks_dump {
+	kabistat_cgroup_fn fn;
+	void *arg;
+	int stopped;	/* @fn's non-zero return; the rest is drained */
+	struct ks_cgroup_parse part;	/* the cgroup being merged */
+	char why[200];
+};
+
+/*
+ * One message of the dump.  -EPROTO when it is malformed or does not
+ * continue the cgroup a KABISTAT_A_CGROUP_MORE part began, -EAGAIN when the
+ * cgroup's generation changed between its parts, -ENOMEM.
+ */
+int ks_dump_msg(struct ks_dump *d, struct nlmsghdr *nlh);
+/* After the last message: -EPROTO when a cgroup was left incomplete. */
+int ks_dump_end(struct ks_dump *d);
+/* Free a cgroup left incomplete (after an error); always call it. */
+void ks_dump_release(struct ks_dump *d);
 
 /* The cgroup id of an open cgroup2 directory, through its file handle. */
 int ks_fd_cgroup_id(int fd, uint64_t *id);

@@ -65,6 +65,10 @@ struct kabistat_syscall_table {
 
 /**
  * struct kabistat_kernel_abi - the kernel's ABI identity and the module's state
+ *
+ * @observed, the syscalls counted since the last reset of all cgroups, is
+ * only reported to callers with CAP_PERFMON or CAP_SYS_ADMIN: @has_observed
+ * tells whether the module sent it (else @observed is 0).
  */
 struct kabistat_kernel_abi {
 	char module_version[32];
@@ -86,6 +90,7 @@ struct kabistat_kernel_abi {
 	uint32_t released_ttl;		/* seconds */
 	uint64_t events_dropped;
 	uint64_t observed;		/* syscalls counted since the last reset */
+	int has_observed;		/* @observed was reported */
 };
 
 /**
@@ -192,7 +197,11 @@ struct kabistat_dump_opts {
 /*
  * Call @fn for every tracked cgroup, then the aggregates.  @cg is valid
  * during the call only.  A non-zero return of @fn stops the dump and is
- * returned.
+ * returned.  A cgroup the module sends in several parts
+ * (KABISTAT_A_CGROUP_MORE) is merged first: @fn sees each cgroup once,
+ * complete.  -EPROTO when the parts do not follow each other or the dump
+ * ends inside a cgroup; -EAGAIN when the dump was interrupted or a cgroup
+ * was reset between two of its parts (try again).
  */
 typedef int (*kabistat_cgroup_fn)(const struct kabistat_cgroup *cg,
 				  void *arg);

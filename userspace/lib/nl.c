@@ -63,6 +63,8 @@ struct ks_reply {
 	void *arg;
 	int err;
 	int done;
+	int dump;	/* the request was a dump */
+	uint32_t seq;	/* the request's sequence number */
 };
 
 /* The extended ACK text in the TLVs at @off bytes into @nlh's payload. */
@@ -141,12 +143,27 @@ static int ks_on_finish(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/*
+ * Only the request's own messages count; anything older left on the socket
+ * (the rest of an abandoned dump) is skipped.  libnl's own check expects
+ * an ACK or DONE after each request, which a do no longer gets.
+ */
+static int ks_on_seq(struct nl_msg *msg, void *arg)
+{
+	struct ks_reply *r = arg;
+
+	return nlmsg_hdr(msg)->nlmsg_seq == r->seq ? NL_OK : NL_SKIP;
+}
+
 static int ks_on_valid(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[KABISTAT_A_MAX + 1];
 	struct ks_reply *r = arg;
 	int err;
 
+	/* A do request with a reply is answered by that message alone. */
+	if (r->parse && !r->dump)
+		r->done = 1;
 	if (r->err || !r->parse)
 		return NL_SKIP;
 	/* Attributes newer than this library are skipped, not refused. */
@@ -182,6 +199,7 @@ int ks_transact(struct kabistat *ks, struct nl_msg *msg, const char *what,
 {
 	struct ks_reply r = { .ks = ks, .what = what, .parse = parse,
 			      .arg = arg };
+	struct nlmsghdr *nlh;
 	struct nl_cb *cb;
 	int err;
 
@@ -200,8 +218,23 @@ int ks_transact(struct kabistat *ks, struct nl_msg *msg, const char *what,
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, ks_on_done, &r);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, ks_on_finish, &r);
 	nl_cb_err(cb, NL_CB_CUSTOM, ks_on_error, &r);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, ks_on_seq, &r);
 
-	err = nl_send_auto(ks->sock, msg);
+	/*
+	 * No ACK after a do reply.  The kernel queues a message only while
+	 * the receive buffer has room, unless the queue is empty: a reply
+	 * larger than the buffer (replies go up to 1 MiB, the default
+	 * buffer is about 208 KiB) is always queued, but the ACK after it
+	 * would be dropped, leaving ENOBUFS on the socket ahead of the
+	 * reply.  Errors are sent without NLM_F_ACK too.
+	 */
+	nl_complete_msg(ks->sock, msg);
+	nlh = nlmsg_hdr(msg);
+	r.seq = nlh->nlmsg_seq;
+	r.dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+	if (parse && !r.dump)
+		nlh->nlmsg_flags &= ~NLM_F_ACK;
+	err = nl_send(ks->sock, msg);
 	nlmsg_free(msg);
 	if (err < 0) {
 		err = ks_error(ks, ks_nl_errno(err), "%s: %s", what,
@@ -230,10 +263,20 @@ out:
 	return err;
 }
 
+/*
+ * Room in the receive buffer for the largest message the module sends
+ * (1 MiB) with more behind it: events come in bursts, and a released
+ * cgroup's event is as large as its GET_CGROUP reply; the default
+ * (net.core.rmem_default) is about 208 KiB.  SO_RCVBUFFORCE, which needs
+ * CAP_NET_ADMIN, may pass net.core.rmem_max, SO_RCVBUF is capped by it;
+ * the kernel doubles the value for its overhead.
+ */
+#define KS_RCVBUF	(1 << 20)
+
 static int ks_connect(struct kabistat *ks)
 {
-	int one = 1;
-	int err;
+	int one = 1, rcvbuf = KS_RCVBUF;
+	int fd, err;
 
 	ks->sock = nl_socket_alloc();
 	if (!ks->sock)
@@ -243,10 +286,15 @@ static int ks_connect(struct kabistat *ks)
 		return ks_error(ks, ks_nl_errno(err),
 				"cannot open a generic netlink socket: %s",
 				nl_geterror(err));
-	/* Replies such as GET_ABI are larger than a page. */
+	/*
+	 * Replies such as GET_ABI are larger than a page: libnl peeks at each
+	 * datagram's length and reads it whole, whatever its size.
+	 */
 	nl_socket_enable_msg_peek(ks->sock);
-	setsockopt(nl_socket_get_fd(ks->sock), SOL_NETLINK, NETLINK_EXT_ACK,
-		   &one, sizeof(one));
+	fd = nl_socket_get_fd(ks->sock);
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 
 	ks->family = genl_ctrl_resolve(ks->sock, KABISTAT_GENL_NAME);
 	if (ks->family < 0)

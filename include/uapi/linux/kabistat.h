@@ -25,8 +25,9 @@
  *   kernel offers (see enum kabistat_abi_attr), and the counting state:
  *   KABISTAT_A_COUNTING, KABISTAT_A_TRACKED_CGROUPS,
  *   KABISTAT_A_MAX_CGROUPS, KABISTAT_A_MEMORY_USED, KABISTAT_A_MAX_MEMORY,
- *   KABISTAT_A_RELEASED_TTL, KABISTAT_A_EVENTS_DROPPED,
- *   KABISTAT_A_OBSERVED.
+ *   KABISTAT_A_RELEASED_TTL, KABISTAT_A_EVENTS_DROPPED, and
+ *   KABISTAT_A_OBSERVED only when the requester has CAP_PERFMON or
+ *   CAP_SYS_ADMIN.
  *
  *   The syscall table of an ABI is sent as KABISTAT_ABI_A_NAMES: for every
  *   number from 0 to KABISTAT_ABI_A_TABLE_SIZE - 1, in order, the syscall's
@@ -44,14 +45,25 @@
  *   KABISTAT_A_CGROUP_FD, an open file descriptor of its cgroup2
  *   directory.  dump: every tracked cgroup, live and released, followed by
  *   the overflow and evicted aggregates; with KABISTAT_A_CGROUP_ID or
- *   KABISTAT_A_CGROUP_FD only that cgroup and its descendants.  Each cgroup
- *   is one message: KABISTAT_A_CGROUP_ID, KABISTAT_A_CGROUP_PATH,
+ *   KABISTAT_A_CGROUP_FD only that cgroup and its descendants.  A cgroup
+ *   is reported as KABISTAT_A_CGROUP_ID, KABISTAT_A_CGROUP_PATH,
  *   KABISTAT_A_CGROUP_STATE, KABISTAT_A_CGROUP_FLAGS, a KABISTAT_A_STAT nest
  *   per (ABI, syscall) that has counts, a KABISTAT_A_OUT_OF_RANGE nest per
  *   ABI that has counts, and a KABISTAT_A_ERRNO nest per errno value seen.
  *   The overflow and evicted aggregates (KABISTAT_A_CGROUP_ID 0) have no
  *   per-syscall detail: one KABISTAT_A_STAT nest per ABI without
  *   KABISTAT_STAT_A_NR holds their totals, out-of-range events included.
+ *
+ *   A do reply is always one message, however large.  In a dump, a cgroup
+ *   whose nests do not fit one message is sent as several consecutive
+ *   messages (parts): every part repeats the header (KABISTAT_A_TIMESTAMP_NS,
+ *   KABISTAT_A_GENERATION, KABISTAT_A_CGROUP_ID, KABISTAT_A_CGROUP_PATH,
+ *   KABISTAT_A_CGROUP_STATE, KABISTAT_A_CGROUP_FLAGS), the KABISTAT_A_STAT,
+ *   KABISTAT_A_OUT_OF_RANGE and KABISTAT_A_ERRNO nests are split between the
+ *   parts (each in exactly one), and every part but the last carries
+ *   KABISTAT_A_CGROUP_MORE.  A consumer merges a part with MORE into the
+ *   following message(s) of the same cgroup id, up to the first part
+ *   without MORE.  Any reader buffer size works.
  *
  * KABISTAT_CMD_RESET (do; CAP_SYS_ADMIN)
  *   Sets the baseline of one cgroup (KABISTAT_A_CGROUP_ID or _FD) or, with
@@ -101,7 +113,8 @@
  * structure whose unknown tail is zero (a non-zero tail: E2BIG); a smaller
  * one is refused with EINVAL.  Where the kernel has more entries to return
  * than the caller made room for, it stores the room it needs and fails with
- * ENOSPC.  KABISTAT_IOC_ABI_INFO is open to anyone who can open the device;
+ * ENOSPC.  KABISTAT_IOC_ABI_INFO is open to anyone who can open the device
+ * (@observed is filled only for callers with CAP_PERFMON or CAP_SYS_ADMIN);
  * KABISTAT_IOC_CGROUP_STATS needs CAP_PERFMON or CAP_SYS_ADMIN and
  * KABISTAT_IOC_RESET CAP_SYS_ADMIN, both in the credentials that opened the
  * device and in the caller's.
@@ -265,7 +278,8 @@ enum kabistat_errno_attr {
  * @max_cgroups:	as KABISTAT_A_MAX_CGROUPS
  * @counting:		as KABISTAT_A_COUNTING
  * @memory_used:	as KABISTAT_A_MEMORY_USED
- * @observed:		as KABISTAT_A_OBSERVED
+ * @observed:		as KABISTAT_A_OBSERVED; 0 for a caller without
+ *			CAP_PERFMON or CAP_SYS_ADMIN
  * @release:		as KABISTAT_A_KERNEL_RELEASE, NUL-terminated
  * @machine:		as KABISTAT_A_KERNEL_MACHINE, NUL-terminated
  */
