@@ -367,11 +367,14 @@ static void ks_evict(struct ks_cgroup *cg)
 	bool pending;
 	u32 i, n;
 
-	/* Its path work still to run (or running) would find it freed. */
+	/*
+	 * Its path work still to run (or running) would find it freed; a dump
+	 * that sent part of it would find the rest gone.
+	 */
 	raw_spin_lock(&cg->lock);
 	pending = cg->path_pending;
 	raw_spin_unlock(&cg->lock);
-	if (pending || ks_read(cg, &r, &n))
+	if (pending || cg->dumpers || ks_read(cg, &r, &n))
 		return;
 	for (i = 0; i < n; i++)
 		if (KS_KEY_KIND(r[i].key) < KS_NR_ABIS)

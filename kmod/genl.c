@@ -365,7 +365,9 @@ enum ks_dump_phase { KS_DUMP_CGROUPS, KS_DUMP_OVERFLOW, KS_DUMP_EVICTED,
 
 /*
  * @part_id and @from: the cgroup a message could not hold whole, and the
- * reading its next message starts at.
+ * reading its next message starts at.  Once a part of it is sent (@from is
+ * not 0), the dump keeps it from being evicted (ks_cgroup.dumpers) until
+ * its last part is sent or the dump ends.
  */
 struct ks_dump {
 	struct ks_cursor cur;
@@ -430,6 +432,7 @@ static int ks_get_cgroup_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 	struct ks_cursor prev;
 	struct ks_cgroup *cg;
 	bool more;
+	u32 inside;
 	int err = 0;
 
 	mutex_lock(&ks_cgroups_mutex);
@@ -446,12 +449,19 @@ static int ks_get_cgroup_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 		/* Resume inside the cgroup a message could not hold whole. */
 		if (cg->id != d->part_id)
 			d->from = 0;
+		inside = d->from;
 		err = ks_dump_put_cgroup(skb, portid, seq, cg, &d->from, &more);
 		if (err || more) {
+			if (!inside && d->from)
+				cg->dumpers++;
 			d->cur = prev;
 			d->part_id = cg->id;
 			goto out;
 		}
+		if (inside)
+			cg->dumpers--;
+		d->part_id = 0;
+		d->from = 0;
 	}
 	ks_read_aggregates(overflow, evicted);
 	if (d->phase == KS_DUMP_OVERFLOW) {
@@ -474,6 +484,22 @@ out:
 	if (err == -EMSGSIZE && skb->len)
 		return skb->len;
 	return err ? err : skb->len;
+}
+
+/* A dump left inside a cgroup lets it go. */
+static int ks_get_cgroup_done(struct netlink_callback *cb)
+{
+	struct ks_dump *d = (struct ks_dump *)cb->ctx;
+	struct ks_cgroup *cg;
+
+	if (!d->from)
+		return 0;
+	mutex_lock(&ks_cgroups_mutex);
+	cg = ks_cgroup_find(d->part_id);
+	if (cg && !WARN_ON_ONCE(!cg->dumpers))
+		cg->dumpers--;
+	mutex_unlock(&ks_cgroups_mutex);
+	return 0;
 }
 
 static int ks_reset_doit(struct sk_buff *skb, struct genl_info *info)
@@ -606,6 +632,7 @@ static const struct genl_ops ks_ops[] = {
 		.doit = ks_get_cgroup_doit,
 		.start = ks_get_cgroup_start,
 		.dumpit = ks_get_cgroup_dumpit,
+		.done = ks_get_cgroup_done,
 		.policy = ks_cgroup_policy,
 		.maxattr = KABISTAT_A_MAX,
 	},

@@ -103,6 +103,8 @@ enum ks_cgroup_state {
  * @path:	path from the cgroup2 root, "" while unknown
  * @path_work:	resolves @path for a cgroup first seen in a syscall
  * @path_pending: @path_work is queued or running; not evictable meanwhile
+ * @dumpers:	dumps between two parts of this cgroup; not evictable then
+ *		either; under ks_cgroups_mutex
  */
 struct ks_cgroup {
 	struct hlist_node node;
@@ -122,6 +124,7 @@ struct ks_cgroup {
 	char path[KS_PATH_LEN];
 	struct work_struct path_work;
 	bool path_pending;
+	u32 dumpers;
 };
 
 /* One entry of a CPU's cache. */
