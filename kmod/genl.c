@@ -429,7 +429,6 @@ static int ks_get_cgroup_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 	struct ks_counters overflow[KS_NR_ABIS], evicted[KS_NR_ABIS];
 	u32 portid = NETLINK_CB(cb->skb).portid;
 	u32 seq = cb->nlh->nlmsg_seq;
-	struct ks_cursor prev;
 	struct ks_cgroup *cg;
 	bool more;
 	u32 inside;
@@ -437,7 +436,6 @@ static int ks_get_cgroup_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 
 	mutex_lock(&ks_cgroups_mutex);
 	while (d->phase == KS_DUMP_CGROUPS) {
-		prev = d->cur;
 		cg = ks_cgroup_next(&d->cur);
 		if (!cg) {
 			/* A subtree has no aggregates. */
@@ -454,7 +452,8 @@ static int ks_get_cgroup_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 		if (err || more) {
 			if (!inside && d->from)
 				cg->dumpers++;
-			d->cur = prev;
+			/* The next call starts at this cgroup, whatever came. */
+			d->cur.last_id = cg->id - 1;
 			d->part_id = cg->id;
 			goto out;
 		}
