@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <linux/kabistat.h>
@@ -145,4 +147,134 @@ int nlraw_request(struct nlraw *nl, uint8_t cmd, uint16_t flags,
 		  const void *attrs, size_t len)
 {
 	return nlraw_xfer(nl, nl->family, cmd, flags, attrs, len, NULL, NULL);
+}
+
+/* The extended ACK text in the TLVs from @off bytes into @nlh, if any. */
+static void nlraw_tlv_msg(const struct nlmsghdr *nlh, size_t off, char *out,
+			  size_t outlen)
+{
+	const struct nlattr *a;
+
+	out[0] = '\0';
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	while (off + NLA_HDRLEN <= nlh->nlmsg_len) {
+		a = (const struct nlattr *)((const char *)nlh + off);
+		if (a->nla_len < NLA_HDRLEN || off + a->nla_len > nlh->nlmsg_len)
+			return;
+		if (a->nla_type == NLMSGERR_ATTR_MSG) {
+			size_t n = a->nla_len - NLA_HDRLEN;
+
+			if (n >= outlen)
+				n = outlen - 1;
+			memcpy(out, (const char *)a + NLA_HDRLEN, n);
+			out[n] = '\0';
+		}
+		off += NLA_ALIGN(a->nla_len);
+	}
+}
+
+int nlraw_collect(const struct nlraw *nl, uint8_t cmd, uint16_t flags,
+		  const void *attrs, size_t len, size_t bufsize, int timeout_s,
+		  int (*on_msg)(const struct nlmsghdr *nlh, void *arg),
+		  void *arg, struct nlraw_result *res)
+{
+	struct timeval tv = { .tv_sec = timeout_s };
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *g;
+	char *buf;
+	int fd, one = 1, err = 0;
+	ssize_t n;
+
+	memset(res, 0, sizeof(*res));
+	if (len > NLRAW_BUF - NLMSG_HDRLEN - GENL_HDRLEN)
+		return -EMSGSIZE;
+	buf = malloc(bufsize > NLRAW_BUF ? bufsize : NLRAW_BUF);
+	if (!buf)
+		return -ENOMEM;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0) {
+		err = -errno;
+		free(buf);
+		return err;
+	}
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+
+	nlh = (struct nlmsghdr *)buf;
+	g = NLMSG_DATA(nlh);
+	memset(buf, 0, NLMSG_HDRLEN + GENL_HDRLEN);
+	nlh->nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN + len;
+	nlh->nlmsg_type = nl->family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	if (!(flags & NLM_F_DUMP))
+		nlh->nlmsg_flags |= NLM_F_ACK;
+	nlh->nlmsg_seq = 1;
+	g->cmd = cmd;
+	g->version = 1;
+	if (len)
+		memcpy((char *)g + GENL_HDRLEN, attrs, len);
+	if (send(fd, buf, nlh->nlmsg_len, 0) < 0) {
+		err = -errno;
+		goto out;
+	}
+
+	while (!res->done && !err) {
+		struct iovec iov = { .iov_base = buf, .iov_len = bufsize };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+		n = recvmsg(fd, &mh, 0);
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		res->datagrams++;
+		if ((size_t)n > res->largest)
+			res->largest = n;
+		if (mh.msg_flags & MSG_TRUNC) {
+			res->truncated = true;
+			err = -EMSGSIZE;
+			break;
+		}
+		for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, n);
+		     nlh = NLMSG_NEXT(nlh, n)) {
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				res->done = true;
+				if (nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(int))
+					memcpy(&res->error, NLMSG_DATA(nlh),
+					       sizeof(int));
+				nlraw_tlv_msg(nlh, NLMSG_HDRLEN + sizeof(int),
+					      res->extack,
+					      sizeof(res->extack));
+				err = res->error;
+				break;
+			}
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = NLMSG_DATA(nlh);
+				size_t off = NLMSG_HDRLEN + sizeof(*e);
+
+				if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+					off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+				res->error = e->error;
+				res->done = !e->error &&
+					    !(flags & NLM_F_DUMP);
+				nlraw_tlv_msg(nlh, off, res->extack,
+					      sizeof(res->extack));
+				err = e->error || res->done ? e->error :
+							      -EPROTO;
+				break;
+			}
+			if (nlh->nlmsg_type != nl->family)
+				continue;
+			res->messages++;
+			if (on_msg && on_msg(nlh, arg)) {
+				err = -ECANCELED;
+				break;
+			}
+		}
+	}
+out:
+	close(fd);
+	free(buf);
+	return err;
 }

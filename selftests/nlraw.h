@@ -6,8 +6,10 @@
 #ifndef KABISTAT_NLRAW_H
 #define KABISTAT_NLRAW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/netlink.h>
 
 struct nlraw {
 	int fd;
@@ -30,5 +32,35 @@ int nlraw_request(struct nlraw *nl, uint8_t cmd, uint16_t flags,
 /* Append one attribute to @buf at *@off; returns the new offset. */
 size_t nlraw_put(void *buf, size_t off, uint16_t type, const void *data,
 		 size_t len);
+
+/* How a request of nlraw_collect() went. */
+struct nlraw_result {
+	int error;		/* what NLMSG_DONE or NLMSG_ERROR carried */
+	bool done;		/* it ended with NLMSG_DONE or the ACK */
+	bool truncated;		/* a datagram did not fit the buffer */
+	unsigned int datagrams;	/* recv() calls that returned something */
+	unsigned int messages;	/* family messages handed to the callback */
+	size_t largest;		/* bytes of the largest datagram */
+	char extack[256];	/* the extended ACK text it ended with */
+};
+
+/*
+ * Send @cmd with @attrs and @flags (NLM_F_DUMP for a dump; otherwise an
+ * ACK is asked for) on a netlink socket of its own, whose every recv()
+ * offers @bufsize bytes, and hand every message of the family to @on_msg
+ * (may be NULL) until NLMSG_DONE or the ACK; a non-zero return of @on_msg
+ * stops.  Each recv() waits up to @timeout_s seconds.  The kernel sizes
+ * dump messages from what a socket's reader offered before, hence the
+ * socket of its own.
+ *
+ * Return: 0 when it ended with an NLMSG_DONE or ACK carrying no error; the
+ * negative error the kernel ended it with; -EMSGSIZE when a datagram was
+ * truncated; -ECANCELED when @on_msg stopped it; another -errno when the
+ * socket failed.  @res has the details either way.
+ */
+int nlraw_collect(const struct nlraw *nl, uint8_t cmd, uint16_t flags,
+		  const void *attrs, size_t len, size_t bufsize, int timeout_s,
+		  int (*on_msg)(const struct nlmsghdr *nlh, void *arg),
+		  void *arg, struct nlraw_result *res);
 
 #endif /* KABISTAT_NLRAW_H */
