@@ -64,11 +64,6 @@
 #include "expect.h"
 #include "nlraw.h"
 
-/* uapi version 2 (issue 12): a dump part that the next message continues */
-#ifndef KABISTAT_A_CGROUP_MORE
-#define KABISTAT_A_CGROUP_MORE	(KABISTAT_A_EVENT_SEQ + 1)
-#endif
-
 #define X64		KABISTAT_ABI_X86_64
 #define IA32		KABISTAT_ABI_IA32
 #define NABI		2	/* the ABIs the workload calls */
@@ -862,12 +857,12 @@ static const char *abi_label(const struct kabistat_kernel_abi *abi,
 }
 
 static void syscall_label(const struct kabistat_kernel_abi *abi, uint32_t a,
-			  uint32_t nr, char buf[24])
+			  uint32_t nr, char buf[64])
 {
 	if (nr < abi->tables[a].size && abi->tables[a].names[nr])
-		snprintf(buf, 24, "%s", abi->tables[a].names[nr]);
+		snprintf(buf, 64, "%s", abi->tables[a].names[nr]);
 	else
-		snprintf(buf, 24, "syscall_%u", nr);
+		snprintf(buf, 64, "syscall_%u", nr);
 }
 
 /*
@@ -880,7 +875,7 @@ static int json_syscalls(const char *obj, const char *end,
 			 struct keytab *got, char *why, size_t whylen)
 {
 	static const char key[] = "\"syscalls\":[{";
-	char abiname[16], name[64], want[24];
+	char abiname[16], name[64], want[64];
 	unsigned long long v[5];
 	unsigned int nr, a;
 	const char *p;
