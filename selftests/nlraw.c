@@ -146,3 +146,10 @@ int nlraw_request(struct nlraw *nl, uint8_t cmd, uint16_t flags,
 {
 	return nlraw_xfer(nl, nl->family, cmd, flags, attrs, len, NULL, NULL);
 }
+
+int nlraw_request_cb(struct nlraw *nl, uint8_t cmd, uint16_t flags,
+		     const void *attrs, size_t len, nlraw_reply_fn fn,
+		     void *arg)
+{
+	return nlraw_xfer(nl, nl->family, cmd, flags, attrs, len, fn, arg);
+}
