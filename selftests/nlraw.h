@@ -29,6 +29,17 @@ void nlraw_close(struct nlraw *nl);
 int nlraw_request(struct nlraw *nl, uint8_t cmd, uint16_t flags,
 		  const void *attrs, size_t len);
 
+/*
+ * As nlraw_request(), and call @fn with every message the kernel answers
+ * before the final ACK or DONE (a do's reply, a dump's messages).  A
+ * non-zero return of @fn stops reading: -EPROTO.
+ */
+struct nlmsghdr;
+typedef int (*nlraw_reply_fn)(struct nlmsghdr *nlh, void *arg);
+int nlraw_request_cb(struct nlraw *nl, uint8_t cmd, uint16_t flags,
+		     const void *attrs, size_t len, nlraw_reply_fn fn,
+		     void *arg);
+
 /* Append one attribute to @buf at *@off; returns the new offset. */
 size_t nlraw_put(void *buf, size_t off, uint16_t type, const void *data,
 		 size_t len);
