@@ -277,6 +277,7 @@ out:
 	close(fd);
 	free(buf);
 	return err;
+}
 
 int nlraw_request_cb(struct nlraw *nl, uint8_t cmd, uint16_t flags,
 		     const void *attrs, size_t len, nlraw_reply_fn fn,
