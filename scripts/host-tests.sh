@@ -177,6 +177,11 @@ modinfo_check() {
 		echo "parameters without a description"
 		status=1
 	fi
+	# The selftests' parameters belong to the test build alone.
+	if grep -Eq '^test_' <<<"$params"; then
+		echo "the module users install has test-only parameters"
+		status=1
+	fi
 	return $status
 }
 if [[ -n $modinfo_ko ]]; then

@@ -107,6 +107,8 @@ TEST(depmod_indexes_what_modules_install_installed)
 	ASSERT_EQ(0, RUN(&res, "/sbin/modinfo", "-F", "parm", "kabistat"));
 	EXPECT_HAS(res.out, "max_cgroups:");
 	EXPECT_HAS(res.out, "released_ttl:");
+	/* the selftests' knobs are in the test build only */
+	EXPECT_EQ(NULL, strstr(res.out, "test_")) TH_LOG("parm: %s", res.out);
 }
 
 TEST(modprobe_loads_and_removes_it_by_name)
