@@ -45,23 +45,27 @@ static struct work_struct ks_release_work;
 static struct delayed_work ks_maintain_work;
 
 /*
- * Cgroups whose events went to overflow while they were not tracked, so
- * that they are marked partial once they are.  The set holds exact ids; an
- * id leaves it when its cgroup is tracked or removed.  Each CPU remembers
- * the ids it recorded last, which keeps the lock off the overflow path of
- * an untracked cgroup's every call.  Should the set fill up, every cgroup
- * tracked until it is empty again is marked partial: not knowing is not
- * complete.
+ * Cgroups whose events went to overflow because they could not be tracked,
+ * so that they are marked partial once they are.  The set holds exact ids;
+ * an id leaves it when its cgroup is tracked or removed.  Each CPU
+ * remembers the ids it recorded last, which keeps the lock off the
+ * overflow path of an untracked cgroup's every call.  Should the set be
+ * full, the highest id it could not take is kept instead: cgroup ids only
+ * grow, so every cgroup up to that id is marked partial once tracked (not
+ * knowing is not complete), and those created later are not.
  */
 #define KS_OVF_BITS		12
+/* At most 3/4 full, so that probe runs stay short. */
 #define KS_OVF_MAX		(3U << (KS_OVF_BITS - 2))
 #define KS_OVF_SEEN_BITS	6
 
 static u64 ks_ovf_ids[1 << KS_OVF_BITS];
 static unsigned int ks_ovf_count;
-static bool ks_ovf_full;
+static u64 ks_ovf_lost_max;
 static DEFINE_RAW_SPINLOCK(ks_ovf_lock);
 static DEFINE_PER_CPU(u64[1 << KS_OVF_SEEN_BITS], ks_ovf_seen);
+/* Set when the maintenance was asked for room; the maintenance clears it. */
+static unsigned long ks_maintain_asked;
 
 /* Aggregates, under ks_cgroups_mutex. */
 static struct ks_counters ks_evicted[KS_NR_ABIS];
@@ -126,51 +130,64 @@ static bool ks_ovf_remove(u64 id)
 		}
 	}
 	ks_ovf_ids[i] = 0;
-	WRITE_ONCE(ks_ovf_count, ks_ovf_count - 1);
-	if (!ks_ovf_count)
-		WRITE_ONCE(ks_ovf_full, false);
+	ks_ovf_count--;
 	return true;
 }
 
-/**
- * ks_cgroup_overflowed() - note that a cgroup's event went to overflow
- * @id: cgroup id
- *
- * Called with preemption disabled; once tracked, the cgroup is partial.
- */
-void ks_cgroup_overflowed(u64 id)
+/* Ask the maintenance for room at the cap, once until it has run. */
+static void ks_ask_room(void)
 {
-	u64 *seen = &(*this_cpu_ptr(&ks_ovf_seen))[hash_64(id, KS_OVF_SEEN_BITS)];
-	unsigned int i;
-
-	if (*seen == id)
-		return;
-	*seen = id;
-	raw_spin_lock(&ks_ovf_lock);
-	i = ks_ovf_place(id);
-	if (!ks_ovf_ids[i]) {
-		if (ks_ovf_count < KS_OVF_MAX) {
-			ks_ovf_ids[i] = id;
-			WRITE_ONCE(ks_ovf_count, ks_ovf_count + 1);
-		} else {
-			WRITE_ONCE(ks_ovf_full, true);
-		}
-	}
-	raw_spin_unlock(&ks_ovf_lock);
-	/* Ask for room once per newly overflowing cgroup, not per event. */
-	if (atomic_read(&ks_tracked) >= ks_max_cgroups)
+	if (atomic_read(&ks_tracked) >= ks_max_cgroups &&
+	    !test_and_set_bit(0, &ks_maintain_asked))
 		mod_delayed_work(ks_wq, &ks_maintain_work, 0);
 }
 
-/* Whether @id may have overflowed before; it is forgotten. */
+/**
+ * ks_cgroup_overflowed() - note that a cgroup could not be tracked
+ * @id: cgroup id
+ *
+ * Called with preemption disabled, when an event of @id went to overflow
+ * for want of a tracked cgroup; once tracked, the cgroup is partial.
+ */
+void ks_cgroup_overflowed(u64 id)
+{
+	unsigned int h = hash_64(id, KS_OVF_SEEN_BITS), i;
+	struct ks_cgroup *cg;
+
+	if (this_cpu_read(ks_ovf_seen[h]) == id)
+		return;
+	raw_spin_lock(&ks_ovf_lock);
+	/* Tracked by another CPU meanwhile: it is partial now. */
+	cg = ks_cgroup_find(id);
+	if (cg) {
+		raw_spin_lock(&cg->lock);
+		cg->flags |= KABISTAT_CGROUP_F_PARTIAL;
+		raw_spin_unlock(&cg->lock);
+	} else {
+		i = ks_ovf_place(id);
+		if (!ks_ovf_ids[i] && ks_ovf_count < KS_OVF_MAX) {
+			ks_ovf_ids[i] = id;
+			ks_ovf_count++;
+		} else if (!ks_ovf_ids[i]) {
+			ks_ovf_lost_max = max(ks_ovf_lost_max, id);
+		}
+		this_cpu_write(ks_ovf_seen[h], id);
+	}
+	raw_spin_unlock(&ks_ovf_lock);
+	ks_ask_room();
+}
+
+/*
+ * Whether @id may have overflowed before; it is forgotten.  Under the
+ * lock, against ks_cgroup_overflowed() on another CPU: either it finds the
+ * cgroup tracked, or this finds its id.
+ */
 static bool ks_ovf_forget(u64 id)
 {
 	bool was;
 
-	if (!READ_ONCE(ks_ovf_count) && !READ_ONCE(ks_ovf_full))
-		return false;
 	raw_spin_lock(&ks_ovf_lock);
-	was = ks_ovf_remove(id) || ks_ovf_full;
+	was = ks_ovf_remove(id) || id <= ks_ovf_lost_max;
 	raw_spin_unlock(&ks_ovf_lock);
 	return was;
 }
@@ -339,7 +356,8 @@ static void ks_probe_cgroup_rmdir(void *data, struct cgroup *cgrp,
 
 	if (cgrp->root != &cgrp_dfl_root)
 		return;
-	ks_ovf_forget(cgroup_id(cgrp));
+	if (READ_ONCE(ks_ovf_count))
+		ks_ovf_forget(cgroup_id(cgrp));
 	rcu_read_lock();
 	cg = ks_cgroup_find(cgroup_id(cgrp));
 	if (cg) {
@@ -361,7 +379,7 @@ static void ks_cgroup_free_rcu(struct rcu_head *rcu)
  * Drop a released cgroup, its counts into "evicted"; without memory to read
  * them, keep it for a later pass.  Mutex held.
  */
-static void ks_evict(struct ks_cgroup *cg)
+static bool ks_evict(struct ks_cgroup *cg)
 {
 	struct ks_reading *r;
 	bool pending;
@@ -375,7 +393,7 @@ static void ks_evict(struct ks_cgroup *cg)
 	pending = cg->path_pending;
 	raw_spin_unlock(&cg->lock);
 	if (pending || cg->dumpers || ks_read(cg, &r, &n))
-		return;
+		return false;
 	for (i = 0; i < n; i++)
 		if (KS_KEY_KIND(r[i].key) < KS_NR_ABIS)
 			ks_counters_add(&ks_evicted[KS_KEY_KIND(r[i].key)],
@@ -387,6 +405,7 @@ static void ks_evict(struct ks_cgroup *cg)
 	raw_spin_unlock(&ks_table_lock);
 	list_del(&cg->released);
 	call_rcu(&cg->rcu, ks_cgroup_free_rcu);
+	return true;
 }
 
 /**
@@ -401,16 +420,16 @@ void ks_cgroup_maintain(void)
 	int batch = KS_EVICT_BATCH;
 
 	mutex_lock(&ks_cgroups_mutex);
+	clear_bit(0, &ks_maintain_asked);
 	cpus_read_lock();
+	/* At the cap, a batch of evictions, past those that must wait. */
 	list_for_each_entry_safe(cg, tmp, &ks_released, released) {
 		bool full = atomic_read(&ks_tracked) >= ks_max_cgroups;
 
 		if (!full && now - cg->released_at < ttl)
 			break;
-		if (full && !batch--)
+		if (!ks_cached(cg) && ks_evict(cg) && full && !--batch)
 			break;
-		if (!ks_cached(cg))
-			ks_evict(cg);
 	}
 	cpus_read_unlock();
 	mutex_unlock(&ks_cgroups_mutex);
@@ -476,6 +495,19 @@ struct ks_cgroup *ks_cgroup_next(struct ks_cursor *cur)
 		cur->last_id = 0;
 	}
 	return NULL;
+}
+
+/**
+ * ks_cursor_rewind() - make a walk return a cgroup again
+ * @cur:	the walk's position, just past @cg
+ * @cg:		the cgroup ks_cgroup_next() returned last
+ *
+ * The next call returns @cg while it is tracked, whatever was added
+ * meanwhile.
+ */
+void ks_cursor_rewind(struct ks_cursor *cur, const struct ks_cgroup *cg)
+{
+	cur->last_id = cg->id - 1;
 }
 
 /**
@@ -685,15 +717,5 @@ void ks_cgroup_exit(void)
 			hlist_del(&cg->node);
 			ks_cgroup_free(cg);
 		}
-	atomic_set(&ks_tracked, 0);
-	INIT_LIST_HEAD(&ks_releasing);
-	INIT_LIST_HEAD(&ks_released);
-	memset(ks_evicted, 0, sizeof(ks_evicted));
-	memset(ks_evicted_base, 0, sizeof(ks_evicted_base));
-	memset(ks_overflow_base, 0, sizeof(ks_overflow_base));
-	memset(ks_ovf_ids, 0, sizeof(ks_ovf_ids));
-	ks_ovf_count = 0;
-	ks_ovf_full = false;
-	ks_reset_calls = 0;
 	kvfree(ks_table);
 }

@@ -34,6 +34,7 @@ struct ks_cgroup *ks_cgroup_track(u64 id);
 void ks_cgroup_overflowed(u64 id);
 struct ks_cgroup *ks_cgroup_find(u64 id);
 struct ks_cgroup *ks_cgroup_next(struct ks_cursor *cur);
+void ks_cursor_rewind(struct ks_cursor *cur, const struct ks_cgroup *cg);
 bool ks_cgroup_in_subtree(const struct ks_cgroup *cg, u64 root_id,
 			  u32 root_level);
 void ks_cgroup_copy_path(struct ks_cgroup *cg, char *buf);

@@ -163,9 +163,6 @@ void ks_event_first_enosys(u64 cgid, u32 key)
 void ks_event_released(struct ks_cgroup *cg)
 {
 	struct sk_buff *skb;
-	size_t size;
-	u64 seq;
-	int err;
 
 	if (!genl_has_listeners(&ks_family, &init_net, 0))
 		return;
@@ -173,22 +170,13 @@ void ks_event_released(struct ks_cgroup *cg)
 		ks_drop();
 		return;
 	}
-	seq = atomic64_inc_return(&ks_event_seq);
-	for (size = NLMSG_GOODSIZE; size <= 1024 * 1024; size *= 4) {
-		skb = genlmsg_new(size, GFP_KERNEL);
-		if (!skb)
-			break;
-		err = ks_genl_put_cgroup(skb, 0, 0, 0,
-					 KABISTAT_CMD_CGROUP_RELEASED, cg, seq);
-		if (!err) {
-			ks_send(skb);
-			return;
-		}
-		nlmsg_free(skb);
-		if (err != -EMSGSIZE)
-			break;
+	skb = ks_genl_cgroup_msg(0, 0, KABISTAT_CMD_CGROUP_RELEASED, cg,
+				 atomic64_inc_return(&ks_event_seq));
+	if (IS_ERR(skb)) {
+		atomic64_inc(&ks_dropped);
+		return;
 	}
-	atomic64_inc(&ks_dropped);
+	ks_send(skb);
 }
 
 /**

@@ -174,33 +174,51 @@ cancel:
 	return -EMSGSIZE;
 }
 
+/* The most a message of a cgroup with @n readings takes. */
+static size_t ks_cgroup_msg_size(u32 n)
+{
+	size_t reading = nla_total_size(0) + 3 * nla_total_size(sizeof(u32)) +
+			 5 * nla_total_size_64bit(sizeof(u64));
+
+	return 4 * nla_total_size_64bit(sizeof(u64)) +
+	       nla_total_size(KS_PATH_LEN) + 3 * nla_total_size(sizeof(u32)) +
+	       (size_t)n * reading;
+}
+
 /**
- * ks_genl_put_cgroup() - one cgroup's message, as GET_CGROUP reports it
- * @skb:	message to add to
+ * ks_genl_cgroup_msg() - one cgroup's whole message, as GET_CGROUP reports it
  * @portid:	destination port
  * @seq:	sequence number of the request
- * @flags:	netlink flags
  * @cmd:	command of the message
  * @cg:		the cgroup, kept alive by ks_cgroups_mutex
  * @event_seq:	KABISTAT_A_EVENT_SEQ to add, or 0
  *
- * Return: 0, -EMSGSIZE when @skb has no room (and is left as it was), or
- * -ENOMEM.
+ * Return: the message, sized for it, or an ERR_PTR().
  */
-int ks_genl_put_cgroup(struct sk_buff *skb, u32 portid, u32 seq, int flags,
-		       u8 cmd, struct ks_cgroup *cg, u64 event_seq)
+struct sk_buff *ks_genl_cgroup_msg(u32 portid, u32 seq, u8 cmd,
+				   struct ks_cgroup *cg, u64 event_seq)
 {
 	struct ks_reading *r;
+	struct sk_buff *skb;
 	u32 n, from = 0;
 	int err;
 
 	err = ks_read(cg, &r, &n);
 	if (err)
-		return err;
-	err = ks_put_cgroup_msg(skb, portid, seq, flags, cmd, cg, r, n, &from,
+		return ERR_PTR(err);
+	skb = genlmsg_new(ks_cgroup_msg_size(n), GFP_KERNEL);
+	if (!skb) {
+		kvfree(r);
+		return ERR_PTR(-ENOMEM);
+	}
+	err = ks_put_cgroup_msg(skb, portid, seq, 0, cmd, cg, r, n, &from,
 				false, event_seq);
 	kvfree(r);
-	return err;
+	if (err) {
+		nlmsg_free(skb);
+		return ERR_PTR(err);
+	}
+	return skb;
 }
 
 /*
@@ -254,13 +272,20 @@ cancel:
 	return -EMSGSIZE;
 }
 
-/* Larger than any cgroup's reply: every key of every ABI. */
-#define KS_MSG_MAX	(1024 * 1024)
-
 static bool ks_capable_read(const struct sk_buff *skb)
 {
 	return netlink_capable(skb, CAP_PERFMON) ||
 	       netlink_capable(skb, CAP_SYS_ADMIN);
+}
+
+/*
+ * Whether the requester (GET_ABI runs in its context) may see host-wide
+ * activity: an optional field, so a "no" is not worth an audit record.
+ */
+static bool ks_reader_noaudit(void)
+{
+	return ns_capable_noaudit(&init_user_ns, CAP_PERFMON) ||
+	       ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
 }
 
 /*
@@ -317,7 +342,6 @@ static int ks_get_cgroup_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ks_cgroup *cg;
 	struct sk_buff *msg;
-	size_t size;
 	u32 level;
 	u64 id;
 	int err;
@@ -335,29 +359,17 @@ static int ks_get_cgroup_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 
-	/* Most cgroups fit a page; one that uses hundreds of keys may not. */
-	for (size = NLMSG_GOODSIZE; ; size *= 4) {
-		msg = genlmsg_new(size, GFP_KERNEL);
-		if (!msg)
-			return -ENOMEM;
-		mutex_lock(&ks_cgroups_mutex);
-		cg = ks_cgroup_find(id);
-		if (!cg) {
-			NL_SET_ERR_MSG(info->extack, "cgroup not tracked");
-			err = -ENOENT;
-		} else {
-			err = ks_genl_put_cgroup(msg, info->snd_portid,
-						 info->snd_seq, 0,
-						 KABISTAT_CMD_GET_CGROUP, cg, 0);
-		}
-		mutex_unlock(&ks_cgroups_mutex);
-		if (!err)
-			return genlmsg_reply(msg, info);
-		nlmsg_free(msg);
-		/* Only a reply too large for @size is worth another try. */
-		if (err != -EMSGSIZE || size >= KS_MSG_MAX)
-			return err;
-	}
+	mutex_lock(&ks_cgroups_mutex);
+	cg = ks_cgroup_find(id);
+	msg = cg ? ks_genl_cgroup_msg(info->snd_portid, info->snd_seq,
+				      KABISTAT_CMD_GET_CGROUP, cg, 0) :
+		   ERR_PTR(-ENOENT);
+	mutex_unlock(&ks_cgroups_mutex);
+	if (!cg)
+		NL_SET_ERR_MSG(info->extack, "cgroup not tracked");
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	return genlmsg_reply(msg, info);
 }
 
 enum ks_dump_phase { KS_DUMP_CGROUPS, KS_DUMP_OVERFLOW, KS_DUMP_EVICTED,
@@ -452,8 +464,7 @@ static int ks_get_cgroup_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 		if (err || more) {
 			if (!inside && d->from)
 				cg->dumpers++;
-			/* The next call starts at this cgroup, whatever came. */
-			d->cur.last_id = cg->id - 1;
+			ks_cursor_rewind(&d->cur, cg);
 			d->part_id = cg->id;
 			goto out;
 		}
@@ -610,7 +621,7 @@ static int ks_get_abi_doit(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &ks_family, 0,
 				KABISTAT_CMD_GET_ABI);
-	if (!hdr || ks_put_state(msg, ks_capable_read(skb)) ||
+	if (!hdr || ks_put_state(msg, ks_reader_noaudit()) ||
 	    ks_abi_fill(msg)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;

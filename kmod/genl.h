@@ -10,7 +10,7 @@ extern struct genl_family ks_family;
 
 int ks_genl_init(void);
 void ks_genl_exit(void);
-int ks_genl_put_cgroup(struct sk_buff *skb, u32 portid, u32 seq, int flags,
-		       u8 cmd, struct ks_cgroup *cg, u64 event_seq);
+struct sk_buff *ks_genl_cgroup_msg(u32 portid, u32 seq, u8 cmd,
+				   struct ks_cgroup *cg, u64 event_seq);
 
 #endif /* KABISTAT_GENL_H */

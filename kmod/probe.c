@@ -90,6 +90,13 @@ static bool ks_exec_leave(void)
 	return entered;
 }
 
+/* Counting off: an exec that entered while it was on is over all the same. */
+static noinline void ks_exit_uncounted(long id)
+{
+	if (ks_syscall_kind(ks_current_abi(), id) == KS_SYS_EXEC)
+		ks_exec_leave();
+}
+
 static noinline void ks_enter_slow(u32 abi, long id)
 {
 	/* Number -1 only fails, with ENOSYS, once seccomp let it enter. */
@@ -166,7 +173,11 @@ static void ks_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 	u32 abi, key;
 	u64 cgid;
 
-	if (!static_branch_likely(&ks_counting) || id == -1)
+	if (!static_branch_likely(&ks_counting)) {
+		ks_exit_uncounted(id);
+		return;
+	}
+	if (id == -1)
 		return;
 	abi = ks_current_abi();
 	key = ks_key(abi, id);

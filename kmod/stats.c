@@ -274,10 +274,16 @@ static noinline struct ks_cslot *ks_cache_fill(struct ks_cpu *cpu,
 	struct ks_cgroup *cg;
 	struct ks_slot *shared;
 
-	/* Events that go to overflow leave the cached slot in place. */
+	/*
+	 * Events that go to overflow leave the cached slot in place.  A
+	 * cgroup that could not be tracked is remembered, to be marked
+	 * partial once it is; one left without a slot is marked already.
+	 */
 	cg = ks_cgroup_track(cgid);
-	if (!cg)
+	if (!cg) {
+		ks_cgroup_overflowed(cgid);
 		return NULL;
+	}
 	shared = ks_slot_get(cpu, cg, key);
 	if (!shared)
 		return NULL;
@@ -341,12 +347,11 @@ noinline void ks_count_error(struct ks_cpu *cpu, struct ks_cslot *cs,
 		ks_inc(&es->c.calls);
 }
 
-static noinline void ks_count_overflow(struct ks_cpu *cpu, u64 cgid, u32 abi,
-				       long ret, bool call)
+static noinline void ks_count_overflow(struct ks_cpu *cpu, u32 abi, long ret,
+				       bool call)
 {
 	struct ks_counters *c = &cpu->overflow[abi];
 
-	ks_cgroup_overflowed(cgid);
 	if (call)
 		ks_inc(&c->calls);
 	if (!IS_ERR_VALUE(ret))
@@ -386,18 +391,21 @@ noinline void ks_count(struct ks_cpu *cpu, u64 cgid, u32 key, long ret,
 		if (IS_ERR_VALUE(ret))
 			ks_count_error(cpu, cs, cgid, ret);
 	} else {
-		ks_count_overflow(cpu, cgid, KS_KEY_KIND(key), ret, call);
+		ks_count_overflow(cpu, KS_KEY_KIND(key), ret, call);
 	}
 	if (call)
 		this_cpu_inc(ks_observed_calls);
 }
 
-/* Move a CPU's cached counts of released cgroups into their slots. */
-static void ks_drain_cache(struct ks_cpu *cpu)
+#define KS_DRAIN_BATCH	64
+
+/* Move cached counts of released cgroups in [@from, @to) into their slots. */
+static void ks_drain_cache(struct ks_cpu *cpu, unsigned int from,
+			   unsigned int to)
 {
 	unsigned int i;
 
-	for (i = 0; i < ks_cache_slots; i++) {
+	for (i = from; i < to; i++) {
 		struct ks_cslot *cs = &cpu->cache[i];
 
 		if (cs->cgid && READ_ONCE(cs->cg->state) == KS_RELEASING)
@@ -405,12 +413,21 @@ static void ks_drain_cache(struct ks_cpu *cpu)
 	}
 }
 
-/* An online CPU drains its own cache, keeping its probes out meanwhile. */
+/*
+ * An online CPU drains its own cache (the work is bound to it), keeping its
+ * probes out batch by batch, so that preemption is never off for long.
+ */
 static void ks_drain_cpu(struct work_struct *work)
 {
-	preempt_disable();
-	ks_drain_cache(this_cpu_ptr(&ks_cpus));
-	preempt_enable();
+	unsigned int i;
+
+	for (i = 0; i < ks_cache_slots; i += KS_DRAIN_BATCH) {
+		preempt_disable();
+		ks_drain_cache(this_cpu_ptr(&ks_cpus), i,
+			       min(i + KS_DRAIN_BATCH, ks_cache_slots));
+		preempt_enable();
+		cond_resched();
+	}
 }
 
 /**
@@ -432,7 +449,8 @@ void ks_drain_all(void)
 			      &per_cpu_ptr(&ks_cpus, cpu)->drain);
 	for_each_possible_cpu(cpu)
 		if (!cpu_online(cpu))
-			ks_drain_cache(per_cpu_ptr(&ks_cpus, cpu));
+			ks_drain_cache(per_cpu_ptr(&ks_cpus, cpu), 0,
+				       ks_cache_slots);
 	for_each_online_cpu(cpu)
 		flush_work(&per_cpu_ptr(&ks_cpus, cpu)->drain);
 	cpus_read_unlock();

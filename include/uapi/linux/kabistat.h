@@ -63,7 +63,11 @@
  *   parts (each in exactly one), and every part but the last carries
  *   KABISTAT_A_CGROUP_MORE.  A consumer merges a part with MORE into the
  *   following message(s) of the same cgroup id, up to the first part
- *   without MORE.  Any reader buffer size works.
+ *   without MORE; the parts of a cgroup are never interleaved with other
+ *   messages, and a RESET of the cgroup between them shows as a change of
+ *   KABISTAT_A_GENERATION.  A dump works with any reader buffer of a page
+ *   or more (the kernel sizes dump messages to the buffer the reader uses).
+ *   A do reply needs a receive buffer as large as the reply.
  *
  * KABISTAT_CMD_RESET (do; CAP_SYS_ADMIN)
  *   Sets the baseline of one cgroup (KABISTAT_A_CGROUP_ID or _FD) or, with
