@@ -80,8 +80,8 @@ include bench/bench.mk
 lint: $(KTOOLS)/.stamp userspace tests
 	$(KTOOLS)/scripts/checkpatch.pl --strict --no-tree --quiet \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,ENOSYS \
-		-f kmod/*.c kmod/*.h include/uapi/linux/kabistat.h
-	shellcheck -S warning .ci/run scripts/*.sh selftests/vm/*.sh \
+		-f kmod/*.c kmod/*.h kmod/features/*.c include/uapi/linux/kabistat.h
+	shellcheck -S warning .ci/run scripts/*.sh kmod/*.sh selftests/vm/*.sh \
 		bench/*.sh bench/qemu/qemu-system-x86_64
 	@rm -rf $(BUILD)/lint && mkdir -p $(BUILD)/lint
 	@cp -a Kbuild VERSION kmod include $(BUILD)/lint/

@@ -16,6 +16,7 @@
 #include <linux/vmalloc.h>
 
 #include "cgroup.h"
+#include "compat.h"
 #include "events.h"
 #include "params.h"
 #include "tracepoints.h"
@@ -300,7 +301,7 @@ static void ks_cgroup_path_work(struct work_struct *work)
 {
 	struct ks_cgroup *cg = container_of(work, struct ks_cgroup,
 					    path_work);
-	struct cgroup *cgrp = cgroup_get_from_id(cg->id);
+	struct cgroup *cgrp = ks_cgroup_get_from_id(cg->id);
 	char *buf;
 	int len;
 

@@ -12,6 +12,7 @@
 #include <net/genetlink.h>
 
 #include "cgroup.h"
+#include "compat.h"
 #include "events.h"
 #include "genl.h"
 
@@ -68,7 +69,7 @@ static void ks_drop(void)
 static void ks_send(struct sk_buff *skb)
 {
 	/* No listener is no loss. */
-	genlmsg_multicast(&ks_family, skb, 0, 0, GFP_KERNEL);
+	ks_genl_multicast(&ks_family, skb, 0, GFP_KERNEL);
 }
 
 static void ks_send_enosys(const struct ks_enosys *ev)

@@ -8,6 +8,12 @@
 # designated initialisers for struct ks_sysent, one for every number of the
 # kernel's dispatch table, so that the array has the table's size.
 #
+# Both headers changed form over time; what is not a syscall of this ABI's
+# table is left out by its form, whichever kernel has it: the last number
+# (__NR_syscall_max, before 5.11) and the table size (__NR_syscalls) are
+# not syscalls, and the x32 entries that syscalls_64.h listed next to the
+# 64-bit ones (__SYSCALL_X32, before 5.11) belong to another table.
+#
 # usage: gen-syscalls.sh UNISTD_H SYSCALLS_H
 set -eu
 
@@ -18,12 +24,12 @@ file == 1 && $1 == "#define" && $2 ~ /^__NR_/ {
 	sub(/^#define[ \t]+__NR_[A-Za-z0-9_]+[ \t]+/, "", nr)
 	gsub(/[()]/, "", nr)
 	sub(/__X32_SYSCALL_BIT[ \t]*\+[ \t]*/, "", nr)
-	# __NR_syscalls is the table size, not a syscall
-	if (nr !~ /^[0-9]+$/ || $2 == "__NR_syscalls")
+	if (nr !~ /^[0-9]+$/ || $2 == "__NR_syscalls" ||
+	    $2 == "__NR_syscall_max")
 		next
 	name[nr + 0] = substr($2, 6)
 }
-file == 2 && /^__SYSCALL/ {
+file == 2 && /^__SYSCALL/ && !/^__SYSCALL_X32\(/ {
 	line = $0
 	sub(/^[^(]*\(/, "", line)
 	split(line, f, /[ ,)]+/)

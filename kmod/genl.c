@@ -12,6 +12,7 @@
 
 #include "abi.h"
 #include "cgroup.h"
+#include "compat.h"
 #include "events.h"
 #include "genl.h"
 #include "params.h"
@@ -37,7 +38,7 @@ static const struct nla_policy ks_set_policy[KABISTAT_A_MAX + 1] = {
 };
 
 static const struct genl_multicast_group ks_mcgrps[] = {
-	{ .name = KABISTAT_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_SYS_ADMIN },
+	KS_GENL_MCGRP_SYS_ADMIN(KABISTAT_MCGRP_EVENTS),
 };
 
 static int ks_put_u64(struct sk_buff *skb, int type, u64 v, int pad)
@@ -323,7 +324,7 @@ static int ks_request_cgroup(struct nlattr **attrs, struct netlink_ext_ack *ea,
 			NL_SET_ERR_MSG_ATTR(ea, a_id, "cgroup id 0");
 			return -EINVAL;
 		}
-		cgrp = cgroup_get_from_id(nla_get_u64(a_id));
+		cgrp = ks_cgroup_get_from_id(nla_get_u64(a_id));
 		if (IS_ERR(cgrp)) {
 			*id = nla_get_u64(a_id);
 			*level = U32_MAX;	/* not live: ask the table */
@@ -399,6 +400,9 @@ static int ks_get_cgroup_start(struct netlink_callback *cb)
 
 	BUILD_BUG_ON(sizeof(*d) > sizeof(cb->ctx));
 	memset(d, 0, sizeof(*d));
+	err = ks_genl_check_header(cb->nlh, cb->extack);
+	if (err)
+		return err;
 	if (!ks_capable_read(cb->skb)) {
 		NL_SET_ERR_MSG(cb->extack, "needs CAP_PERFMON or CAP_SYS_ADMIN");
 		return -EPERM;
@@ -672,7 +676,7 @@ struct genl_family ks_family __ro_after_init = {
 	.n_ops = ARRAY_SIZE(ks_ops),
 	.mcgrps = ks_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(ks_mcgrps),
-	.resv_start_op = KABISTAT_CMD_GET_ABI,
+	KS_GENL_FAMILY_STRICT(KABISTAT_CMD_GET_ABI),
 };
 
 /**

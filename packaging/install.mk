@@ -119,7 +119,8 @@ endif
 # DKMS.  The source tree holds what kbuild needs and nothing else.
 DKMS_SRCDIR ?= /usr/src/kabistat-$(VERSION)
 DKMS_FILES := Kbuild VERSION kmod/Kbuild \
-	$(wildcard kmod/*.c kmod/*.h kmod/*.sh) include/uapi/linux/kabistat.h
+	$(wildcard kmod/*.c kmod/*.h kmod/*.sh kmod/features/*.c) \
+	include/uapi/linux/kabistat.h
 # dkms runs kbuild's make: keep this make's variables out of it.
 DKMS := env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS dkms
 

@@ -8,8 +8,9 @@
 # Appends one line per check to SUMMARY: "pass NAME", "fail NAME" or
 # "skip NAME REASON" (selftests/vm/report.sh reads them).  What failed is
 # explained on stderr; full logs stay in $BUILD/host-tests/.
-# DKMS_KERNELS (default "6.1 6.12") names the kernel series, as understood
-# by scripts/kernels.sh, that DKMS builds for.
+# DKMS_KERNELS (default "6.1 6.12 5.10") names the kernel series, as
+# understood by scripts/kernels.sh, that DKMS builds for; the first one's
+# module is the one whose metadata is checked.
 set -uo pipefail
 
 if (($# != 1)); then
@@ -20,7 +21,7 @@ summary=$(realpath -m "$1")
 cd "$(dirname "$0")/.." || exit 2
 BUILD=$(realpath -m "${BUILD:-$PWD/build}")
 MAKE=${MAKE:-make}
-DKMS_KERNELS=${DKMS_KERNELS:-6.1 6.12}
+DKMS_KERNELS=${DKMS_KERNELS:-6.1 6.12 5.10}
 VERSION=$(cat VERSION)
 logs=$BUILD/host-tests
 rm -rf "$logs"

@@ -1,18 +1,22 @@
 #!/bin/bash
 # Print the kernels the tests run on, one per line: NAME KVER VMLINUZ KDIR.
-# Usage: kernels.sh [NAME...]    (NAME is a series such as 6.1, 6.12 or 7.3)
+# Usage: kernels.sh [NAME...]    (NAME is a series such as 5.10, 6.1, 6.12
+# or 7.3)
 # The Debian LTS kernels are discovered from /boot, never written down, so a
-# Debian point release or ABI bump needs no edit here.  The newest series is
-# a debug kernel built from Debian's source package by debug-kernel.sh
-# (cached; the first run builds it).
+# Debian point release or ABI bump needs no edit here.  The oldest series is
+# Debian 11's, which bookworm cannot install: bullseye-kernel.sh fetches and
+# unpacks it into a cache (the newest ABI, resolved on each run).  The
+# newest series is a debug kernel built from Debian's source package by
+# debug-kernel.sh (cached; the first run builds it).
 # A series that cannot be provided is reported on stderr and makes the exit
 # status non-zero; the others are still printed.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+old=5.10
 lts=(6.1 6.12)
 debug=7.3
-series=("${lts[@]}" "$debug")
+series=("$old" "${lts[@]}" "$debug")
 
 if (($# > 0)); then
 	for wanted in "$@"; do
@@ -38,6 +42,13 @@ headers_dir() {
 
 status=0
 for name in "${series[@]}"; do
+	if [[ $name == "$old" ]]; then
+		if ! "$here/bullseye-kernel.sh"; then
+			echo "kernels.sh: the $name kernel could not be fetched (scripts/bullseye-kernel.sh)" >&2
+			status=1
+		fi
+		continue
+	fi
 	if [[ $name == "$debug" ]]; then
 		if ! "$here/debug-kernel.sh"; then
 			echo "kernels.sh: the $name debug kernel could not be built (scripts/debug-kernel.sh)" >&2

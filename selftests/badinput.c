@@ -10,7 +10,10 @@
  * Errnos: the netlink core refuses a wrongly sized or unknown attribute
  * with EINVAL and an integer above its policy maximum with ERANGE;
  * cgroup_get_from_fd() gives EBADF for any fd that is not a cgroup2
- * directory; an id the module does not track is ENOENT.
+ * directory; an id the module does not track is ENOENT.  A genetlink
+ * header with reserved bits set, or netlink flags a request has no use
+ * for, is EINVAL: the core checks them from 6.1 (resv_start_op), the module
+ * itself before (kmod/compat.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -300,6 +303,57 @@ TEST_F(bad, set_unknown_attribute_is_einval)
 	put_u8(self, KABISTAT_A_COUNTING, 1);
 	put_u64(self, KABISTAT_A_CGROUP_ID, self->cg.id); /* GET's, not SET's */
 	REFUSED(SET, EINVAL);
+}
+
+/* ---- the genetlink header and the netlink flags, for every command ---- */
+
+TEST_F(bad, reserved_bits_in_the_genetlink_header_are_einval)
+{
+	self->nl.reserved = 1;
+	REFUSED(KABISTAT_CMD_GET_ABI, EINVAL);
+	put_u64(self, KABISTAT_A_CGROUP_ID, self->cg.id);
+	REFUSED(GET, EINVAL);
+	DUMP_START_REFUSED(GET, EINVAL);
+	put_u64(self, KABISTAT_A_CGROUP_ID, self->cg.id);
+	REFUSED(RESET, EINVAL);
+	put_u8(self, KABISTAT_A_COUNTING, 1);
+	REFUSED(SET, EINVAL);
+	self->nl.reserved = 0x8000;
+	REFUSED(KABISTAT_CMD_GET_ABI, EINVAL);
+	self->nl.reserved = 0;
+	EXPECT_EQ(0, nlraw_request(&self->nl, KABISTAT_CMD_GET_ABI, 0, NULL, 0))
+		TH_LOG("the same request without reserved bits: %s",
+		       self->nl.extack);
+}
+
+/*
+ * Only REQUEST, ACK, ECHO and the two bits of DUMP together mean anything
+ * to a request: MULTI, and ROOT or MATCH alone, or the NEW request flags
+ * (ATOMIC is CREATE, APPEND), are refused, in a do or next to DUMP.
+ */
+TEST_F(bad, netlink_flags_a_request_has_no_use_for_are_einval)
+{
+	static const uint16_t odd[] = {
+		NLM_F_MULTI, NLM_F_ROOT, NLM_F_MATCH, NLM_F_ATOMIC,
+		NLM_F_APPEND,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		expect_refused(_metadata, self, KABISTAT_CMD_GET_ABI, odd[i],
+			       EINVAL, true);
+		put_u64(self, KABISTAT_A_CGROUP_ID, self->cg.id);
+		expect_refused(_metadata, self, GET, odd[i], EINVAL, true);
+		put_u8(self, KABISTAT_A_COUNTING, 1);
+		expect_refused(_metadata, self, SET, odd[i], EINVAL, true);
+		if (odd[i] & NLM_F_DUMP)
+			continue;
+		expect_refused(_metadata, self, GET, NLM_F_DUMP | odd[i],
+			       EINVAL, false);
+	}
+	EXPECT_EQ(0, nlraw_request(&self->nl, KABISTAT_CMD_GET_ABI, NLM_F_ECHO,
+				   NULL, 0))
+		TH_LOG("GET_ABI with ECHO: %s", self->nl.extack);
 }
 
 TEST_HARNESS_MAIN

@@ -64,10 +64,12 @@ TEST_F(abi, x86_64_table_names_and_implements_known_syscalls)
 
 	ASSERT_TRUE(t->present);
 	EXPECT_STREQ("x86_64", t->name);
-	ASSERT_GT(t->size, __NR_getppid);
+	ASSERT_GT(t->size, __NR_process_madvise);
 	EXPECT_STREQ("read", t->names[__NR_read]);
 	EXPECT_STREQ("getppid", t->names[__NR_getppid]);
 	EXPECT_STREQ("openat2", t->names[__NR_openat2]);
+	/* 5.10, the oldest kernel supported, ends its table with it */
+	EXPECT_STREQ("process_madvise", t->names[__NR_process_madvise]);
 	EXPECT_TRUE(kabistat_abi_implemented(self->abi, KABISTAT_ABI_X86_64,
 					     __NR_getppid));
 	/* uselib has a 64-bit number but no 64-bit implementation */
@@ -91,6 +93,39 @@ TEST_F(abi, ia32_table_uses_ia32_numbers)
 	EXPECT_STREQ("restart_syscall", t->names[IA32_NR_RESTART]);
 	EXPECT_TRUE(kabistat_abi_implemented(self->abi, KABISTAT_ABI_IA32,
 					     IA32_NR_GETPPID));
+}
+
+/*
+ * Each table ends with the kernel's last syscall: the numbers after it, and
+ * the names of what is not a syscall (the "syscall_max" of old uapi
+ * headers), are no syscalls of the ABI.
+ */
+TEST_F(abi, tables_end_at_the_last_syscall)
+{
+	int i;
+
+	for (i = 0; i < KABISTAT_MAX_ABIS; i++) {
+		const struct kabistat_syscall_table *t =
+			&self->abi->tables[i];
+		uint32_t nr;
+
+		if (!t->present)
+			continue;
+		ASSERT_LT(0, t->size) TH_LOG("ABI %s", t->name);
+		EXPECT_NE(NULL, t->names[t->size - 1])
+			TH_LOG("ABI %s: number %u has no name", t->name,
+			       t->size - 1);
+		EXPECT_TRUE(kabistat_abi_implemented(self->abi, i,
+						     t->size - 1))
+			TH_LOG("ABI %s: number %u", t->name, t->size - 1);
+		/* braces: EXPECT_*() TH_LOG() is two statements */
+		for (nr = 0; nr < t->size; nr++) {
+			if (!t->names[nr])
+				continue;
+			EXPECT_EQ(NULL, strstr(t->names[nr], "syscall_max"))
+				TH_LOG("ABI %s: number %u", t->name, nr);
+		}
+	}
 }
 
 TEST_F(abi, table_hash_matches_names_and_bitmap)

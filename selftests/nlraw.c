@@ -73,6 +73,7 @@ static int nlraw_xfer(struct nlraw *nl, uint16_t type, uint8_t cmd,
 	nlh->nlmsg_seq = seq;
 	g->cmd = cmd;
 	g->version = 1;
+	g->reserved = nl->reserved;
 	memcpy((char *)g + GENL_HDRLEN, attrs, len);
 	if (send(nl->fd, buf, nlh->nlmsg_len, 0) < 0)
 		return -errno;

@@ -15,6 +15,7 @@ struct nlraw {
 	int fd;
 	uint16_t family;
 	uint32_t seq;
+	uint16_t reserved;	/* genlmsghdr.reserved of requests: 0 */
 	char extack[256];	/* text of the last error's extended ACK */
 };
 

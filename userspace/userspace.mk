@@ -29,16 +29,22 @@ $(BUILD)/obj/lib/%.o: userspace/lib/%.c $(US_HDRS)
 # committed: it follows Debian's manual page and kernel trees without a
 # step anyone could forget, and $(SYSCALL_VERSIONS_TSV) shows it for review.
 # The 6.1 tables come out of the linux-source tarball like checkpatch does;
-# 6.12 is the installed headers tree.  Newer trees are optional: by default
-# the 7.3 source scripts/debug-kernel.sh unpacked (make check builds that
-# kernel before the user space), or a tarball, e.g.
+# 6.12 is the installed headers tree.  Other trees are optional: by default
+# the 5.10 headers scripts/bullseye-kernel.sh unpacked and the 7.3 source
+# scripts/debug-kernel.sh unpacked (make check provides both kernels before
+# it builds the user space), or tarballs, e.g.
 #   make SYSCALL_TREES_EXTRA="7.3=/usr/src/linux-source-7.3.tar.xz"
+# The optional trees found, and where they lead, are kept in
+# $(SYSCALL_TREES_FOUND): the table is made again when that changes (a tree
+# that appears, or a new 5.10 ABI), whatever the unpacked files' dates.
 SYSCALL_MANPAGE ?= /usr/share/man/man2/syscalls.2.gz
 SYSCALL_TREE_6_1 := $(BUILD)/syscall-trees/6.1
 SYSCALL_TREE_6_12 ?= $(patsubst %/arch/x86/include/generated/uapi/asm/unistd_64.h,%,\
 	$(firstword $(wildcard /usr/src/linux-headers-6.12*/arch/x86/include/generated/uapi/asm/unistd_64.h)))
 KABISTAT_CACHE ?= /var/cache/kabistat
-SYSCALL_TREES_EXTRA ?= 7.3=$(KABISTAT_CACHE)/linux-7.3/src
+SYSCALL_TREES_EXTRA ?= 5.10=$(KABISTAT_CACHE)/linux-5.10/headers \
+	7.3=$(KABISTAT_CACHE)/linux-7.3/src
+SYSCALL_TREES_FOUND := $(BUILD)/gen/syscall-trees
 SYSCALL_VERSIONS_C := $(BUILD)/gen/syscall-versions.c
 SYSCALL_VERSIONS_TSV := $(BUILD)/data/syscall-versions.tsv
 
@@ -50,11 +56,22 @@ $(SYSCALL_TREE_6_1)/.stamp: $(LINUX_SRC_TAR)
 		'*/arch/x86/entry/syscalls/syscall_32.tbl'
 	@touch $@
 
+# VERSION=real path, empty where a tree is missing; rewritten only when it
+# changes.
+syscall_trees_now = $(foreach t,$(SYSCALL_TREES_EXTRA),\
+	$(firstword $(subst =, ,$(t)))=$(realpath $(lastword $(subst =, ,$(t)))))
+
+.PHONY: syscall-trees-found
+$(SYSCALL_TREES_FOUND): syscall-trees-found
+	@mkdir -p $(@D)
+	@echo '$(strip $(syscall_trees_now))' | cmp -s - $@ || \
+		echo '$(strip $(syscall_trees_now))' >$@
+
 $(SYSCALL_VERSIONS_C): userspace/data/gen-syscall-versions.py \
 		userspace/data/syscall-overrides $(SYSCALL_MANPAGE) \
 		$(SYSCALL_TREE_6_1)/.stamp \
 		$(SYSCALL_TREE_6_12)/arch/x86/include/generated/uapi/asm/unistd_64.h \
-		$(wildcard $(foreach t,$(SYSCALL_TREES_EXTRA),$(lastword $(subst =, ,$(t)))))
+		$(SYSCALL_TREES_FOUND)
 	@test -n "$(SYSCALL_TREE_6_12)" || { echo "no linux-headers-6.12: run 'make deps'" >&2; exit 1; }
 	@mkdir -p $(@D) $(dir $(SYSCALL_VERSIONS_TSV))
 	python3 userspace/data/gen-syscall-versions.py \

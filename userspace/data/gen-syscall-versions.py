@@ -78,10 +78,11 @@ def parse_tbl(text, kind):
 
 
 def parse_unistd(text):
-    # __NR_syscalls is the table size, not a syscall
+    # __NR_syscalls is the table size and __NR_syscall_max (up to 5.10)
+    # the last number, not syscalls
     return {m.group(1) for m in
             re.finditer(r"^#define __NR_(\w+)\s+\(?(?:__X32_SYSCALL_BIT \+ )?\d+",
-                        text, re.M)} - {"syscalls"}
+                        text, re.M)} - {"syscalls", "syscall_max"}
 
 
 def read_tree(path):
