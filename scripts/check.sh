@@ -101,7 +101,7 @@ while read -r debug name kver vmlinuz kdir; do
 		echo "fail install/guest-root-$name" >>"$host"
 	fi
 	if ((debug)); then
-		launch guest "$name" "$kver" "$vmlinuz" "$root" 1200
+		launch guest "$name" "$kver" "$vmlinuz" "$root" 2400
 	else
 		later+=("$name $kver $vmlinuz $root")
 	fi
