@@ -42,6 +42,12 @@ say kabistat seccomp /demo/web
 say kabistat export --no-syscall-labels
 say kabistat top --batch -n 1 -d 1
 
+# The VM runner fails a test that leaves cgroups behind.
+for cg in "$root"/*/; do
+	rmdir "$cg"
+done
+rmdir "$root"
+
 echo "TAP version 13"
 echo "1..1"
 echo "ok 1 demo"
