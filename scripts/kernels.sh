@@ -1,6 +1,9 @@
 #!/bin/bash
 # Print the kernels the tests run on, one per line: NAME KVER VMLINUZ KDIR.
-# Usage: kernels.sh [NAME...]    (NAME is a series such as 6.1, 6.12 or 7.3)
+# Usage: kernels.sh [--installed] [NAME...]
+#   NAME is a series such as 6.1, 6.12 or 7.3.  --installed: only the
+#   Debian kernels already installed, quietly leaving out the others and
+#   the debug kernel, so that nothing is built (make demo).
 # The Debian LTS kernels are discovered from /boot, never written down, so a
 # Debian point release or ABI bump needs no edit here.  The newest series is
 # a debug kernel built from Debian's source package by debug-kernel.sh
@@ -14,6 +17,12 @@ lts=(6.1 6.12)
 debug=7.3
 series=("${lts[@]}" "$debug")
 
+installed=0
+if [[ ${1:-} == --installed ]]; then
+	shift
+	installed=1
+	series=("${lts[@]}")
+fi
 if (($# > 0)); then
 	for wanted in "$@"; do
 		[[ " ${series[*]} " == *" $wanted "* ]] || {
@@ -54,6 +63,7 @@ for name in "${series[@]}"; do
 	done < <(find /boot -maxdepth 1 -name "vmlinuz-$name.*-cloud-amd64" -printf '%f\n' |
 		sed 's/^vmlinuz-//' | sort -rV)
 	if [[ -z $found ]]; then
+		((installed)) && continue
 		echo "kernels.sh: no $name kernel with both /boot/vmlinuz and headers; run scripts/deps.sh" >&2
 		status=1
 		continue

@@ -17,6 +17,7 @@ say() {
 	"$@" 2>&1
 }
 
+echo "kabistat demo: the module is loaded; running five sample workloads, each in a cgroup of its own..."
 run web wl-mixed 300
 run legacy-i386 wl-compat32
 run modern wl-modern
