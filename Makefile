@@ -8,10 +8,13 @@
 #   make check           install what is missing, lint, build, and run every
 #                        test inside each tested kernel under qemu
 #   make lint            checkpatch, sparse, W=1 and -Werror user space
-#   make demo            boot a kernel with sample workloads and the CLI
+#   make demo            boot the newest installed Debian kernel with sample
+#                        workloads and the CLI (only what that needs:
+#                        make deps-demo, the module, the CLI; seconds)
 #   make vm-shell        an interactive guest with the module loaded
 #   make bench           overhead and scale against the floor and eBPF (6.1)
 #   make deps            install the Debian packages the above need
+#                        (make deps-demo: only those make demo needs)
 #   make install         install the module for KVER, the library, headers,
 #                        pkg-config file, CLI, man pages, udev rule and
 #                        systemd unit under DESTDIR/PREFIX (see README.rst);
@@ -38,7 +41,8 @@ KMOD_TEST := $(KMOD_TEST_DIR)/kmod/kabistat.ko
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 KTOOLS := $(BUILD)/linux-tools
 
-.PHONY: all module module-test userspace tests check lint demo demo-payload vm-shell deps clean \
+.PHONY: all module module-test userspace tests check lint demo demo-payload vm-shell deps \
+	deps-demo clean \
 	bench bench-payload
 .PHONY: install install-module install-userspace uninstall
 .PHONY: dkms-source dkms-install dkms-remove
@@ -47,6 +51,9 @@ all: module userspace tests
 
 deps:
 	@scripts/deps.sh
+
+deps-demo:
+	@scripts/deps.sh --demo
 
 # Kbuild writes its objects next to the sources, so each kernel gets its own
 # copy of the module sources (mtimes kept, so rebuilds stay incremental).
@@ -98,7 +105,7 @@ include packaging/install.mk
 check: deps
 	@scripts/check.sh
 
-demo: deps
+demo: deps-demo
 	@scripts/demo.sh
 
 vm-shell: deps

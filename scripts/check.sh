@@ -36,6 +36,11 @@ if [[ ${1:-} == --shell ]]; then
 		-o "$out"
 fi
 
+# One seed for every fuzzer of every guest; set it to replay a run.
+KABISTAT_FUZZ_SEED=${KABISTAT_FUZZ_SEED:-0x$(od -An -tx8 -N8 /dev/urandom | tr -d ' \n')}
+export KABISTAT_FUZZ_SEED
+echo "== fuzz seed: KABISTAT_FUZZ_SEED=$KABISTAT_FUZZ_SEED"
+
 summaries=()
 host=$BUILD/vm/host/summary
 mkdir -p "$(dirname "$host")"
@@ -43,12 +48,20 @@ mkdir -p "$(dirname "$host")"
 summaries+=("host=$host")
 ((kernels_status == 0)) || echo "fail kernels/unavailable" >>"$host"
 
+# The debug kernel (KASAN, lockdep, kmemleak) runs the tests this many times
+# slower than the 6.x kernels under TCG: its tests' and test binaries'
+# timeouts are scaled by it.
+DEBUG_SLOWDOWN=${DEBUG_SLOWDOWN:-4}
+
 guest() {
-	local name=$1 kver=$2 vmlinuz=$3 root=$4 timeout_s=$5 start=$SECONDS
+	local name=$1 kver=$2 vmlinuz=$3 root=$4 timeout_s=$5 scale=$6 start=$SECONDS
 	local out=$BUILD/vm/$name args=()
 	[[ $root == - ]] || args=(-r "$root")
 	echo "== $name: $kver: guest started"
+	# -n: skips are failures unless allowed on this series; the payload's
+	# tests.list: tests that did not run are failures.
 	selftests/vm/run-guest.sh -k "$vmlinuz" -t "$timeout_s" "${args[@]}" \
+		-n "$name" -s "$scale" \
 		-m "$BUILD/kmod/$kver/kmod/kabistat.ko" \
 		-T "$BUILD/kmod-test/$kver/kmod/kabistat.ko" \
 		-p "$BUILD/payload" -o "$out" >/dev/null
@@ -101,7 +114,7 @@ while read -r debug name kver vmlinuz kdir; do
 		echo "fail install/guest-root-$name" >>"$host"
 	fi
 	if ((debug)); then
-		launch guest "$name" "$kver" "$vmlinuz" "$root" 2400
+		launch guest "$name" "$kver" "$vmlinuz" "$root" 2400 "$DEBUG_SLOWDOWN"
 	else
 		later+=("$name $kver $vmlinuz $root")
 	fi
@@ -114,7 +127,7 @@ done <<<"$kernels" | sort -s -r -k1,1)
 launch host_checks
 for job in "${later[@]}"; do
 	# shellcheck disable=SC2086 # NAME KVER VMLINUZ ROOT, one word each
-	launch guest $job 600
+	launch guest $job 600 1
 done
 wait
 

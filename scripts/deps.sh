@@ -1,24 +1,45 @@
 #!/bin/bash
 # Make sure the Debian packages kabistat needs to build and test are installed.
 # Fast when everything is present: a single dpkg-query call, no apt.
+#   deps.sh          everything: make check, lint, bench, dkms
+#   deps.sh --demo   only what make demo needs (a fraction of the download)
 set -euo pipefail
 
-# Kernel metapackages come first so apt resolves the current ABI of each LTS
-# series; the exact versions are picked later by scripts/kernels.sh.
-packages=(
-	linux-image-cloud-amd64 linux-headers-cloud-amd64            # 6.1 LTS
+# make demo: the newest LTS kernel and its headers, the module's and the
+# CLI's build (the CLI's syscall tables come from linux-source-6.1, the
+# 6.12 headers and syscalls(2)), the sample workloads (32-bit: multilib),
+# and qemu with busybox for the guest.  Kernel metapackages come first so
+# apt resolves the current ABI of each LTS series; the exact versions are
+# picked later by scripts/kernels.sh.
+demo_packages=(
 	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64  # 6.12 LTS
-	build-essential gcc-multilib dwarves
+	build-essential gcc-multilib dwarves kmod pkg-config python3
+	libnl-3-dev libnl-genl-3-dev
+	libmicrohttpd-dev libncurses-dev   # kabistat export --listen, kabistat top
+	linux-source-6.1 xz-utils manpages-dev
+	qemu-system-x86 busybox-static cpio
+)
+
+packages=(
+	"${demo_packages[@]}"
+	linux-image-cloud-amd64 linux-headers-cloud-amd64            # 6.1 LTS
 	# The 7.3 debug kernel (scripts/debug-kernel.sh): its source comes
 	# through a private apt setup, never installed; these build it.
 	bc flex bison libelf-dev libssl-dev
-	kmod cpio xz-utils pkg-config qemu-system-x86 busybox-static
-	libnl-3-dev libnl-genl-3-dev libseccomp-dev linux-source-6.1 sparse shellcheck
-	manpages-dev dkms valgrind libc6-dbg
-	libmicrohttpd-dev libncurses-dev   # kabistat export --listen, kabistat top
+	libseccomp-dev sparse shellcheck
+	dkms valgrind libc6-dbg
 	prometheus   # promtool, for the exposition check in scripts/host-tests.sh
 	bpftrace clang libbpf-dev sysdig   # make bench (sysdig: its driver is built by hand)
 )
+
+case ${1:-} in
+--demo) packages=("${demo_packages[@]}") ;;
+'') ;;
+*)
+	echo "usage: deps.sh [--demo]" >&2
+	exit 2
+	;;
+esac
 
 # dpkg-query prints nothing for packages it has never heard of, so anything
 # not reported as "installed" counts as missing.  Its exit status is non-zero
@@ -39,6 +60,7 @@ if ((EUID != 0)); then
 	exit 1
 fi
 
+echo "deps.sh: installing ${missing[*]} (apt-get; this can take minutes)"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Print the kernels the tests run on, one per line: NAME KVER VMLINUZ KDIR.
-# Usage: kernels.sh [NAME...]    (NAME is a series such as 5.10, 6.1, 6.12
-# or 7.3)
+# Usage: kernels.sh [--installed] [NAME...]
+#   NAME is a series such as 5.10, 6.1, 6.12 or 7.3.  --installed: only the
+#   Debian kernels already installed, quietly leaving out the others, the
+#   fetched 5.10 and the debug kernel, so that nothing is built (make demo).
 # The Debian LTS kernels are discovered from /boot, never written down, so a
 # Debian point release or ABI bump needs no edit here.  The oldest series is
 # Debian 11's, which bookworm cannot install: bullseye-kernel.sh fetches and
@@ -18,6 +20,12 @@ lts=(6.1 6.12)
 debug=7.3
 series=("$old" "${lts[@]}" "$debug")
 
+installed=0
+if [[ ${1:-} == --installed ]]; then
+	shift
+	installed=1
+	series=("${lts[@]}")
+fi
 if (($# > 0)); then
 	for wanted in "$@"; do
 		[[ " ${series[*]} " == *" $wanted "* ]] || {
@@ -65,6 +73,7 @@ for name in "${series[@]}"; do
 	done < <(find /boot -maxdepth 1 -name "vmlinuz-$name.*-cloud-amd64" -printf '%f\n' |
 		sed 's/^vmlinuz-//' | sort -rV)
 	if [[ -z $found ]]; then
+		((installed)) && continue
 		echo "kernels.sh: no $name kernel with both /boot/vmlinuz and headers; run scripts/deps.sh" >&2
 		status=1
 		continue

@@ -155,6 +155,30 @@ int cgtest_enter(const char *dir)
 	return cgtest_write_file(dir, "cgroup.procs", "0");
 }
 
+static char cgtest_home_dir[PATH_MAX] = CGTEST_ROOT;
+
+/* Before any test can move: the cgroup2 line of /proc/self/cgroup. */
+__attribute__((constructor)) static void cgtest_note_home(void)
+{
+	char line[PATH_MAX - sizeof(CGTEST_ROOT)];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "0::/", 4) && line[4])
+			snprintf(cgtest_home_dir, sizeof(cgtest_home_dir),
+				 "%s%s", CGTEST_ROOT, line + 3);
+	}
+	fclose(f);
+}
+
+const char *cgtest_home(void)
+{
+	return cgtest_home_dir;
+}
+
 /* 1: asleep in @nr(@arg0, ...); 0: not (yet); -errno: cannot tell. */
 static int cgtest_blocked_in(pid_t pid, long nr, long arg0)
 {

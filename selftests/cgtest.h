@@ -64,6 +64,14 @@ int cgtest_move(const struct cgtest *cg, pid_t pid);
 int cgtest_enter(const char *dir);
 
 /*
+ * The cgroup directory the test binary started in (absolute): where a test
+ * that moved itself into its cgroups goes back to before removing them.
+ * The VM runner starts each binary in a cgroup of its own, so that nothing
+ * the binary started can outlive it; CGTEST_ROOT elsewhere.
+ */
+const char *cgtest_home(void);
+
+/*
  * Wait until @pid sleeps inside syscall @nr whose first argument is @arg0
  * (as /proc/PID/syscall shows it).  Return 0, -ETIMEDOUT, or -ECHILD if the
  * child exited meanwhile (it is then reaped).

@@ -25,11 +25,11 @@
  * and nothing else takes from them here.  The cgroups it used are then
  * removed and evicted (released_ttl 0).  Measured that way before and after
  * the churn, with nothing of the churn left, the two figures are the caches
- * plus the cgroups that were tracked before (the root cgroup and the like)
+ * plus the cgroups that were tracked before (this binary's own and the like)
  * plus full pools.  The churn itself runs in a cgroup of its own (DRV),
  * removed before the second measurement, so that the keys its threads use
- * do not grow the root cgroup's chunks; the few calls this process makes
- * in the root cgroup are the same before and after, and are made once
+ * do not grow its home cgroup's chunks; the few calls this process makes
+ * in its home cgroup are the same before and after, and are made once
  * before the baseline so that their keys exist.
  */
 #define _GNU_SOURCE
@@ -159,7 +159,7 @@ static int pools_full(struct kabistat *ks, int *refills)
 			err = cgtest_enter(cgs[n - 1].path);
 			syscall(SYS_getppid);
 			if (!err)
-				err = cgtest_enter(CGTEST_ROOT);
+				err = cgtest_enter(cgtest_home());
 			if (err)
 				break;
 			sleep_ms(30);	/* the refill work, on this CPU */
@@ -423,7 +423,7 @@ FIXTURE_TEARDOWN(churn)
 	int err;
 
 	if (self->in_drv)
-		cgtest_enter(CGTEST_ROOT);
+		cgtest_enter(cgtest_home());
 	cgtest_remove(&self->drv);
 	err = set_knobs(self->ks, 1, DEFAULT_TTL);
 	EXPECT_EQ(0, err) TH_LOG("restoring counting 1, ttl 600: %s",
@@ -504,7 +504,7 @@ TEST_F_TIMEOUT(churn, thousands_of_cgroups_add_up, 280)
 	s->stop = 1;
 	pthread_join(td, NULL);
 	pthread_join(tr, NULL);
-	ASSERT_EQ(0, cgtest_enter(CGTEST_ROOT));
+	ASSERT_EQ(0, cgtest_enter(cgtest_home()));
 	self->in_drv = false;
 	ASSERT_EQ(0, cgtest_remove(&self->drv)) TH_LOG("%s", cgtest_err());
 	self->l.stop = 1;

@@ -1008,14 +1008,8 @@ static pid_t start_churner(const char *tag)
 			_exit(2);
 		syscall(SYS_getppid);
 		syscall(100001);
-		{
-			int fd = open(CGTEST_ROOT "/cgroup.procs",
-				      O_WRONLY | O_CLOEXEC);
-
-			if (fd < 0 || write(fd, "0", 1) != 1)
-				_exit(3);
-			close(fd);
-		}
+		if (cgtest_enter(cgtest_home()))
+			_exit(3);
 		if (cgtest_remove(&c))
 			_exit(4);
 		if (getppid() == 1)

@@ -3,8 +3,11 @@
  * Shared by the fuzzers: a seeded, reproducible PRNG and a wall-clock
  * budget.  Header only, so that each fuzzer stays one file.
  *
- * The seed comes from KABISTAT_FUZZ_SEED (any strtoull base) or from the
- * clock; it is printed, so that a failing run can be replayed.  A run is
+ * The seed comes from KABISTAT_FUZZ_SEED (any strtoull base; the VM runner
+ * sets one per run) or from the clock.  It is printed as the binary starts,
+ * before any test can hang or crash, and again at exit if a test failed, as
+ * "KABISTAT_FUZZ_SEED=<seed>", so that a failing run can be replayed and
+ * the VM runner names it in each failure of the binary.  A run is
  * bounded both by a number of iterations and by a time budget: on a slow
  * (debug, TCG) kernel the budget ends it first, and the count printed is
  * what was actually sent.  The messages are a function of the seed alone,
@@ -14,10 +17,13 @@
 #define KABISTAT_FUZZUTIL_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "kselftest_harness.h"
 
 struct fuzz_rng {
 	uint64_t s;
@@ -81,10 +87,22 @@ static inline uint64_t fuzz_run_seed(void)
 	return seed;
 }
 
+static pid_t fuzz_harness_pid;
+
 /* In the harness's parent, before it forks the tests: one seed a run. */
 __attribute__((constructor)) static void fuzz_seed_early(void)
 {
-	fuzz_run_seed();
+	fuzz_harness_pid = getpid();
+	printf("# KABISTAT_FUZZ_SEED=0x%llx: this run's seed, to replay it\n",
+	       (unsigned long long)fuzz_run_seed());
+}
+
+/* The harness's parent, at exit: a failure says how to replay it. */
+__attribute__((destructor)) static void fuzz_seed_on_failure(void)
+{
+	if (getpid() == fuzz_harness_pid && ksft_get_fail_cnt())
+		printf("# failed with KABISTAT_FUZZ_SEED=0x%llx: set it to replay\n",
+		       (unsigned long long)fuzz_run_seed());
 }
 
 static inline double fuzz_now(void)

@@ -3,7 +3,10 @@
 # the VM runner copies into a guest (bin/, lib/, tests/).
 
 PAYLOAD := $(BUILD)/payload
-KSFT_CFLAGS := $(US_CFLAGS) -isystem $(KTOOLS)/tools/testing/selftests -Iselftests
+# selftests/kselftest_harness.h wraps the kernel's, which it includes as
+# <testing/selftests/kselftest_harness.h>.
+KSFT_CFLAGS := $(US_CFLAGS) -isystem $(KTOOLS)/tools/testing/selftests \
+	-isystem $(KTOOLS)/tools -Iselftests
 
 TEST_LIB_SRCS := selftests/nlraw.c selftests/cgtest.c
 # 32-bit helpers that tests run from $(PAYLOAD)/bin; not tests themselves.
@@ -17,7 +20,20 @@ TEST_SCRIPTS := $(wildcard selftests/*.sh)
 TEST_SCRIPT_DST := $(TEST_SCRIPTS:selftests/%=$(PAYLOAD)/tests/%)
 
 tests: $(TEST_BINS) $(TEST_SCRIPT_DST) $(TEST_IA32_BINS) $(WL_BINS) \
-	$(PAYLOAD)/bin/kabistat $(PAYLOAD)/lib/libkabistat.so.1
+	$(PAYLOAD)/bin/kabistat $(PAYLOAD)/lib/libkabistat.so.1 \
+	$(PAYLOAD)/tests.list
+
+# Every test the payload holds, "BINARY/TEST TIMEOUT", from the binaries
+# themselves (-l, selftests/kselftest_harness.h; nothing else runs): what
+# run-guest.sh expects to see run.  A script is "SCRIPT/* 0".
+$(PAYLOAD)/tests.list: $(TEST_BINS) $(TEST_SCRIPT_DST)
+	@for t in $(TEST_BINS); do \
+		list=$$(LD_LIBRARY_PATH=$(BUILD)/lib $$t -l) || \
+			{ echo "$$t -l failed" >&2; exit 1; }; \
+		printf '%s\n' "$$list" | grep -v '^#' | sed "s|^|$${t##*/}/|"; \
+	done >$@.tmp
+	@for t in $(TEST_SCRIPT_DST); do echo "$${t##*/}/* 0"; done >>$@.tmp
+	@mv $@.tmp $@
 
 # Libraries only some tests need (the VM runner copies what ldd names).
 $(PAYLOAD)/tests/counting $(PAYLOAD)/tests/cli_features: TEST_LDLIBS := -lseccomp
@@ -64,12 +80,16 @@ $(PAYLOAD)/bin/wl-compat32: selftests/workloads/compat32.c
 	@mkdir -p $(@D)
 	$(CC) $(IA32_CFLAGS) -o $@ $<
 
-# The demo guest runs only the demo script, with the same binaries.
+# The demo guest runs only the demo script, with the CLI, the library and
+# the sample workloads: none of the tests, so that make demo builds in
+# seconds.
 DEMO_PAYLOAD := $(BUILD)/payload-demo
 
-demo-payload: tests $(WL_BINS) selftests/vm/demo.sh
-	@rm -rf $(DEMO_PAYLOAD) && mkdir -p $(DEMO_PAYLOAD)/tests
-	@cp -a $(PAYLOAD)/bin $(PAYLOAD)/lib $(DEMO_PAYLOAD)/
+demo-payload: $(PAYLOAD)/bin/kabistat $(PAYLOAD)/lib/libkabistat.so.1 \
+		$(WL_BINS) selftests/vm/demo.sh
+	@rm -rf $(DEMO_PAYLOAD) && mkdir -p $(DEMO_PAYLOAD)/tests $(DEMO_PAYLOAD)/bin
+	@cp -a $(PAYLOAD)/lib $(DEMO_PAYLOAD)/
+	@cp -a $(PAYLOAD)/bin/kabistat $(WL_BINS) $(DEMO_PAYLOAD)/bin/
 	@install -m 0755 selftests/vm/demo.sh $(DEMO_PAYLOAD)/tests/demo.sh
 
 # libkabistat's dump parser against made-up parts, and its requests against

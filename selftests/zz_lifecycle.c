@@ -200,9 +200,9 @@ FIXTURE_TEARDOWN(lifecycle)
 		kabistat_close(self->ks);
 	self->ks = NULL;
 	/* a test that moved itself must not be killed with its cgroup */
-	err = cgtest_enter(CGTEST_ROOT);
+	err = cgtest_enter(cgtest_home());
 	if (err)
-		TH_LOG("moving back to the root cgroup: %s", strerror(-err));
+		TH_LOG("moving back to the home cgroup: %s", strerror(-err));
 	for (i = self->ncg - 1; i >= 0; i--)
 		if (cgtest_remove(&self->cg[i]))
 			TH_LOG("%s", cgtest_err());
@@ -292,8 +292,8 @@ static const char *cg_rel_path(const struct cgtest *cg)
 /* ------------------------------------------------------------------ */
 
 /*
- * max_cgroups = 6.  The cgroups tracked right after the load (B, the root
- * cgroup where the runner and this test live) leave R = 6 - B places for
+ * max_cgroups = 6.  The cgroups tracked right after the load (B: the
+ * cgroups where the runner and this test live) leave R = 6 - B places for
  * workload cgroups; K = 3 more workload cgroups find the cap full.  Each
  * workload makes exactly M getppid, plus the moving read and the final
  * exit_group: M + 2 calls, all x86_64, none failing.
@@ -318,7 +318,7 @@ TEST_F_TIMEOUT(lifecycle, cap_overflow_keeps_conservation, 90)
 	EXPECT_EQ(CAP_N, abi->max_cgroups);
 	b = abi->tracked_cgroups;
 	kabistat_abi_free(abi);
-	ASSERT_GE(b, 1) TH_LOG("the root cgroup is not tracked");
+	ASSERT_GE(b, 1) TH_LOG("this test's own cgroup is not tracked");
 	ASSERT_LT(b, CAP_N - 1) TH_LOG("%d cgroups tracked after load", b);
 	r = CAP_N - b;
 	TH_LOG("tracked after load: %d; %d workloads tracked, %d overflow",
@@ -813,7 +813,7 @@ TEST_F_TIMEOUT(lifecycle, dump_in_progress_blocks_unload, 90)
 		 */
 		usleep(2000);
 	}
-	ASSERT_EQ(0, cgtest_enter(CGTEST_ROOT));
+	ASSERT_EQ(0, cgtest_enter(cgtest_home()));
 
 	ASSERT_EQ(0, nlraw_open(&nl));
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
@@ -850,7 +850,7 @@ TEST_F_TIMEOUT(lifecycle, dump_in_progress_blocks_unload, 90)
 	EXPECT_EQ(0, s.error);
 	TH_LOG("dump: %d cgroups, %d aggregates in %d datagrams", s.cgroups,
 	       s.aggregates, msgs);
-	EXPECT_LE(DUMP_CGS + 1, s.cgroups);	/* and the root cgroup */
+	EXPECT_LE(DUMP_CGS + 1, s.cgroups);	/* and this test's own */
 	EXPECT_EQ(2, s.aggregates);
 	for (i = 0; i < DUMP_CGS; i++)
 		EXPECT_TRUE(seen[i]) TH_LOG("cgroup %d missing from the dump",

@@ -394,7 +394,7 @@ static struct cgtest *part_new(struct __test_metadata *_metadata,
 /*
  * A child process that moves itself through cgroups cg[from..to): in each
  * it makes a few syscalls (the write that moved it returns there), then
- * it goes back to the root cgroup.  0 or the child's exit code.
+ * it goes back to its home cgroup.  0 or the child's exit code.
  */
 static int tour(FIXTURE_DATA(partial) *self, int from, int to)
 {
@@ -409,7 +409,7 @@ static int tour(FIXTURE_DATA(partial) *self, int from, int to)
 		for (i = from; i < to; i++)
 			if (cgtest_enter(self->cg[i].path))
 				_exit(10);
-		_exit(cgtest_enter(CGTEST_ROOT) ? 11 : 0);
+		_exit(cgtest_enter(cgtest_home()) ? 11 : 0);
 	}
 	return cgtest_reap(pid);
 }

@@ -1,12 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0
 # libkabistat and the kabistat CLI, built into $(BUILD)/{lib,bin}.
 
+# pkg-config runs as the Makefile is read, also for make deps on a machine
+# that has neither the libraries nor pkg-config yet: quietly, and building
+# user space says what is missing (us-deps).
+US_PKGS := libnl-genl-3.0 libmicrohttpd ncursesw
 US_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 \
-	-Iinclude/uapi -Iuserspace/lib $(shell pkg-config --cflags libnl-genl-3.0) \
+	-Iinclude/uapi -Iuserspace/lib \
+	$(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null) \
 	-DKABISTAT_VERSION='"$(VERSION)"' $(CFLAGS)
-US_LDLIBS := $(shell pkg-config --libs libnl-genl-3.0)
+US_LDLIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 # export --listen serves HTTP with libmicrohttpd; top draws with ncurses.
-CLI_LDLIBS := $(shell pkg-config --libs libmicrohttpd ncursesw) -lm -pthread
+CLI_LDLIBS := $(shell pkg-config --libs libmicrohttpd ncursesw 2>/dev/null) -lm -pthread
 
 LIB_SRCS := $(wildcard userspace/lib/*.c)
 LIB_OBJS := $(LIB_SRCS:userspace/lib/%.c=$(BUILD)/obj/lib/%.o) \
@@ -19,6 +24,13 @@ LIBKABISTAT := $(BUILD)/lib/libkabistat.so.1
 KABISTAT_CLI := $(BUILD)/bin/kabistat
 
 userspace: $(LIBKABISTAT) $(KABISTAT_CLI) $(BUILD)/lib/kabistat.pc
+
+.PHONY: us-deps
+us-deps:
+	@pkg-config --exists $(US_PKGS) 2>/dev/null || { \
+		echo "missing pkg-config or the development files of $(US_PKGS): run 'make deps'" >&2; \
+		exit 1; }
+$(LIB_OBJS) $(CLI_OBJS): | us-deps
 
 $(BUILD)/obj/lib/%.o: userspace/lib/%.c $(US_HDRS)
 	@mkdir -p $(@D)

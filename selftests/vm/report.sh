@@ -30,7 +30,7 @@ for arg in "$@"; do
 			passed=$((passed + 1))
 			;;
 		fail)
-			echo "FAIL  [$name] $test"
+			echo "FAIL  [$name] $test${reason:+ ($reason)}"
 			failed=$((failed + 1))
 			;;
 		skip)

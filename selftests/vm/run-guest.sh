@@ -1,20 +1,36 @@
 #!/bin/bash
 # Boot one kernel under qemu (TCG) with kabistat.ko and a test payload, then
 # turn what the guest reported into OUTDIR/summary (also printed on stdout):
-#   pass NAME | fail NAME | skip NAME reason     (NAME is binary/test)
+#   pass NAME | fail NAME [why] | skip NAME reason     (NAME is binary/test)
 # Exit status 0 iff the summary has no fail line.
+#
+# With an expected list (PAYLOAD/tests.list, which the build writes from the
+# test binaries, or -e), every test it names must have run: one that did not
+# (a missing binary, a crash or hang before its turn, a guest that died) is
+# a failure by name.  With -n SERIES, a skip is a failure unless
+# selftests/vm/allowed-skips allows it on that kernel series.
 set -euo pipefail
 
 usage() {
 	cat >&2 <<-USAGE
 	usage: run-guest.sh -k VMLINUZ -m MODULE.ko -p PAYLOAD_DIR -o OUTDIR
 	                    [-T TEST_MODULE.ko] [-r ROOT_DIR] [-t TIMEOUT_SECONDS]
+	                    [-n SERIES] [-e EXPECTED_LIST] [-s SCALE]
 	                    [-a "extra kernel args"] [-i]
 	  -T  the test build of the module (make module-test), which tests
 	      load from /lib/kabistat/test/kabistat.ko
 	  -r  a tree laid over the guest's root (stage-root.sh: an installed
 	      kabistat); its files replace busybox's of the same name
+	  -n  the kernel series (6.1, 6.12, 7.3): skips not allowed for it
+	      in selftests/vm/allowed-skips are failures
+	  -e  the tests that must run, "BINARY/TEST TIMEOUT" lines (default:
+	      PAYLOAD_DIR/tests.list if there is one)
+	  -s  how many times slower the kernel is (the debug kernel): scales
+	      every test's and test binary's timeout in the guest
 	  -i  interactive: console on stdio, a shell in the guest, no tests
+	The fuzzers' seed is KABISTAT_FUZZ_SEED from the environment, or a new
+	one; it is written to OUTDIR/fuzz-seed, and a failure of a fuzzing test
+	names it.
 	USAGE
 	exit 2
 }
@@ -26,9 +42,10 @@ die() {
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 kernel='' module='' test_module='' payload='' outdir='' root='' extra_args=''
+series='' expected='' scale=1
 interactive=0
 timeout_s=600
-while getopts 'k:m:T:p:o:r:t:a:ih' opt; do
+while getopts 'k:m:T:p:o:r:t:n:e:s:a:ih' opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	m) module=$OPTARG ;;
@@ -37,6 +54,9 @@ while getopts 'k:m:T:p:o:r:t:a:ih' opt; do
 	o) outdir=$OPTARG ;;
 	r) root=$OPTARG ;;
 	t) timeout_s=$OPTARG ;;
+	n) series=$OPTARG ;;
+	e) expected=$OPTARG ;;
+	s) scale=$OPTARG ;;
 	a) extra_args=$OPTARG ;;
 	i) interactive=1 ;;
 	*) usage ;;
@@ -50,6 +70,10 @@ done
 [[ -d $payload ]] || die "payload directory $payload not found"
 [[ -z $root || -d $root ]] || die "root directory $root not found"
 [[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die "timeout must be a positive number of seconds"
+[[ $scale =~ ^[1-9][0-9]?$ ]] || die "scale must be an integer from 1 to 99"
+[[ -z $expected || -f $expected ]] || die "expected list $expected not found"
+[[ -n $expected || ! -f $payload/tests.list ]] || expected=$payload/tests.list
+allowed=$here/allowed-skips
 busybox=$(command -v busybox) || die "busybox not installed (scripts/deps.sh)"
 
 mkdir -p "$outdir"
@@ -57,7 +81,7 @@ outdir=$(cd "$outdir" && pwd)
 payload=$(cd "$payload" && pwd)
 [[ -z $root ]] || root=$(cd "$root" && pwd)
 # A stale summary must never stand in for a run that fails to start.
-rm -f "$outdir"/{summary,console.log,results.ktap,qemu.log}
+rm -f "$outdir"/{summary,console.log,results.ktap,qemu.log,fuzz-seed}
 
 # Print the absolute paths of the shared objects (and loader) an ELF needs.
 # Libraries found inside the payload or the root tree are left out: they
@@ -110,6 +134,8 @@ build_initramfs() {
 		ln -sf /bin/busybox "$stage/$applet"
 	done < <("$busybox" --list-full)
 	install -m 0755 "$here/init.sh" "$stage/init"
+	install -m 0755 "$here/watchdog.sh" "$stage/lib/kabistat/watchdog"
+	install -m 0644 "$here/kernel-report-patterns" "$stage/lib/kabistat/"
 	cp "$module" "$stage/lib/kabistat/kabistat.ko"
 	if [[ -n $test_module ]]; then
 		mkdir -p "$stage/lib/kabistat/test"
@@ -145,7 +171,12 @@ build_initramfs
 nonce=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
 # Not kabistat.*: modprobe passes kabistat.<param>=... from the kernel
 # command line to the module, which would warn about an unknown parameter.
+# One seed for every fuzzer of the run: replay a run with
+# KABISTAT_FUZZ_SEED=<the seed> run-guest.sh ...
+fuzz_seed=${KABISTAT_FUZZ_SEED:-0x$(od -An -tx8 -N8 /dev/urandom | tr -d ' \n')}
+echo "$fuzz_seed" >"$outdir/fuzz-seed"
 cmdline="console=ttyS0 panic=-1 loglevel=7 kabistat_guest.nonce=$nonce"
+cmdline+=" kabistat_guest.fuzz_seed=$fuzz_seed kabistat_guest.timeout_scale=$scale"
 ((interactive)) && cmdline+=" kabistat_guest.shell=1"
 [[ -n $extra_args ]] && cmdline+=" $extra_args"
 echo "$cmdline" >"$outdir/cmdline"
@@ -185,7 +216,18 @@ parse_results() {
 	}
 	/^# kabistat-exit: / { status[$3] = $4; cur = ""; next }
 	/^# kabistat-guest-done/ { done = 1; next }
+	# What the guest found after a binary: a failure of that binary.
+	/^# kabistat-check: / {
+		detail = $0
+		sub(/^# kabistat-check: [^ ]+ [^ ]+ */, "", detail)
+		checks[$3] = checks[$3] "fail " $3 "/" $4 " " detail "\n"
+		next
+	}
 	cur == "" { next }
+	# A fuzzer names its seed: its failures say how to replay them.
+	match($0, /KABISTAT_FUZZ_SEED=[0-9A-Za-z]+/) {
+		seed[cur] = substr($0, RSTART, RLENGTH)
+	}
 	# The 6.1 kselftest harness prints "ok 3 # SKIP reason" without the test
 	# name; its "#  RUN  name ..." line supplies it.
 	/^# +RUN +/ { last_run = $3; next }
@@ -226,14 +268,33 @@ parse_results() {
 	END {
 		for (k = 1; k <= n; k++) {
 			b = order[k]
-			printf "%s", lines[b]
+			out = lines[b]
 			# A missing exit line or an incomplete plan means the binary
 			# died or hung; a non-zero exit (other than kselftest skip, 4)
 			# that no failed test explains is a failure of its own.
 			if (!(b in status) || plan[b] < 0 || count[b] < plan[b] ||
 			    (status[b] != 0 && status[b] != 4 && failed[b] == 0))
-				print "fail " b "/exit-status"
+				out = out "fail " b "/exit-status " \
+				      (b in status ? "exit " status[b] : "no exit") \
+				      ", " count[b] " of " (plan[b] < 0 ? "no" : plan[b]) \
+				      " planned results\n"
+			out = out checks[b]
+			delete checks[b]
+			if (b in seed) {
+				m = split(out, part, "\n")
+				out = ""
+				for (i = 1; i < m; i++) {
+					if (part[i] ~ /^fail /)
+						part[i] = part[i] \
+							(part[i] ~ /^fail [^ ]+ / ? "; " : " ") \
+							"replay with " seed[b]
+					out = out part[i] "\n"
+				}
+			}
+			printf "%s", out
 		}
+		for (b in checks)
+			printf "%s", checks[b]
 		if (!done) print "fail guest/incomplete"
 	}'
 }
@@ -264,8 +325,67 @@ check_console() {
 	fi
 }
 
+# The results against the tests that had to run, and skips against the
+# ones allowed on this kernel series.  allowed-skips lines are
+# "SERIES TEST REASON": SERIES a series or *, TEST binary/test or binary/*,
+# and the skip's reason must start with REASON.
+judge() {
+	awk -v series="$series" -v expected="$expected" -v allowed="$allowed" '
+	function bin_of(name) { sub(/\/.*/, "", name); return name }
+	function allowed_skip(name, reason,    i, k, key) {
+		for (k = 0; k < 2; k++) {
+			key = k ? bin_of(name) "/*" : name
+			for (i = 1; i <= nallow[key]; i++)
+				if (index(reason, allow[key, i]) == 1)
+					return 1
+		}
+		return 0
+	}
+	BEGIN {
+		while (expected != "" && (getline line < expected) > 0)
+			if (split(line, f, " ") >= 1 && f[1] !~ /^#/)
+				want[++nwant] = f[1]
+		while (series != "" && (getline line < allowed) > 0) {
+			if (line ~ /^[ \t]*(#|$)/ || split(line, f, " ") < 3)
+				continue
+			if (f[1] != "*" && f[1] != series)
+				continue
+			reason = line
+			sub(/^[ \t]*[^ \t]+[ \t]+[^ \t]+[ \t]+/, "", reason)
+			allow[f[2], ++nallow[f[2]]] = reason
+		}
+	}
+	{
+		seen[$2] = 1
+		seenbin[bin_of($2)] = 1
+		if ($2 ~ /\/all$/)
+			whole[bin_of($2)] = 1
+	}
+	$1 == "skip" && series != "" {
+		reason = $0
+		sub(/^skip [^ ]+ */, "", reason)
+		if (!allowed_skip($2, reason)) {
+			print "fail " $2 " skipped: " reason " (not allowed on " \
+			      series " by selftests/vm/allowed-skips)"
+			next
+		}
+	}
+	{ print }
+	END {
+		for (i = 1; i <= nwant; i++) {
+			b = bin_of(want[i])
+			if (want[i] ~ /\/\*$/)
+				ran = b in seenbin
+			else
+				ran = want[i] in seen || b in whole
+			if (!ran)
+				print "fail " want[i] " did not run"
+		}
+	}'
+}
+
 {
-	parse_results
+	parse_results | judge
 	check_console
 } >"$outdir/summary"
 cat "$outdir/summary"
