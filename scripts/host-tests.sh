@@ -488,7 +488,7 @@ export_promtool() {
 	grep -Fq 'kernel_release="6.1.0-test\nline"' "$tmp/export-all.prom" || return 1
 	# --top 1: read keeps its series, the rest of x86_64 is "other"
 	grep -Fq 'syscall="read",abi="x86_64"} 100' "$tmp/export-top.prom" || return 1
-	grep -Fq 'syscall="other",abi="x86_64"} 53' "$tmp/export-top.prom" || return 1
+	grep -Fq 'syscall="other",abi="x86_64"} 56' "$tmp/export-top.prom" || return 1
 	! grep -q 'syscall=' "$tmp/export-totals.prom" || return 1
 	# the observed total only when the module reported it
 	grep -qx 'kabistat_observed_total 1234' "$tmp/export-all.prom" || return 1
@@ -499,5 +499,52 @@ if ! command -v promtool >/dev/null; then
 else
 	check export/promtool export_promtool
 fi
+
+# The fleet families, exactly, in each shape: the kernel as 6.001, each
+# ABI's hash, and per cgroup the newest version its used syscalls need --
+# clone3 (5.3), not openat2 (5.6), whose calls all returned ENOSYS;
+# cachestat ("6.2-6.12") by its upper bound, used once with EPERM; two
+# syscalls of one version, of which --top 1 keeps the one with most calls;
+# three-part 2.6.16; one series per cgroup under --no-syscall-labels.
+export_fleet() {
+	local sample=$BUILD/host/export-sample shape
+	local id=3f2a0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab
+	$MAKE -s "$sample" || return 1
+	sed "s/@ID@/$id/g" >"$tmp/fleet-all.want" <<-'EOF'
+	kabistat_kernel_version 6.001
+	kabistat_abi_info{abi="x86_64",hash="0123456789abcdef",release="6.1.0-test\nline"} 1
+	kabistat_abi_info{abi="ia32",hash="fedcba9876543210",release="6.1.0-test\nline"} 1
+	kabistat_cgroup_min_kernel_version{cgroup_id="4242",cgroup="/system.slice/docker-@ID@.scope",container_id="@ID@",syscall="clone3",abi="x86_64",since="5.3"} 5.003
+	kabistat_cgroup_min_kernel_version{cgroup_id="4243",cgroup="/odd \"name\" \\ here",container_id="",syscall="cachestat",abi="x86_64",since="6.2-6.12"} 6.012
+	kabistat_cgroup_min_kernel_version{cgroup_id="4244",cgroup="/odd \"name\" \\ here",container_id="",syscall="read",abi="x86_64",since="1.0"} 1.000
+	kabistat_cgroup_min_kernel_version{cgroup_id="4244",cgroup="/odd \"name\" \\ here",container_id="",syscall="write",abi="x86_64",since="1.0"} 1.000
+	kabistat_cgroup_min_kernel_version{cgroup_id="4245",cgroup="/fleet/old",container_id="",syscall="unshare",abi="x86_64",since="2.6.16"} 2.006016
+	EOF
+	sed "s/@ID@/$id/g" >"$tmp/fleet-top.want" <<-'EOF'
+	kabistat_kernel_version 6.001
+	kabistat_abi_info{abi="x86_64",hash="0123456789abcdef",release="6.1.0-test\nline"} 1
+	kabistat_abi_info{abi="ia32",hash="fedcba9876543210",release="6.1.0-test\nline"} 1
+	kabistat_cgroup_min_kernel_version{cgroup_id="4242",cgroup="/system.slice/docker-@ID@.scope",container_id="@ID@",syscall="clone3",abi="x86_64",since="5.3"} 5.003
+	kabistat_cgroup_min_kernel_version{cgroup_id="4243",cgroup="/odd \"name\" \\ here",container_id="",syscall="cachestat",abi="x86_64",since="6.2-6.12"} 6.012
+	kabistat_cgroup_min_kernel_version{cgroup_id="4244",cgroup="/odd \"name\" \\ here",container_id="",syscall="read",abi="x86_64",since="1.0"} 1.000
+	kabistat_cgroup_min_kernel_version{cgroup_id="4245",cgroup="/fleet/old",container_id="",syscall="unshare",abi="x86_64",since="2.6.16"} 2.006016
+	EOF
+	sed "s/@ID@/$id/g" >"$tmp/fleet-totals.want" <<-'EOF'
+	kabistat_kernel_version 6.001
+	kabistat_abi_info{abi="x86_64",hash="0123456789abcdef",release="6.1.0-test\nline"} 1
+	kabistat_abi_info{abi="ia32",hash="fedcba9876543210",release="6.1.0-test\nline"} 1
+	kabistat_cgroup_min_kernel_version{cgroup_id="4242",cgroup="/system.slice/docker-@ID@.scope",container_id="@ID@",since="5.3"} 5.003
+	kabistat_cgroup_min_kernel_version{cgroup_id="4243",cgroup="/odd \"name\" \\ here",container_id="",since="6.2-6.12"} 6.012
+	kabistat_cgroup_min_kernel_version{cgroup_id="4244",cgroup="/odd \"name\" \\ here",container_id="",since="1.0"} 1.000
+	kabistat_cgroup_min_kernel_version{cgroup_id="4245",cgroup="/fleet/old",container_id="",since="2.6.16"} 2.006016
+	EOF
+	for shape in all top totals; do
+		"$sample" ${shape#all} >"$tmp/fleet-$shape.prom" || return 1
+		grep -E '^kabistat_(kernel_version|abi_info|cgroup_min_kernel_version)[ {]' \
+			"$tmp/fleet-$shape.prom" >"$tmp/fleet-$shape.got"
+		diff -u "$tmp/fleet-$shape.want" "$tmp/fleet-$shape.got" || return 1
+	done
+}
+check export/fleet-families export_fleet
 
 ((failed == 0))
