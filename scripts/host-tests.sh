@@ -547,4 +547,18 @@ export_fleet() {
 }
 check export/fleet-families export_fleet
 
+# --- Prometheus rules -------------------------------------------------------
+
+# The shipped rules parse, and their unit tests give exactly the expected
+# alerts and samples (packaging/prometheus/tests/).
+rules_test() {
+	promtool check rules packaging/prometheus/kabistat.rules.yml || return 1
+	promtool test rules packaging/prometheus/tests/kabistat.rules.test.yml
+}
+if ! command -v promtool >/dev/null; then
+	fail prometheus/rules "promtool is not installed (scripts/deps.sh installs prometheus)"
+else
+	check prometheus/rules rules_test
+fi
+
 ((failed == 0))
