@@ -9,6 +9,9 @@
 #                        test inside each tested kernel under qemu
 #   make lint            checkpatch, sparse, W=1 and -Werror user space
 #   make demo            boot a kernel with sample workloads and the CLI
+#   make fleet           boot a 6.1 and a 6.12 node with sample containers,
+#                        scrape them with a local Prometheus and print the
+#                        fleet's answers (see README.rst, "Fleet")
 #   make vm-shell        an interactive guest with the module loaded
 #   make bench           overhead and scale against the floor and eBPF (6.1)
 #   make deps            install the Debian packages the above need
@@ -39,7 +42,7 @@ LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 KTOOLS := $(BUILD)/linux-tools
 
 .PHONY: all module module-test userspace tests check lint demo demo-payload vm-shell deps clean \
-	bench bench-payload
+	bench bench-payload fleet fleet-payload
 .PHONY: install install-module install-userspace uninstall
 .PHONY: dkms-source dkms-install dkms-remove
 
@@ -100,6 +103,9 @@ check: deps
 
 demo: deps
 	@scripts/demo.sh
+
+fleet: deps
+	@scripts/fleet.sh
 
 vm-shell: deps
 	@scripts/check.sh --shell

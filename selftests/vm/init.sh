@@ -29,11 +29,14 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || true
 
 nonce=
 shell=0
+test_timeout=300
 read -r cmdline </proc/cmdline
 for arg in $cmdline; do
 	case $arg in
 	kabistat_guest.nonce=*) nonce=${arg#*=} ;;
 	kabistat_guest.shell=1) shell=1 ;;
+	# make fleet's node serves until the host stops it
+	kabistat_guest.test_timeout=*) test_timeout=${arg#*=} ;;
 	esac
 done
 # Written through the kernel log so the host knows the console capture works.
@@ -109,7 +112,7 @@ if [ "$insmod_status" = "ok 1 insmod" ]; then
 		read -r uptime _ </proc/uptime
 		echo "kabistat: running $name (at ${uptime} s)"
 		echo "# kabistat-test: $name" >&3
-		timeout 300 "$test" </dev/null >&3 2>&1
+		timeout "$test_timeout" "$test" </dev/null >&3 2>&1
 		echo "# kabistat-exit: $name $?" >&3
 	done
 fi
