@@ -411,6 +411,30 @@ unit_hardening() {
 	fi
 }
 
+# The exporter's image (packaging/kubernetes/exporter.Containerfile)
+# installs, on debian:bookworm-slim, the Debian package of every library
+# the installed CLI and libkabistat link directly (libc6 is in the image).
+k8s_exporter_packages() {
+	local file=packaging/kubernetes/exporter.Containerfile so path pkg status=0
+	local listed
+	listed=$(sed -n '/apt-get install/,/rm -rf/p' "$file" | tr ' \\' '\n\n' |
+		grep -E '^lib[a-z0-9.+-]+$' | sort -u)
+	echo "the image installs: $(echo $listed)"
+	while read -r so; do
+		[[ $so == libkabistat.so.1 ]] && continue
+		path=$(ldconfig -p | awk -v s="$so" '$1 == s && /x86-64/ { print $NF; exit }')
+		pkg=$( { dpkg -S "$path" || dpkg -S "$(readlink -f "$path")"; } 2>/dev/null |
+			head -n 1 | cut -d: -f1)
+		echo "$so: $path, package ${pkg:-?}"
+		[[ -n $pkg ]] || { echo "no package for $so"; status=1; continue; }
+		[[ $pkg == libc6 ]] || grep -qx -- "$pkg" <<<"$listed" ||
+			{ echo "$file lacks $pkg (for $so)"; status=1; }
+	done < <( { readelf -d "$root$prefix/bin/kabistat"
+		readelf -d "$root$prefix/lib/libkabistat.so.1.0.0"; } |
+		sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u)
+	return $status
+}
+
 if $installed; then
 	check install/layout install_layout
 	check install/soname install_soname
@@ -435,6 +459,7 @@ if $installed; then
 		check systemd/verify unit_verify
 	fi
 	check systemd/hardening unit_hardening
+	check k8s/exporter-image-packages k8s_exporter_packages
 	check install/uninstall uninstall_all
 else
 	for name in install/layout install/soname install/cli-no-rpath \
@@ -443,7 +468,7 @@ else
 		man/render-libkabistat.3 man/render-kabistat.4 man/links \
 		man/kabistat.8-commands man/libkabistat.3-functions \
 		man/kabistat.4-parameters systemd/verify systemd/hardening \
-		install/uninstall; do
+		k8s/exporter-image-packages install/uninstall; do
 		fail "$name" "nothing was installed (install/make failed)"
 	done
 fi
@@ -559,6 +584,72 @@ if ! command -v promtool >/dev/null; then
 	fail prometheus/rules "promtool is not installed (scripts/deps.sh installs prometheus)"
 else
 	check prometheus/rules rules_test
+fi
+
+# --- Kubernetes delivery ------------------------------------------------------
+
+# The manifests against the Kubernetes, Prometheus Operator and KMM
+# schemas, offline once npm has installed the validator's packages
+# (pinned by package-lock.json) into $BUILD/k8s-validate; see
+# packaging/kubernetes/validate/validate.mjs for what is checked.
+k8s=packaging/kubernetes
+k8s_manifests() {
+	local dir=$BUILD/k8s-validate sum
+	command -v node >/dev/null && command -v npm >/dev/null ||
+		{ echo "node and npm are needed (scripts/deps.sh installs them)"; return 1; }
+	mkdir -p "$dir"
+	cp "$k8s/validate/package.json" "$k8s/validate/package-lock.json" \
+		"$k8s/validate/validate.mjs" "$dir/"
+	sum=$(sha256sum <"$k8s/validate/package-lock.json")
+	if [[ ! -d $dir/node_modules || $(cat "$dir/.lock-sum" 2>/dev/null) != "$sum" ]]; then
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || return 1
+		echo "$sum" >"$dir/.lock-sum"
+	fi
+	node "$dir/validate.mjs" "$PWD/$k8s/schemas" "$k8s/kabistat-exporter.yaml" \
+		"$k8s/kabistat-kmm.yaml" "$k8s/kabistat-podmonitor.yaml"
+}
+check k8s/manifests k8s_manifests
+
+# Debian's promtool is built without Kubernetes service discovery, so its
+# kubernetes_sd_configs block (exactly the one below) is replaced by a
+# static target carrying the labels that discovery would give; the rest
+# of the file -- relabelling rules and their regexes, the rest of the
+# configuration -- is checked as written, with the shipped rules.
+k8s_scrape_config() {
+	local file=$k8s/prometheus-scrape.yml
+	cat >"$tmp/sd.want" <<-'EOF'
+	    kubernetes_sd_configs:
+	      - role: pod
+	        namespaces:
+	          names: [kabistat]
+	        attach_metadata:
+	          node: true
+	EOF
+	sed -n '/^    kubernetes_sd_configs:$/,/^          node: true$/p' "$file" >"$tmp/sd.got"
+	diff -u "$tmp/sd.want" "$tmp/sd.got" || return 1
+	awk -v rules="$PWD/packaging/prometheus/kabistat.rules.yml" '
+	/^    kubernetes_sd_configs:$/ { skip = 1
+		print "    static_configs:"
+		print "      - targets: [\"10.0.0.7:80\"]"
+		print "        labels:"
+		print "          __meta_kubernetes_pod_label_app_kubernetes_io_name: kabistat-exporter"
+		print "          __meta_kubernetes_pod_annotation_prometheus_io_scrape: \"true\""
+		print "          __meta_kubernetes_pod_annotation_prometheus_io_port: \"9717\""
+		print "          __meta_kubernetes_pod_annotation_prometheus_io_path: /metrics"
+		print "          __meta_kubernetes_pod_node_name: node-a"
+		print "          __meta_kubernetes_node_label_eks_amazonaws_com_nodegroup: pool-a"
+		next }
+	skip && /^          node: true$/ { skip = 0; next }
+	skip { next }
+	/^  - \/etc\/prometheus\/kabistat.rules.yml$/ { print "  - " rules; next }
+	{ print }' "$file" >"$tmp/prometheus-scrape.yml"
+	cat "$tmp/prometheus-scrape.yml"
+	promtool check config "$tmp/prometheus-scrape.yml"
+}
+if ! command -v promtool >/dev/null; then
+	fail k8s/scrape-config "promtool is not installed (scripts/deps.sh installs prometheus)"
+else
+	check k8s/scrape-config k8s_scrape_config
 fi
 
 ((failed == 0))
