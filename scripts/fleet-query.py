@@ -144,6 +144,18 @@ def answers(url):
            "node old's /fleet/probe-newer does not have its 6 ENOSYS "
            "(5 cachestat, 1 mseal)")
 
+    print()
+    print("Series per node (label cardinality; the exporters run --top 20):")
+    expr = 'count by (node) ({job="kabistat", __name__=~"kabistat_.*"})'
+    print(f"  query: {expr}")
+    rows = [(m["node"], v) for m, v in query(url, expr)]
+    table(rows, ("NODE", "SERIES"))
+    expr = ('count by (node) (count by (node, cgroup_id) '
+            '(kabistat_syscalls_total{cgroup_id!="0"}))')
+    print(f"  cgroups: {expr}")
+    rows = [(m["node"], v) for m, v in query(url, expr)]
+    table(rows, ("NODE", "CGROUPS"))
+
     if problems:
         print()
         for p in problems:
