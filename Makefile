@@ -11,6 +11,9 @@
 #   make demo            boot the newest installed Debian kernel with sample
 #                        workloads and the CLI (only what that needs:
 #                        make deps-demo, the module, the CLI; seconds)
+#   make fleet           boot a 6.1 and a 6.12 node with sample containers,
+#                        scrape them with a local Prometheus and print the
+#                        fleet's answers (see README.rst, "Fleet")
 #   make vm-shell        an interactive guest with the module loaded
 #   make bench           overhead and scale against the floor and eBPF (6.1)
 #   make deps            install the Debian packages the above need
@@ -43,7 +46,7 @@ KTOOLS := $(BUILD)/linux-tools
 
 .PHONY: all module module-test userspace tests check lint demo demo-payload vm-shell deps \
 	deps-demo clean \
-	bench bench-payload
+	bench bench-payload fleet fleet-payload
 .PHONY: install install-module install-userspace uninstall
 .PHONY: dkms-source dkms-install dkms-remove
 
@@ -107,6 +110,9 @@ check: deps
 
 demo: deps-demo
 	@scripts/demo.sh
+
+fleet: deps
+	@scripts/fleet.sh
 
 vm-shell: deps
 	@scripts/check.sh --shell

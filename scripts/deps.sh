@@ -31,6 +31,10 @@ packages=(
 	prometheus   # promtool, for the exposition check in scripts/host-tests.sh
 	bpftrace clang libbpf-dev sysdig   # make bench (sysdig: its driver is built by hand)
 )
+# The Kubernetes manifests' validator (scripts/host-tests.sh) runs on
+# Node.js with packages from npm.  A machine with another build of Node.js
+# (whose package bundles npm) keeps it: Debian's npm would conflict.
+command -v npm >/dev/null || packages+=(nodejs npm)
 
 case ${1:-} in
 --demo) packages=("${demo_packages[@]}") ;;

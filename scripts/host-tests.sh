@@ -411,6 +411,30 @@ unit_hardening() {
 	fi
 }
 
+# The exporter's image (packaging/kubernetes/exporter.Containerfile)
+# installs, on debian:bookworm-slim, the Debian package of every library
+# the installed CLI and libkabistat link directly (libc6 is in the image).
+k8s_exporter_packages() {
+	local file=packaging/kubernetes/exporter.Containerfile so path pkg status=0
+	local listed
+	listed=$(sed -n '/apt-get install/,/rm -rf/p' "$file" | tr ' \\' '\n\n' |
+		grep -E '^lib[a-z0-9.+-]+$' | sort -u)
+	echo "the image installs: $(echo $listed)"
+	while read -r so; do
+		[[ $so == libkabistat.so.1 ]] && continue
+		path=$(ldconfig -p | awk -v s="$so" '$1 == s && /x86-64/ { print $NF; exit }')
+		pkg=$( { dpkg -S "$path" || dpkg -S "$(readlink -f "$path")"; } 2>/dev/null |
+			head -n 1 | cut -d: -f1)
+		echo "$so: $path, package ${pkg:-?}"
+		[[ -n $pkg ]] || { echo "no package for $so"; status=1; continue; }
+		[[ $pkg == libc6 ]] || grep -qx -- "$pkg" <<<"$listed" ||
+			{ echo "$file lacks $pkg (for $so)"; status=1; }
+	done < <( { readelf -d "$root$prefix/bin/kabistat"
+		readelf -d "$root$prefix/lib/libkabistat.so.1.0.0"; } |
+		sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u)
+	return $status
+}
+
 if $installed; then
 	check install/layout install_layout
 	check install/soname install_soname
@@ -435,6 +459,7 @@ if $installed; then
 		check systemd/verify unit_verify
 	fi
 	check systemd/hardening unit_hardening
+	check k8s/exporter-image-packages k8s_exporter_packages
 	check install/uninstall uninstall_all
 else
 	for name in install/layout install/soname install/cli-no-rpath \
@@ -443,7 +468,7 @@ else
 		man/render-libkabistat.3 man/render-kabistat.4 man/links \
 		man/kabistat.8-commands man/libkabistat.3-functions \
 		man/kabistat.4-parameters systemd/verify systemd/hardening \
-		install/uninstall; do
+		k8s/exporter-image-packages install/uninstall; do
 		fail "$name" "nothing was installed (install/make failed)"
 	done
 fi
@@ -488,7 +513,7 @@ export_promtool() {
 	grep -Fq 'kernel_release="6.1.0-test\nline"' "$tmp/export-all.prom" || return 1
 	# --top 1: read keeps its series, the rest of x86_64 is "other"
 	grep -Fq 'syscall="read",abi="x86_64"} 100' "$tmp/export-top.prom" || return 1
-	grep -Fq 'syscall="other",abi="x86_64"} 53' "$tmp/export-top.prom" || return 1
+	grep -Fq 'syscall="other",abi="x86_64"} 56' "$tmp/export-top.prom" || return 1
 	! grep -q 'syscall=' "$tmp/export-totals.prom" || return 1
 	# the observed total only when the module reported it
 	grep -qx 'kabistat_observed_total 1234' "$tmp/export-all.prom" || return 1
@@ -498,6 +523,133 @@ if ! command -v promtool >/dev/null; then
 	fail export/promtool "promtool is not installed (scripts/deps.sh installs prometheus)"
 else
 	check export/promtool export_promtool
+fi
+
+# The fleet families, exactly, in each shape: the kernel as 6.001, each
+# ABI's hash, and per cgroup the newest version its used syscalls need --
+# clone3 (5.3), not openat2 (5.6), whose calls all returned ENOSYS;
+# cachestat ("6.2-6.12") by its upper bound, used once with EPERM; two
+# syscalls of one version, of which --top 1 keeps the one with most calls;
+# three-part 2.6.16; one series per cgroup under --no-syscall-labels.
+export_fleet() {
+	local sample=$BUILD/host/export-sample shape
+	local id=3f2a0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab
+	$MAKE -s "$sample" || return 1
+	sed "s/@ID@/$id/g" >"$tmp/fleet-all.want" <<-'EOF'
+	kabistat_kernel_version 6.001
+	kabistat_abi_info{abi="x86_64",hash="0123456789abcdef",release="6.1.0-test\nline"} 1
+	kabistat_abi_info{abi="ia32",hash="fedcba9876543210",release="6.1.0-test\nline"} 1
+	kabistat_cgroup_min_kernel_version{cgroup_id="4242",cgroup="/system.slice/docker-@ID@.scope",container_id="@ID@",syscall="clone3",abi="x86_64",since="5.3"} 5.003
+	kabistat_cgroup_min_kernel_version{cgroup_id="4243",cgroup="/odd \"name\" \\ here",container_id="",syscall="cachestat",abi="x86_64",since="6.2-6.12"} 6.012
+	kabistat_cgroup_min_kernel_version{cgroup_id="4244",cgroup="/odd \"name\" \\ here",container_id="",syscall="read",abi="x86_64",since="1.0"} 1.000
+	kabistat_cgroup_min_kernel_version{cgroup_id="4244",cgroup="/odd \"name\" \\ here",container_id="",syscall="write",abi="x86_64",since="1.0"} 1.000
+	kabistat_cgroup_min_kernel_version{cgroup_id="4245",cgroup="/fleet/old",container_id="",syscall="unshare",abi="x86_64",since="2.6.16"} 2.006016
+	EOF
+	sed "s/@ID@/$id/g" >"$tmp/fleet-top.want" <<-'EOF'
+	kabistat_kernel_version 6.001
+	kabistat_abi_info{abi="x86_64",hash="0123456789abcdef",release="6.1.0-test\nline"} 1
+	kabistat_abi_info{abi="ia32",hash="fedcba9876543210",release="6.1.0-test\nline"} 1
+	kabistat_cgroup_min_kernel_version{cgroup_id="4242",cgroup="/system.slice/docker-@ID@.scope",container_id="@ID@",syscall="clone3",abi="x86_64",since="5.3"} 5.003
+	kabistat_cgroup_min_kernel_version{cgroup_id="4243",cgroup="/odd \"name\" \\ here",container_id="",syscall="cachestat",abi="x86_64",since="6.2-6.12"} 6.012
+	kabistat_cgroup_min_kernel_version{cgroup_id="4244",cgroup="/odd \"name\" \\ here",container_id="",syscall="read",abi="x86_64",since="1.0"} 1.000
+	kabistat_cgroup_min_kernel_version{cgroup_id="4245",cgroup="/fleet/old",container_id="",syscall="unshare",abi="x86_64",since="2.6.16"} 2.006016
+	EOF
+	sed "s/@ID@/$id/g" >"$tmp/fleet-totals.want" <<-'EOF'
+	kabistat_kernel_version 6.001
+	kabistat_abi_info{abi="x86_64",hash="0123456789abcdef",release="6.1.0-test\nline"} 1
+	kabistat_abi_info{abi="ia32",hash="fedcba9876543210",release="6.1.0-test\nline"} 1
+	kabistat_cgroup_min_kernel_version{cgroup_id="4242",cgroup="/system.slice/docker-@ID@.scope",container_id="@ID@",since="5.3"} 5.003
+	kabistat_cgroup_min_kernel_version{cgroup_id="4243",cgroup="/odd \"name\" \\ here",container_id="",since="6.2-6.12"} 6.012
+	kabistat_cgroup_min_kernel_version{cgroup_id="4244",cgroup="/odd \"name\" \\ here",container_id="",since="1.0"} 1.000
+	kabistat_cgroup_min_kernel_version{cgroup_id="4245",cgroup="/fleet/old",container_id="",since="2.6.16"} 2.006016
+	EOF
+	for shape in all top totals; do
+		"$sample" ${shape#all} >"$tmp/fleet-$shape.prom" || return 1
+		grep -E '^kabistat_(kernel_version|abi_info|cgroup_min_kernel_version)[ {]' \
+			"$tmp/fleet-$shape.prom" >"$tmp/fleet-$shape.got"
+		diff -u "$tmp/fleet-$shape.want" "$tmp/fleet-$shape.got" || return 1
+	done
+}
+check export/fleet-families export_fleet
+
+# --- Prometheus rules -------------------------------------------------------
+
+# The shipped rules parse, and their unit tests give exactly the expected
+# alerts and samples (packaging/prometheus/tests/).
+rules_test() {
+	promtool check rules packaging/prometheus/kabistat.rules.yml || return 1
+	promtool test rules packaging/prometheus/tests/kabistat.rules.test.yml
+}
+if ! command -v promtool >/dev/null; then
+	fail prometheus/rules "promtool is not installed (scripts/deps.sh installs prometheus)"
+else
+	check prometheus/rules rules_test
+fi
+
+# --- Kubernetes delivery ------------------------------------------------------
+
+# The manifests against the Kubernetes, Prometheus Operator and KMM
+# schemas, offline once npm has installed the validator's packages
+# (pinned by package-lock.json) into $BUILD/k8s-validate; see
+# packaging/kubernetes/validate/validate.mjs for what is checked.
+k8s=packaging/kubernetes
+k8s_manifests() {
+	local dir=$BUILD/k8s-validate sum
+	command -v node >/dev/null && command -v npm >/dev/null ||
+		{ echo "node and npm are needed (scripts/deps.sh installs them)"; return 1; }
+	mkdir -p "$dir"
+	cp "$k8s/validate/package.json" "$k8s/validate/package-lock.json" \
+		"$k8s/validate/validate.mjs" "$dir/"
+	sum=$(sha256sum <"$k8s/validate/package-lock.json")
+	if [[ ! -d $dir/node_modules || $(cat "$dir/.lock-sum" 2>/dev/null) != "$sum" ]]; then
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || return 1
+		echo "$sum" >"$dir/.lock-sum"
+	fi
+	node "$dir/validate.mjs" "$PWD/$k8s/schemas" "$k8s/kabistat-exporter.yaml" \
+		"$k8s/kabistat-kmm.yaml" "$k8s/kabistat-podmonitor.yaml"
+}
+check k8s/manifests k8s_manifests
+
+# Debian's promtool is built without Kubernetes service discovery, so its
+# kubernetes_sd_configs block (exactly the one below) is replaced by a
+# static target carrying the labels that discovery would give; the rest
+# of the file -- relabelling rules and their regexes, the rest of the
+# configuration -- is checked as written, with the shipped rules.
+k8s_scrape_config() {
+	local file=$k8s/prometheus-scrape.yml
+	cat >"$tmp/sd.want" <<-'EOF'
+	    kubernetes_sd_configs:
+	      - role: pod
+	        namespaces:
+	          names: [kabistat]
+	        attach_metadata:
+	          node: true
+	EOF
+	sed -n '/^    kubernetes_sd_configs:$/,/^          node: true$/p' "$file" >"$tmp/sd.got"
+	diff -u "$tmp/sd.want" "$tmp/sd.got" || return 1
+	awk -v rules="$PWD/packaging/prometheus/kabistat.rules.yml" '
+	/^    kubernetes_sd_configs:$/ { skip = 1
+		print "    static_configs:"
+		print "      - targets: [\"10.0.0.7:80\"]"
+		print "        labels:"
+		print "          __meta_kubernetes_pod_label_app_kubernetes_io_name: kabistat-exporter"
+		print "          __meta_kubernetes_pod_annotation_prometheus_io_scrape: \"true\""
+		print "          __meta_kubernetes_pod_annotation_prometheus_io_port: \"9717\""
+		print "          __meta_kubernetes_pod_annotation_prometheus_io_path: /metrics"
+		print "          __meta_kubernetes_pod_node_name: node-a"
+		print "          __meta_kubernetes_node_label_eks_amazonaws_com_nodegroup: pool-a"
+		next }
+	skip && /^          node: true$/ { skip = 0; next }
+	skip { next }
+	/^  - \/etc\/prometheus\/kabistat.rules.yml$/ { print "  - " rules; next }
+	{ print }' "$file" >"$tmp/prometheus-scrape.yml"
+	cat "$tmp/prometheus-scrape.yml"
+	promtool check config "$tmp/prometheus-scrape.yml"
+}
+if ! command -v promtool >/dev/null; then
+	fail k8s/scrape-config "promtool is not installed (scripts/deps.sh installs prometheus)"
+else
+	check k8s/scrape-config k8s_scrape_config
 fi
 
 ((failed == 0))

@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -581,13 +582,15 @@ TEST_F(cli, seccomp_keeps_enosys_answers_under_kill)
 /*
  * The exposition's shape: every family once, "# HELP" then "# TYPE"
  * before its samples, each sample of the family just typed, each value
- * an unsigned integer.  Return the number of samples, or -1.
+ * an unsigned integer; a gauge's may have a fraction (a kernel version,
+ * 6.012).  Return the number of samples, or -1.
  */
 static int exposition_check(struct __test_metadata *_metadata,
 			    const char *text)
 {
 	char family[128] = "", seen[8192] = " ";
 	const char *p = text;
+	bool gauge = false;
 	int samples = 0;
 
 	while (*p) {
@@ -621,7 +624,8 @@ static int exposition_check(struct __test_metadata *_metadata,
 				TH_LOG("no TYPE after HELP of %s", family);
 				return -1;
 			}
-			if (!strcmp(type, "counter") &&
+			gauge = !strcmp(type, "gauge");
+			if (!gauge &&
 			    strcmp(family + strlen(family) - 6, "_total")) {
 				TH_LOG("counter without _total: %s", family);
 				return -1;
@@ -633,15 +637,20 @@ static int exposition_check(struct __test_metadata *_metadata,
 		{
 			size_t n = strcspn(line, "{ ");
 			const char *v = strrchr(line, ' ');
+			size_t digits;
 
 			if (n != strlen(family) || strncmp(line, family, n)) {
 				TH_LOG("sample outside its family %s: %s",
 				       family, line);
 				return -1;
 			}
-			if (!v || strspn(v + 1, "0123456789") != strlen(v + 1) ||
-			    !v[1]) {
-				TH_LOG("value is not an integer: %s", line);
+			digits = v ? strspn(v + 1, "0123456789") : 0;
+			if (gauge && digits && v[1 + digits] == '.' &&
+			    v[2 + digits] >= '0' && v[2 + digits] <= '9')
+				digits += 1 + strspn(v + 2 + digits,
+						     "0123456789");
+			if (!v || !digits || digits != strlen(v + 1)) {
+				TH_LOG("value is not a number: %s", line);
 				return -1;
 			}
 		}
@@ -687,6 +696,16 @@ static int exposition_monotonic(struct __test_metadata *_metadata,
 		}
 	}
 	return compared;
+}
+
+/* How many times @needle occurs in @text. */
+static int count_of(const char *text, const char *needle)
+{
+	int n = 0;
+
+	for (; (text = strstr(text, needle)); text++)
+		n++;
+	return n;
 }
 
 /* A label value as the exposition format escapes it. */
@@ -780,6 +799,69 @@ TEST_F(cli, export_is_exact_well_formed_and_monotonic)
 	       rel_path(&self->cg), NULL,
 	       NR_GETPPID + NR_BADCLOSE + CGTEST_OVERHEAD_CALLS);
 	EXPECT_HAS(res.out, want);
+}
+
+/*
+ * The fleet families on this kernel: its X.Y as X + Y/1000; each ABI's
+ * hash as `kabistat abi` prints it, with the release; per cgroup the
+ * newest version its used syscalls need: openat2 (5.6) where it
+ * succeeded, clone3 (5.3) where openat2 only got ENOSYS, which does not
+ * count, as for check.
+ */
+TEST_F(cli, export_has_the_fleet_families)
+{
+	char want[1024], f[6][64];
+	unsigned int major, minor;
+	struct utsname u;
+
+	ASSERT_EQ(0, uname(&u));
+	ASSERT_EQ(2, sscanf(u.release, "%u.%u", &major, &minor));
+	ASSERT_EQ(0, cgtest_run(&self->cg, NULL, wl_modern, NULL)) {
+		TH_LOG("%s", cgtest_err());
+	}
+	ASSERT_EQ(0, cgtest_create(&self->cg2, &self->cg, "enosys"));
+	ASSERT_EQ(0, cgtest_run(&self->cg2, prep_openat2_enosys, wl_modern,
+				(void *)1)) {
+		TH_LOG("%s", cgtest_err());
+	}
+	ASSERT_EQ(0, CLI_RUN(&res2, 0, "abi"));
+	ASSERT_EQ(0, res2.status);
+	/* "x86_64  TABLE  IMPLEMENTED  HASH" (and the next line's fields) */
+	ASSERT_LE(4, line_fields(res2.out, "x86_64 ", f));
+
+	ASSERT_EQ(0, CLI_RUN(&res, 0, "export"));
+	ASSERT_EQ(0, res.status) {
+		TH_LOG("stderr: %s", res.err);
+	}
+	EXPECT_LT(0, exposition_check(_metadata, res.out));
+	snprintf(want, sizeof(want), "\nkabistat_kernel_version %u.%03u\n",
+		 major, minor);
+	EXPECT_HAS(res.out, want);
+	snprintf(want, sizeof(want),
+		 "\nkabistat_abi_info{abi=\"x86_64\",hash=\"%s\",release=\"%s\"} 1\n",
+		 f[3], u.release);
+	EXPECT_HAS(res.out, want);
+	snprintf(want, sizeof(want),
+		 "\nkabistat_cgroup_min_kernel_version{cgroup_id=\"%" PRIu64
+		 "\",cgroup=\"%s\",container_id=\"\",syscall=\"openat2\","
+		 "abi=\"x86_64\",since=\"5.6\"} 5.006\n",
+		 self->cg.id, rel_path(&self->cg));
+	EXPECT_HAS(res.out, want);
+	snprintf(want, sizeof(want),
+		 "\nkabistat_cgroup_min_kernel_version{cgroup_id=\"%" PRIu64
+		 "\",cgroup=\"%s\",container_id=\"\",syscall=\"clone3\","
+		 "abi=\"x86_64\",since=\"5.3\"} 5.003\n",
+		 self->cg2.id, rel_path(&self->cg2));
+	EXPECT_HAS(res.out, want);
+	/* one series each: no other syscall they used is as new */
+	snprintf(want, sizeof(want),
+		 "\nkabistat_cgroup_min_kernel_version{cgroup_id=\"%" PRIu64 "\",",
+		 self->cg.id);
+	EXPECT_EQ(1, count_of(res.out, want));
+	snprintf(want, sizeof(want),
+		 "\nkabistat_cgroup_min_kernel_version{cgroup_id=\"%" PRIu64 "\",",
+		 self->cg2.id);
+	EXPECT_EQ(1, count_of(res.out, want));
 }
 
 /* The guest's loopback may still be down: bring it up. */

@@ -92,6 +92,14 @@ demo-payload: $(PAYLOAD)/bin/kabistat $(PAYLOAD)/lib/libkabistat.so.1 \
 	@cp -a $(PAYLOAD)/bin/kabistat $(WL_BINS) $(DEMO_PAYLOAD)/bin/
 	@install -m 0755 selftests/vm/demo.sh $(DEMO_PAYLOAD)/tests/demo.sh
 
+# Each node of make fleet runs only its node script (scripts/fleet.sh).
+FLEET_PAYLOAD := $(BUILD)/payload-fleet
+
+fleet-payload: tests $(WL_BINS) selftests/vm/fleet-node.sh
+	@rm -rf $(FLEET_PAYLOAD) && mkdir -p $(FLEET_PAYLOAD)/tests
+	@cp -a $(PAYLOAD)/bin $(PAYLOAD)/lib $(FLEET_PAYLOAD)/
+	@install -m 0755 selftests/vm/fleet-node.sh $(FLEET_PAYLOAD)/tests/fleet-node.sh
+
 # libkabistat's dump parser against made-up parts, and its requests against
 # the host kernel's nlctrl family, run by scripts/host-tests.sh under
 # valgrind: linked from the library's objects, whose internal functions it

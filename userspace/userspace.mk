@@ -151,11 +151,13 @@ $(VALGRIND_PAYLOAD)/.stamp: userspace/userspace.mk /usr/bin/valgrind.bin $(VALGR
 	@touch $@
 
 # The exposition of `kabistat export` for made-up readings, for promtool on
-# the host (scripts/host-tests.sh): the formatter without the module.
+# the host (scripts/host-tests.sh): the formatter without the module, with
+# the CLI's helpers it shares with show and check (cgroup.o, json.o).
 EXPORT_SAMPLE := $(BUILD)/host/export-sample
-$(EXPORT_SAMPLE): selftests/host/export_sample.c $(BUILD)/obj/cli/export_fmt.o \
-		$(BUILD)/obj/cli/format.o $(LIBKABISTAT) $(US_HDRS)
+EXPORT_SAMPLE_OBJS := $(addprefix $(BUILD)/obj/cli/,export_fmt.o format.o cgroup.o json.o)
+$(EXPORT_SAMPLE): selftests/host/export_sample.c $(EXPORT_SAMPLE_OBJS) \
+		$(LIBKABISTAT) $(US_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(US_CFLAGS) -Iuserspace/cli -o $@ $< $(BUILD)/obj/cli/export_fmt.o \
-		$(BUILD)/obj/cli/format.o -L$(BUILD)/lib -lkabistat $(US_LDLIBS) \
+	$(CC) $(US_CFLAGS) -Iuserspace/cli -o $@ $< $(EXPORT_SAMPLE_OBJS) \
+		-L$(BUILD)/lib -lkabistat $(US_LDLIBS) \
 		-Wl,-rpath,$(abspath $(BUILD))/lib

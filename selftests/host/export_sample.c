@@ -9,6 +9,12 @@
  * one.  Prints the plain exposition, then with --top 1 and with
  * --no-syscall-labels when asked ("top", "totals"), or without the
  * observed total a reader without CAP_PERFMON does not get ("noobserved").
+ *
+ * For the fleet families: the first cgroup used clone3 (5.3) and probed
+ * openat2 (5.6) with ENOSYS only, which does not count; the released one
+ * used cachestat (known as "6.2-6.12") once with EPERM, which does; the
+ * third used read and write (1.0), two syscalls for one version; the
+ * fourth unshare (2.6.16, three parts).  Two ABIs with their hashes.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,20 +22,27 @@
 #include "kabistat.h"
 #include "export.h"
 
-static const char *names64[] = { "read", "write", "openat2" };
-static const uint32_t impl64[] = { 0x7 };
+static const char *names64[] = { "read", "write", "openat2", "clone3",
+				  "cachestat", "unshare" };
+static const uint32_t impl64[] = { 0x3f };
 static struct kabistat_syscall_stat stats_a[] = {
 	{ KABISTAT_ABI_X86_64, 0, { 100, 3, 0, 1, 2 } },
 	{ KABISTAT_ABI_X86_64, 1, { 50, 0, 0, 0, 0 } },
-	{ KABISTAT_ABI_X86_64, 2, { 2, 2, 2, 0, 0 } },
+	{ KABISTAT_ABI_X86_64, 2, { 2, 2, 2, 0, 0 } },	/* ENOSYS only */
+	{ KABISTAT_ABI_X86_64, 3, { 3, 0, 0, 0, 0 } },
 	{ KABISTAT_ABI_X86_64, 7, { 1, 1, 1, 0, 0 } },	/* no name */
 	{ KABISTAT_ABI_IA32, 20, { 9, 0, 0, 0, 0 } },
 };
 static struct kabistat_syscall_stat stats_b[] = {
 	{ KABISTAT_ABI_X86_64, 0, { 5, 0, 0, 0, 0 } },
+	{ KABISTAT_ABI_X86_64, 4, { 1, 1, 0, 1, 0 } },	/* EPERM: used */
 };
 static struct kabistat_syscall_stat stats_c[] = {
 	{ KABISTAT_ABI_X86_64, 0, { 6, 0, 0, 0, 0 } },
+	{ KABISTAT_ABI_X86_64, 1, { 2, 0, 0, 0, 0 } },
+};
+static struct kabistat_syscall_stat stats_d[] = {
+	{ KABISTAT_ABI_X86_64, 5, { 1, 0, 0, 0, 0 } },
 };
 
 int main(int argc, char **argv)
@@ -37,32 +50,39 @@ int main(int argc, char **argv)
 	static struct kabistat_kernel_abi abi = {
 		.module_version = "0.1\"test\\",
 		.kernel_release = "6.1.0-test\nline",
-		.generation = 42, .tracked_cgroups = 3,
+		.generation = 42, .tracked_cgroups = 4,
 		.memory_used = 65536, .events_dropped = 1, .observed = 1234,
 		.has_observed = 1,
 	};
 	struct kabistat_cgroup a = {
 		.id = 4242, .path = "/system.slice/docker-3f2a0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab.scope",
-		.generation = 7, .nr_stats = 5, .stats = stats_a,
+		.generation = 7, .nr_stats = 6, .stats = stats_a,
 	}, b = {
 		.id = 4243, .path = "/odd \"name\" \\ here", .generation = 8,
-		.state = KABISTAT_CGROUP_RELEASED, .nr_stats = 1, .stats = stats_b,
+		.state = KABISTAT_CGROUP_RELEASED, .nr_stats = 2, .stats = stats_b,
 	}, c = {
 		.id = 4244, .path = "/odd \"name\" \\ here", .generation = 9,
-		.nr_stats = 1, .stats = stats_c,
+		.nr_stats = 2, .stats = stats_c,
+	}, d = {
+		.id = 4245, .path = "/fleet/old", .generation = 10,
+		.nr_stats = 1, .stats = stats_d,
 	}, ovf = { .state = KABISTAT_CGROUP_OVERFLOW }, ev = {
 		.state = KABISTAT_CGROUP_EVICTED,
 	};
-	struct kabistat_cgroup *cgs[] = { &a, &b, &c, &ovf, &ev };
-	struct cli_snapshot snap = { .cgs = cgs, .n = 5, .cap = 5 };
+	struct kabistat_cgroup *cgs[] = { &a, &b, &c, &d, &ovf, &ev };
+	struct cli_snapshot snap = { .cgs = cgs, .n = 6, .cap = 6 };
 	struct export_opts o = { 0 };
 	size_t i;
 
 	abi.tables[KABISTAT_ABI_X86_64] = (struct kabistat_syscall_table){
-		.present = 1, .name = "x86_64", .size = 3, .nr_implemented = 3,
-		.names = names64, .implemented = impl64,
+		.present = 1, .name = "x86_64", .size = 6, .nr_implemented = 6,
+		.hash = 0x0123456789abcdefULL, .names = names64,
+		.implemented = impl64,
 	};
-	for (i = 0; i < 5; i++) {
+	abi.tables[KABISTAT_ABI_IA32] = (struct kabistat_syscall_table){
+		.present = 1, .name = "ia32", .hash = 0xfedcba9876543210ULL,
+	};
+	for (i = 0; i < 6; i++) {
 		struct kabistat_syscall_stat *s = &stats_a[i];
 
 		a.per_abi[s->abi].calls += s->c.calls;
@@ -74,8 +94,9 @@ int main(int argc, char **argv)
 	a.out_of_range[KABISTAT_ABI_X86_64] =
 		(struct kabistat_counters){ 4, 4, 4, 0, 0 };
 	a.per_abi[KABISTAT_ABI_X86_64].calls += 4;
-	b.per_abi[KABISTAT_ABI_X86_64].calls = 5;
-	c.per_abi[KABISTAT_ABI_X86_64].calls = 6;
+	b.per_abi[KABISTAT_ABI_X86_64].calls = 6;
+	c.per_abi[KABISTAT_ABI_X86_64].calls = 8;
+	d.per_abi[KABISTAT_ABI_X86_64].calls = 1;
 	ovf.per_abi[KABISTAT_ABI_X86_64].calls = 11;
 	ev.per_abi[KABISTAT_ABI_IA32].calls = 12;
 

@@ -45,6 +45,9 @@ for arg in $cmdline; do
 	kabistat_guest.timeout_scale=*) timeout_scale=${arg#*=} ;;
 	# The fuzzers' seed for this run (selftests/fuzzutil.h).
 	kabistat_guest.fuzz_seed=*) export KABISTAT_FUZZ_SEED="${arg#*=}" ;;
+	# A fixed budget per binary: make fleet's node serves until the host
+	# stops it (selftests/vm/watchdog.sh).
+	kabistat_guest.test_timeout=*) export KABISTAT_TEST_BUDGET="${arg#*=}" ;;
 	esac
 done
 export KABISTAT_TIMEOUT_SCALE="$timeout_scale"

@@ -16,17 +16,22 @@ usage() {
 	usage: run-guest.sh -k VMLINUZ -m MODULE.ko -p PAYLOAD_DIR -o OUTDIR
 	                    [-T TEST_MODULE.ko] [-r ROOT_DIR] [-t TIMEOUT_SECONDS]
 	                    [-n SERIES] [-e EXPECTED_LIST] [-s SCALE]
-	                    [-a "extra kernel args"] [-i]
+	                    [-a "extra kernel args"] [-P PORT] [-c] [-i]
 	  -T  the test build of the module (make module-test), which tests
 	      load from /lib/kabistat/test/kabistat.ko
 	  -r  a tree laid over the guest's root (stage-root.sh: an installed
 	      kabistat); its files replace busybox's of the same name
-	  -n  the kernel series (6.1, 6.12, 7.3): skips not allowed for it
-	      in selftests/vm/allowed-skips are failures
+	  -n  the kernel series (5.10, 6.1, 6.12, 7.3): skips not allowed for
+	      it in selftests/vm/allowed-skips are failures
 	  -e  the tests that must run, "BINARY/TEST TIMEOUT" lines (default:
 	      PAYLOAD_DIR/tests.list if there is one)
 	  -s  how many times slower the kernel is (the debug kernel): scales
 	      every test's and test binary's timeout in the guest
+	  -P  a network card on qemu's user network, isolated (restrict=on),
+	      with host 127.0.0.1:PORT forwarded to the guest's port PORT;
+	      nothing else of the guest is reachable, and it reaches nothing
+	  -c  a control line: OUTDIR/control.in, a FIFO the host writes to,
+	      is the guest's /dev/ttyS2; qemu's pid goes to OUTDIR/qemu.pid
 	  -i  interactive: console on stdio, a shell in the guest, no tests
 	The fuzzers' seed is KABISTAT_FUZZ_SEED from the environment, or a new
 	one; it is written to OUTDIR/fuzz-seed, and a failure of a fuzzing test
@@ -43,9 +48,9 @@ die() {
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 kernel='' module='' test_module='' payload='' outdir='' root='' extra_args=''
 series='' expected='' scale=1
-interactive=0
+interactive=0 control=0 port=''
 timeout_s=600
-while getopts 'k:m:T:p:o:r:t:n:e:s:a:ih' opt; do
+while getopts 'k:m:T:p:o:r:t:n:e:s:a:P:cih' opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	m) module=$OPTARG ;;
@@ -58,6 +63,8 @@ while getopts 'k:m:T:p:o:r:t:n:e:s:a:ih' opt; do
 	e) expected=$OPTARG ;;
 	s) scale=$OPTARG ;;
 	a) extra_args=$OPTARG ;;
+	P) port=$OPTARG ;;
+	c) control=1 ;;
 	i) interactive=1 ;;
 	*) usage ;;
 	esac
@@ -74,6 +81,8 @@ done
 [[ -z $expected || -f $expected ]] || die "expected list $expected not found"
 [[ -n $expected || ! -f $payload/tests.list ]] || expected=$payload/tests.list
 allowed=$here/allowed-skips
+[[ -z $port ]] || { [[ $port =~ ^[1-9][0-9]*$ ]] && ((port < 65536)); } ||
+	die "port must be a TCP port number"
 busybox=$(command -v busybox) || die "busybox not installed (scripts/deps.sh)"
 
 mkdir -p "$outdir"
@@ -81,7 +90,7 @@ outdir=$(cd "$outdir" && pwd)
 payload=$(cd "$payload" && pwd)
 [[ -z $root ]] || root=$(cd "$root" && pwd)
 # A stale summary must never stand in for a run that fails to start.
-rm -f "$outdir"/{summary,console.log,results.ktap,qemu.log,fuzz-seed}
+rm -f "$outdir"/{summary,console.log,results.ktap,qemu.log,fuzz-seed,qemu.pid,control.in,control.out}
 
 # Print the absolute paths of the shared objects (and loader) an ELF needs.
 # Libraries found inside the payload or the root tree are left out: they
@@ -191,8 +200,25 @@ qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 1024 -smp 2 -no-re
 	-display none -vga none -monitor none
 	-kernel "$kernel" -initrd "$outdir/initramfs.cpio.gz" -append "$cmdline")
 
+# -n: a virtio card (the guest loads virtio_net) on a user network that
+# only the forwarded port reaches, from the host's loopback.
+if [[ -n $port ]]; then
+	# shellcheck disable=SC2054 # the commas belong to qemu's option values
+	qemu+=(-netdev "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:$port-:$port"
+		-device virtio-net-pci,netdev=net0)
+fi
+
 if ((interactive)); then
 	exec "${qemu[@]}" -serial mon:stdio -serial "file:$outdir/results.ktap"
+fi
+
+# The third serial port reads what the host writes to control.in (qemu
+# opens both FIFOs of a pipe chardev; control.out takes the guest's
+# writes, unused).
+serial3=()
+if ((control)); then
+	mkfifo "$outdir/control.in" "$outdir/control.out"
+	serial3=(-serial "pipe:$outdir/control" -pidfile "$outdir/qemu.pid")
 fi
 
 # The guest powers off when done; a hang is caught by the timeout, and
@@ -201,7 +227,7 @@ start=$SECONDS
 qemu_status=0
 timeout --kill-after=10 "$timeout_s" "${qemu[@]}" \
 	-serial "file:$outdir/console.log" -serial "file:$outdir/results.ktap" \
-	</dev/null >"$outdir/qemu.log" 2>&1 || qemu_status=$?
+	"${serial3[@]}" </dev/null >"$outdir/qemu.log" 2>&1 || qemu_status=$?
 echo "run-guest.sh: $(basename "$kernel"): qemu exited $qemu_status after $((SECONDS - start))s" >&2
 touch "$outdir/console.log" "$outdir/results.ktap"
 

@@ -16,6 +16,16 @@
  * at about the same time.  kabistat_observed_total is left out when the
  * module did not report it (a reader without CAP_PERFMON or CAP_SYS_ADMIN,
  * who cannot read the counters either).
+ *
+ * The fleet families answer questions across nodes in PromQL, where
+ * strings cannot be compared: kabistat_kernel_version is the running
+ * kernel's X.Y as the number X + Y/1000 (6.1 is 6.001, 6.12 is 6.012);
+ * kabistat_cgroup_min_kernel_version is, per cgroup, the newest version
+ * its used syscalls need (kabistat_cgroup_min_kernel(), the "newest
+ * syscall used" of show and list, and check's rule of "used": a return
+ * other than ENOSYS) in the same encoding, one series per syscall that
+ * needs it; kabistat_abi_info has each ABI's hash of implemented
+ * syscalls and the kernel release as labels.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -152,6 +162,13 @@ static int export_calls_desc(const void *a, const void *b, void *arg)
 		return x->c.calls > y->c.calls ? -1 : 1;
 	return export_key_cmp(&(uint64_t){ export_key(x) },
 			      &(uint64_t){ export_key(y) });
+}
+
+static int export_index_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 /*
@@ -336,6 +353,86 @@ static const struct {
 	  offsetof(struct kabistat_counters, interrupted) },
 };
 
+/*
+ * The "X.Y[.Z]" at the start of @s, each part capped at 999; *@end is
+ * where it stops.  Return false unless it has at least X.Y.
+ */
+static bool export_version_parse(const char *s, unsigned long part[3],
+				 const char **end)
+{
+	int n = 0;
+	char *e;
+
+	part[0] = part[1] = part[2] = 0;
+	while (n < 3 && *s >= '0' && *s <= '9') {
+		part[n] = strtoul(s, &e, 10);
+		if (part[n] > 999)
+			part[n] = 999;
+		n++;
+		s = e;
+		if (*s != '.' || n == 3 || s[1] < '0' || s[1] > '9')
+			break;
+		s++;
+	}
+	*end = s;
+	return n >= 2;
+}
+
+/* X + Y/1000 + Z/1000000, written exactly: 5.006, 2.006016. */
+static void export_version_write(FILE *f, const unsigned long part[3])
+{
+	if (part[2])
+		fprintf(f, "%lu.%03lu%03lu", part[0], part[1], part[2]);
+	else
+		fprintf(f, "%lu.%03lu", part[0], part[1]);
+}
+
+/*
+ * A version of the syscall table ("5.6", "2.6.16") as that number; a
+ * range ("6.2-6.12") by its upper bound, which is what
+ * kabistat_kernel_version_needs_cmp() orders by.  False if it is neither.
+ */
+static bool export_since_number(const char *since, unsigned long part[3])
+{
+	const char *dash = strchr(since, '-'), *end;
+
+	return export_version_parse(dash ? dash + 1 : since, part, &end) &&
+	       !*end;
+}
+
+/*
+ * Per node: the running kernel's X.Y as a number ("6.1.0-57-cloud-amd64"
+ * is 6.001: distribution kernels' third part says little of what they
+ * offer), and each ABI's table hash with the release.
+ */
+static void export_fleet_gauges(FILE *f, const struct kabistat_kernel_abi *abi)
+{
+	unsigned long part[3];
+	const char *end;
+	unsigned int id;
+
+	if (export_version_parse(abi->kernel_release, part, &end)) {
+		part[2] = 0;
+		export_family(f, "kabistat_kernel_version", "gauge",
+			      "The running kernel's version X.Y as the number X + Y/1000 (6.1 is 6.001).");
+		fputs("kabistat_kernel_version ", f);
+		export_version_write(f, part);
+		fputc('\n', f);
+	}
+	export_family(f, "kabistat_abi_info", "gauge",
+		      "Each syscall ABI of the kernel: the hash of its implemented syscalls, equal on nodes that offer the same ones, and the kernel release; always 1.");
+	for (id = 0; id < KABISTAT_MAX_ABIS; id++) {
+		const struct kabistat_syscall_table *t = &abi->tables[id];
+
+		if (!t->present)
+			continue;
+		fprintf(f, "kabistat_abi_info{abi=\"%s\",hash=\"%016" PRIx64
+			"\",release=\"", cli_abi_name(abi, id), t->hash);
+		export_value(f, abi->kernel_release);
+		fputs("\"} 1\n", f);
+	}
+}
+
 static void export_gauges(FILE *f, const struct kabistat_kernel_abi *abi)
 {
 	export_family(f, "kabistat_info", "gauge",
@@ -359,12 +456,71 @@ static void export_gauges(FILE *f, const struct kabistat_kernel_abi *abi)
 		      "Multicast events the module could not send.");
 	fprintf(f, "kabistat_events_dropped_total %" PRIu64 "\n",
 		abi->events_dropped);
+	export_fleet_gauges(f, abi);
 	/* only CAP_PERFMON or CAP_SYS_ADMIN get it */
 	if (!abi->has_observed)
 		return;
 	export_family(f, "kabistat_observed_total", "counter",
 		      "System calls the module counted since the last reset of all cgroups.");
 	fprintf(f, "kabistat_observed_total %" PRIu64 "\n", abi->observed);
+}
+
+/*
+ * kabistat_cgroup_min_kernel_version of one cgroup: a series per syscall
+ * that needs the newest version (cli_stat_needs(), as show lists them),
+ * at most @o->top of them, those with most calls; one series without
+ * syscall and abi under --no-syscall-labels.  None when no used syscall
+ * has a known version, and none for the aggregates.
+ */
+static int export_min_kernel(FILE *f, const struct kabistat_kernel_abi *abi,
+			     const struct export_cg *e,
+			     const struct export_opts *o)
+{
+	const struct kabistat_cgroup *cg = e->cg;
+	const char *min = kabistat_cgroup_min_kernel(abi, cg);
+	unsigned long part[3];
+	size_t i, n = 0, *idx;
+	char name[24];
+
+	if (!cg->id || !min || !export_since_number(min, part))
+		return 0;
+	if (o->no_syscall_labels) {
+		fputs("kabistat_cgroup_min_kernel_version{", f);
+		export_cgroup_labels(f, e);
+		fputs(",since=\"", f);
+		export_value(f, min);
+		fputs("\"} ", f);
+		export_version_write(f, part);
+		fputc('\n', f);
+		return 0;
+	}
+	idx = calloc(cg->nr_stats + 1, sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (i = 0; i < cg->nr_stats; i++)
+		if (cli_stat_needs(abi, &cg->stats[i], min))
+			idx[n++] = i;
+	if (o->top && n > o->top) {
+		qsort_r(idx, n, sizeof(*idx), export_calls_desc,
+			(void *)cg->stats);
+		n = o->top;
+		qsort(idx, n, sizeof(*idx), export_index_cmp);
+	}
+	for (i = 0; i < n; i++) {
+		const struct kabistat_syscall_stat *st = &cg->stats[idx[i]];
+
+		fputs("kabistat_cgroup_min_kernel_version{", f);
+		export_cgroup_labels(f, e);
+		fputs(",syscall=\"", f);
+		export_value(f, cli_syscall_name(abi, st->abi, st->nr, name));
+		fprintf(f, "\",abi=\"%s\",since=\"", cli_abi_name(abi, st->abi));
+		export_value(f, kabistat_stat_since(abi, st));
+		fputs("\"} ", f);
+		export_version_write(f, part);
+		fputc('\n', f);
+	}
+	free(idx);
+	return 0;
 }
 
 int export_write(FILE *f, const struct kabistat_kernel_abi *abi,
@@ -416,6 +572,12 @@ int export_write(FILE *f, const struct kabistat_kernel_abi *abi,
 		export_cgroup_labels(f, &cgs[i]);
 		fprintf(f, "} %" PRIu64 "\n", cgs[i].cg->generation);
 	}
+	export_family(f, "kabistat_cgroup_min_kernel_version", "gauge",
+		      "The newest kernel version the cgroup's used syscalls need (returned other than ENOSYS), X.Y as X + Y/1000, a range by its upper bound; one series per syscall that needs it.");
+	for (i = 0; i < snap->n && !err; i++)
+		err = export_min_kernel(f, abi, &cgs[i], o);
+	if (err)
+		goto out;
 	for (k = 0; k < sizeof(export_counters) / sizeof(export_counters[0]);
 	     k++) {
 		export_family(f, export_counters[k].name, "counter",
