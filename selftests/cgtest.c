@@ -337,3 +337,11 @@ int cgtest_helper_path(const char *name, char *buf, size_t len)
 				   strerror(errno));
 	return 0;
 }
+
+int cgtest_slowdown(void)
+{
+	const char *v = getenv("KABISTAT_TIMEOUT_SCALE");
+	int n = v ? atoi(v) : 1;
+
+	return n > 0 ? n : 1;
+}

@@ -106,4 +106,11 @@ int cgtest_run(const struct cgtest *cg, cgtest_fn prep, cgtest_fn fn,
  */
 int cgtest_helper_path(const char *name, char *buf, size_t len);
 
+/*
+ * How many times slower than the 6.x kernels the guest's kernel runs the
+ * tests (KABISTAT_TIMEOUT_SCALE, which the harness sets for the debug
+ * kernel): budgets grow with it, and the heaviest loops shrink, saying so.
+ */
+int cgtest_slowdown(void);
+
 #endif /* KABISTAT_CGTEST_H */

@@ -972,7 +972,13 @@ TEST_F_TIMEOUT(cli, export_listen_serves_metrics_on_loopback, 120)
  */
 TEST_F_TIMEOUT(cli, top_batch_shows_the_rate_of_a_paced_workload, 120)
 {
-	double lo = PACED_RATE * 0.8, hi = PACED_RATE * 1.2;
+	/*
+	 * The workload keeps its pace by catching up after it was kept off
+	 * the CPU, so one frame on a loaded host can be off by more than the
+	 * mean of the two: each frame within half the rate, the mean within
+	 * a fifth.
+	 */
+	double lo = PACED_RATE * 0.8, hi = PACED_RATE * 1.2, sum = 0;
 	const char *p;
 	int frames = 0;
 	pid_t pid;
@@ -1013,12 +1019,15 @@ TEST_F_TIMEOUT(cli, top_batch_shows_the_rate_of_a_paced_workload, 120)
 				num[o++] = f[0][i];
 		num[o] = '\0';
 		rate = strtod(num, NULL);
-		TH_LOG("frame %d: getppid %.1f/s, band [%.0f, %.0f]", frames,
-		       rate, lo, hi);
-		EXPECT_LE(lo, rate);
-		EXPECT_GE(hi, rate);
+		TH_LOG("frame %d: getppid %.1f/s", frames, rate);
+		EXPECT_LE(PACED_RATE * 0.5, rate);
+		EXPECT_GE(PACED_RATE * 1.5, rate);
+		sum += rate;
 	}
 	EXPECT_EQ(2, frames);
+	TH_LOG("mean %.1f/s, band [%.0f, %.0f]", sum / 2, lo, hi);
+	EXPECT_LE(lo, sum / 2);
+	EXPECT_GE(hi, sum / 2);
 }
 
 TEST_HARNESS_MAIN
