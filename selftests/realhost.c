@@ -253,7 +253,7 @@ static int v1_hit(struct __test_metadata *_metadata, FIXTURE_DATA(v1ids) *self)
 	for (;;) {
 		if (steps == V1_PROBE_STEPS &&
 		    (now_ms() - t0) * todo / steps >
-		    (long long)V1_BUDGET_MS * cgtest_slowdown())
+		    (uint64_t)V1_BUDGET_MS * cgtest_slowdown())
 			SKIP(return -1, "cgroup2 ids are %llu ahead: catching up would take %lld s",
 			     (unsigned long long)(max2 - next1),
 			     (long long)((now_ms() - t0) * todo / steps / 1000));
