@@ -98,3 +98,10 @@ else
 	echo "not ok 4 exporter stopped"
 	sed 's/^/# /' /tmp/exporter.log
 fi
+
+# The node's containers are gone with it; the harness wants no cgroup left
+# behind.  Deepest first.
+for cg in $(find /sys/fs/cgroup/fleet /sys/fs/cgroup/system.slice -mindepth 1 \
+	-type d 2>/dev/null | sort -r) /sys/fs/cgroup/fleet /sys/fs/cgroup/system.slice; do
+	[ ! -d "$cg" ] || rmdir "$cg"
+done
