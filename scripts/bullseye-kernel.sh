@@ -37,75 +37,10 @@ die() {
 	exit 1
 }
 
-cache_root=${KABISTAT_CACHE:-/var/cache/kabistat}
-if ! mkdir -p "$cache_root" 2>/dev/null || [[ ! -w $cache_root ]]; then
-	[[ -z ${KABISTAT_CACHE:-} ]] || die "cache $cache_root is not writable"
-	cache_root=${XDG_CACHE_HOME:-$HOME/.cache}/kabistat
-	mkdir -p "$cache_root"
-fi
-cache=$cache_root/linux-$SERIES
-mkdir -p "$cache"
-
-# One fetcher at a time; a second `make check` waits for the first.
-exec 9>"$cache/.lock"
-flock 9
-
-# --- the mirror: the URIs of the system's Debian security entry, or, when
-# there is none, the main entry's with the archive's "-security" sibling.
-sources=/etc/apt/sources.list.d/debian.sources
-[[ -r $sources ]] || die "$sources not found: cannot tell which Debian mirror to use"
-read -r mirror keyring < <(awk -v RS= '
-	{
-		uri = ""; key = ""; security = 0
-		n = split($0, line, "\n")
-		for (i = 1; i <= n; i++) {
-			if (line[i] ~ /^URIs:/) { split(line[i], f, " "); uri = f[2] }
-			if (line[i] ~ /^Signed-By:/) { split(line[i], f, " "); key = f[2] }
-			if (line[i] ~ /^Suites:/ && line[i] ~ /-security/) security = 1
-		}
-		if (uri == "")
-			next
-		if (security) { print uri, key; found = 1; exit }
-		if (main == "") { main = uri; main_key = key }
-	}
-	END {
-		if (!found && main != "") {
-			sub(/\/+$/, "", main)
-			print main "-security", main_key
-		}
-	}' "$sources")
-[[ -n ${mirror:-} ]] || die "no URIs: line in $sources"
-keyring=${keyring:-/usr/share/keyrings/debian-archive-keyring.gpg}
-
-# --- private apt: its own sources list, lists, cache and (empty) status.
-apt_dir=$cache/apt
-mkdir -p "$apt_dir"/{lists/partial,archives/partial,debs}
-echo "deb [signed-by=$keyring] $mirror $SUITE main" >"$apt_dir/sources.list.new"
-apt_opts=(
-	-o Dir::Etc::sourcelist="$apt_dir/sources.list"
-	-o Dir::Etc::sourceparts=-
-	-o Dir::State="$apt_dir"
-	-o Dir::State::Lists="$apt_dir/lists"
-	-o Dir::State::status=/dev/null
-	-o Dir::Cache="$apt_dir"
-	-o Dir::Cache::archives="$apt_dir/archives"
-	-o Debug::NoLocking=1
-)
-((EUID == 0)) && apt_opts+=(-o APT::Sandbox::User=root)
-
-# The index is refreshed when the mirror changed or once a day; offline, the
-# unpacked kernel (if any) is used.
-stale=1
-if cmp -s "$apt_dir/sources.list.new" "$apt_dir/sources.list" &&
-	[[ -n $(find "$apt_dir/lists" -maxdepth 1 -name '*_Packages*' -mmin -1440 -print -quit) ]]; then
-	stale=0
-fi
-mv "$apt_dir/sources.list.new" "$apt_dir/sources.list"
-if ((stale)); then
-	say "refreshing the $SUITE index from $mirror"
-	apt-get "${apt_opts[@]}" -qq update >&2 ||
-		say "apt-get update failed; trying the cached index and kernel"
-fi
+# shellcheck source=scripts/private-apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/private-apt.sh"
+ks_cache "linux-$SERIES"
+ks_private_apt "$SUITE" security
 
 candidate() {
 	apt-cache "${apt_opts[@]}" policy "$1" 2>/dev/null |
