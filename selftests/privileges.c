@@ -163,15 +163,7 @@ static int raw_expect(struct nlraw *nl, const char *what, uint8_t cmd,
  */
 static bool dump_start_extack(void)
 {
-	unsigned int major = 0, minor = 0;
-	FILE *f = fopen("/proc/sys/kernel/osrelease", "re");
-
-	if (f) {
-		if (fscanf(f, "%u.%u", &major, &minor) != 2)
-			major = minor = 0;
-		fclose(f);
-	}
-	return major > 6 || (major == 6 && minor >= 7);
+	return cgtest_kernel_at_least(6, 7);
 }
 
 static int count_id_cb(const struct kabistat_cgroup *cg, void *arg)

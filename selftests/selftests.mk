@@ -10,8 +10,8 @@ KSFT_CFLAGS := $(US_CFLAGS) -isystem $(KTOOLS)/tools/testing/selftests \
 
 TEST_LIB_SRCS := selftests/nlraw.c selftests/cgtest.c
 # 32-bit helpers that tests run from $(PAYLOAD)/bin; not tests themselves.
-TEST_IA32_SRCS := selftests/wl_ia32.c selftests/ioctl_compat32.c \
-	selftests/ioctl_fuzz32.c
+TEST_IA32_SRCS := selftests/wl_ia32.c selftests/wl_ia32_oor.c \
+	selftests/ioctl_compat32.c selftests/ioctl_fuzz32.c
 TEST_IA32_BINS := $(TEST_IA32_SRCS:selftests/%.c=$(PAYLOAD)/bin/%)
 # 64-bit helpers without libc: every system call their image makes is known.
 TEST_X64_SRCS := selftests/wl_x64.c
@@ -40,7 +40,8 @@ $(PAYLOAD)/tests.list: $(TEST_BINS) $(TEST_SCRIPT_DST)
 	@mv $@.tmp $@
 
 # Libraries only some tests need (the VM runner copies what ldd names).
-$(PAYLOAD)/tests/counting $(PAYLOAD)/tests/cli_features: TEST_LDLIBS := -lseccomp
+$(PAYLOAD)/tests/counting $(PAYLOAD)/tests/cli_features \
+	$(PAYLOAD)/tests/spec_errno: TEST_LDLIBS := -lseccomp
 
 $(PAYLOAD)/tests/%: selftests/%.c $(TEST_LIB_SRCS) selftests/*.h $(US_HDRS) \
 		$(KTOOLS)/.stamp $(LIBKABISTAT)
@@ -52,7 +53,8 @@ $(PAYLOAD)/tests/%: selftests/%.c $(TEST_LIB_SRCS) selftests/*.h $(US_HDRS) \
 # no start files at all: every system call its image makes is known.
 IA32_CFLAGS := -m32 -static -O2 -g -Wall -Wextra -Werror -std=gnu11 \
 	-Iinclude/uapi
-$(PAYLOAD)/bin/wl_ia32: IA32_EXTRA := -nostdlib -ffreestanding -fno-pie -no-pie
+$(PAYLOAD)/bin/wl_ia32 $(PAYLOAD)/bin/wl_ia32_oor: IA32_EXTRA := -nostdlib \
+	-ffreestanding -fno-pie -no-pie
 
 $(TEST_IA32_BINS): $(PAYLOAD)/bin/%: selftests/%.c include/uapi/linux/kabistat.h
 	@mkdir -p $(@D)
