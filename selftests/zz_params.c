@@ -184,7 +184,7 @@ FIXTURE_SETUP(memory)
 
 FIXTURE_TEARDOWN(memory)
 {
-	char none[sizeof(self->modprobe)];
+	const char *what = NULL;
 	int i, err;
 
 	if (self->ks)
@@ -193,14 +193,9 @@ FIXTURE_TEARDOWN(memory)
 		if (cgtest_remove(&self->cg[i]))
 			TH_LOG("%s", cgtest_err());
 	free(self->cg);
-	err = reload("");
+	err = modctl_restore(self->modprobe, &what);
 	if (err)
-		TH_LOG("reloading %s with defaults: %s", KO_NAME,
-		       strerror(-err));
-	err = modprobe_helper_swap(self->modprobe, none, sizeof(none));
-	if (err)
-		TH_LOG("putting back the kernel's modprobe: %s",
-		       strerror(-err));
+		TH_LOG("%s: %s", what, strerror(-err));
 }
 
 /* The number of possible CPUs, from "0-N" or a list of ranges. */
