@@ -345,3 +345,16 @@ int cgtest_slowdown(void)
 
 	return n > 0 ? n : 1;
 }
+
+bool cgtest_kernel_at_least(unsigned int major, unsigned int minor)
+{
+	unsigned int ma = 0, mi = 0;
+	FILE *f = fopen("/proc/sys/kernel/osrelease", "re");
+
+	if (f) {
+		if (fscanf(f, "%u.%u", &ma, &mi) != 2)
+			ma = mi = 0;
+		fclose(f);
+	}
+	return ma > major || (ma == major && mi >= minor);
+}

@@ -113,4 +113,11 @@ int cgtest_helper_path(const char *name, char *buf, size_t len);
  */
 int cgtest_slowdown(void);
 
+/*
+ * Whether the running kernel's release is @major.@minor or later: only for
+ * what the kernel itself does differently (an expectation that follows the
+ * kernel), never for what the module should do.
+ */
+bool cgtest_kernel_at_least(unsigned int major, unsigned int minor);
+
 #endif /* KABISTAT_CGTEST_H */

@@ -8,6 +8,10 @@
  * Workloads run in fresh cgroups (cgtest.h): n getppid, plus the moving
  * read and the exit_group; except for the many cgroups of the first test,
  * see struct tour.
+ *
+ * A dump's privilege is checked, and its fd attribute resolved, when it
+ * starts; its continuations run in whichever task reads the socket
+ * (SPEC.md), also one that could not have started it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -31,6 +36,7 @@
 #include "cgtest.h"
 #include "expect.h"
 #include "nlraw.h"
+#include "privdrop.h"
 
 #define X64		KABISTAT_ABI_X86_64
 #define MANY		300
@@ -586,6 +592,210 @@ TEST_F_TIMEOUT(dump, dump_while_cgroups_come_and_go, 200)
 	EXPECT_LT(rounds_before, ch.rounds);
 	TH_LOG("%d cgroups came and went during %d dumps",
 	       ch.rounds - rounds_before, DUMPS);
+}
+
+/*
+ * The dump handed over: a subtree of a root with CONT_ROOT_CALLS getppid
+ * and CONT_KIDS children, each with cont_calls(i) getppid, so that its messages take several
+ * page-sized datagrams.
+ */
+#define CONT_KIDS	40
+#define CONT_BUF	4096	/* a page: the kernel sizes messages to it */
+#define CONT_ROOT_CALLS	3
+
+static int cont_calls(int i)
+{
+	return i % 5 + 1;
+}
+
+/* What the readers of the dump saw, in memory both processes share. */
+struct cont_seen {
+	uint64_t ids[CONT_KIDS + 1];	/* the root's, then the children's */
+	int count[CONT_KIDS + 1];	/* messages about each */
+	uint64_t getppid[CONT_KIDS + 1];
+	int others;		/* messages about any other cgroup */
+	int datagrams[2];	/* by the first and by the second reader */
+	int error;		/* what NLMSG_ERROR or NLMSG_DONE carried */
+	bool done;
+};
+
+/* The getppid calls of one KABISTAT_A_STAT nest, or 0. */
+static uint64_t stat_getppid(const struct nlattr *nest)
+{
+	const struct nlattr *a = (const void *)((const char *)nest + NLA_HDRLEN);
+	int rem = nest->nla_len - NLA_HDRLEN;
+	uint32_t abi = ~0U, nr = ~0U;
+	uint64_t calls = 0;
+
+	while (rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+	       a->nla_len <= rem) {
+		const void *v = (const char *)a + NLA_HDRLEN;
+
+		switch (a->nla_type & NLA_TYPE_MASK) {
+		case KABISTAT_STAT_A_ABI:
+			memcpy(&abi, v, sizeof(abi));
+			break;
+		case KABISTAT_STAT_A_NR:
+			memcpy(&nr, v, sizeof(nr));
+			break;
+		case KABISTAT_STAT_A_CALLS:
+			memcpy(&calls, v, sizeof(calls));
+			break;
+		}
+		rem -= NLA_ALIGN(a->nla_len);
+		a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len));
+	}
+	return abi == X64 && nr == SYS_getppid ? calls : 0;
+}
+
+/* One cgroup message: which cgroup, and its getppid calls. */
+static void cont_message(struct cont_seen *s, const struct nlmsghdr *nlh)
+{
+	const struct nlattr *a = (const void *)((const char *)NLMSG_DATA(nlh) +
+						GENL_HDRLEN);
+	int rem = nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN, i;
+	uint64_t id = 0, getppid = 0;
+
+	while (rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+	       a->nla_len <= rem) {
+		int type = a->nla_type & NLA_TYPE_MASK;
+
+		if (type == KABISTAT_A_CGROUP_ID && a->nla_len == NLA_HDRLEN + 8)
+			memcpy(&id, (const char *)a + NLA_HDRLEN, 8);
+		else if (type == KABISTAT_A_STAT)
+			getppid += stat_getppid(a);
+		rem -= NLA_ALIGN(a->nla_len);
+		a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len));
+	}
+	for (i = 0; i <= CONT_KIDS; i++)
+		if (s->ids[i] == id) {
+			s->count[i]++;
+			s->getppid[i] += getppid;
+			return;
+		}
+	s->others++;
+}
+
+/*
+ * Read one datagram of the dump on @fd as reader @who.  Return 1 once the
+ * dump ended, 0 when there is more, or -errno.
+ */
+static int cont_read(int fd, uint16_t family, struct cont_seen *s, int who)
+{
+	static char buf[CONT_BUF];
+	struct nlmsghdr *nlh;
+	ssize_t n;
+
+	n = recv(fd, buf, sizeof(buf), MSG_TRUNC);
+	if (n < 0)
+		return -errno;
+	if (n > (ssize_t)sizeof(buf))
+		return -EMSGSIZE;
+	s->datagrams[who]++;
+	for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, n);
+	     nlh = NLMSG_NEXT(nlh, n)) {
+		if (nlh->nlmsg_type == NLMSG_DONE ||
+		    nlh->nlmsg_type == NLMSG_ERROR) {
+			memcpy(&s->error, NLMSG_DATA(nlh), sizeof(int));
+			s->done = true;
+			return 1;
+		}
+		if (nlh->nlmsg_type == family)
+			cont_message(s, nlh);
+	}
+	return 0;
+}
+
+struct cont_reader {
+	struct nlraw *nl;
+	struct cont_seen *s;
+};
+
+/* The second reader, uid 65534 without capabilities: the rest. */
+static int cont_second_reader(void *arg)
+{
+	struct cont_reader *r = arg;
+	int ret, fails = 0;
+
+	while (!(ret = cont_read(r->nl->fd, r->nl->family, r->s, 1)))
+		;
+	PRIV_EXPECT(fails, ret == 1, "reading the rest: %s", strerror(-ret));
+	return fails;
+}
+
+TEST_F(dump, dump_continued_by_another_task_without_privilege_returns_the_rest)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct genlmsghdr g;
+		char attrs[16];
+	} req;
+	struct cont_reader r;
+	struct cont_seen *s;
+	struct nlraw nl;
+	int i, fd;
+
+	self->ncgs = CONT_KIDS + 1;
+	CREATE(0, NULL, "cont");
+	RUN_GETPPID(0, CONT_ROOT_CALLS);
+	for (i = 1; i <= CONT_KIDS; i++) {
+		CREATE(i, &self->cgs[0], "k");
+		RUN_GETPPID(i, cont_calls(i));
+	}
+	s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, s);
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i <= CONT_KIDS; i++)
+		s->ids[i] = self->cgs[i].id;
+
+	/*
+	 * A subtree dump by fd, started by root, of which it reads one part;
+	 * on a socket of its own, which never offered more than a page.
+	 */
+	ASSERT_EQ(0, nlraw_open(&nl));
+	close(nl.fd);
+	nl.fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	ASSERT_LE(0, nl.fd);
+	fd = open(self->cgs[0].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	memset(&req, 0, sizeof(req));
+	req.nlh.nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN +
+			    nlraw_put(req.attrs, 0, KABISTAT_A_CGROUP_FD, &fd,
+				      sizeof(fd));
+	req.nlh.nlmsg_type = nl.family;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nlh.nlmsg_seq = 4343;
+	req.g.cmd = KABISTAT_CMD_GET_CGROUP;
+	req.g.version = KABISTAT_GENL_VERSION;
+	ASSERT_EQ((ssize_t)req.nlh.nlmsg_len,
+		  send(nl.fd, &req, req.nlh.nlmsg_len, 0));
+	ASSERT_EQ(0, cont_read(nl.fd, nl.family, s, 0))
+		TH_LOG("the first part: error %d, or the whole dump", s->error);
+	/* the fd the dump started with is gone before the rest is read */
+	close(fd);
+
+	/* the rest, read by a task that could not have started it */
+	r = (struct cont_reader){ .nl = &nl, .s = s };
+	EXPECT_EQ(0, priv_run(PRIV_NOBODY, PRIV_NONE, cont_second_reader, &r));
+	nlraw_close(&nl);
+
+	EXPECT_TRUE(s->done);
+	EXPECT_EQ(0, s->error) TH_LOG("the dump ended with %s",
+				      strerror(-s->error));
+	EXPECT_EQ(1, s->datagrams[0]);
+	/* the first reader's read made the second part: more came after */
+	EXPECT_LE(3, s->datagrams[1]) TH_LOG("a dump of %d datagrams",
+					     s->datagrams[0] + s->datagrams[1]);
+	/* exactly the subtree, each cgroup once, with its counts */
+	EXPECT_EQ(0, s->others);
+	EXPECT_EQ(1, s->count[0]) TH_LOG("the subtree's root");
+	EXPECT_EQ(CONT_ROOT_CALLS, s->getppid[0]);
+	for (i = 1; i <= CONT_KIDS; i++) {
+		EXPECT_EQ(1, s->count[i]) TH_LOG("child %d", i);
+		EXPECT_EQ(cont_calls(i), s->getppid[i]) TH_LOG("child %d", i);
+	}
+	munmap(s, sizeof(*s));
 }
 
 TEST_HARNESS_MAIN

@@ -173,6 +173,28 @@ static inline int modprobe_helper_swap(const char *path, char *old,
 	return err;
 }
 
+/*
+ * The end of a test that reloads the module: load it with its defaults,
+ * then put back the kernel's modprobe helper @old that
+ * modprobe_helper_swap() saved.  0, or -errno with *@what naming the step
+ * that failed (both are tried).
+ */
+static inline int modctl_restore(const char *old, const char **what)
+{
+	char none[256];
+	int err, ret;
+
+	ret = reload("");
+	if (ret)
+		*what = "reloading " KO_NAME " with defaults";
+	err = modprobe_helper_swap(old, none, sizeof(none));
+	if (err && !ret) {
+		*what = "putting back the kernel's modprobe";
+		ret = err;
+	}
+	return ret;
+}
+
 static pid_t modctl_harness_pid;
 
 __attribute__((constructor)) static void modctl_note_harness_pid(void)

@@ -10,6 +10,8 @@
  *   /dev/kabistat            mode 0600 root; CGROUP_STATS and RESET check
  *                            both the opener's and the caller's capabilities
  *   the genl family          the initial network namespace only
+ *   a user namespace         capabilities count only in the initial one:
+ *                            its root (mapped to uid 0) is anyone there
  *
  * The cgroup the children ask about is the fixture's, which ran a workload
  * of GETPPID_CALLS getppid (plus the moving read and the exit_group) and is
@@ -163,15 +165,7 @@ static int raw_expect(struct nlraw *nl, const char *what, uint8_t cmd,
  */
 static bool dump_start_extack(void)
 {
-	unsigned int major = 0, minor = 0;
-	FILE *f = fopen("/proc/sys/kernel/osrelease", "re");
-
-	if (f) {
-		if (fscanf(f, "%u.%u", &major, &minor) != 2)
-			major = minor = 0;
-		fclose(f);
-	}
-	return major > 6 || (major == 6 && minor >= 7);
+	return cgtest_kernel_at_least(6, 7);
 }
 
 static int count_id_cb(const struct kabistat_cgroup *cg, void *arg)
@@ -633,6 +627,126 @@ TEST_F(priv, other_netns_cannot_see_the_family)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* ---- user namespaces ---- */
+
+/* Write @text to /proc/self/@file; 0 or -errno. */
+static int write_self(const char *file, const char *text)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/%s", file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -EIO;
+}
+
+/*
+ * Enter a new user namespace whose root is mapped to uid and gid 0 (as
+ * unshare -U --map-root-user does for root), holding every capability in
+ * it and none in the initial one.
+ */
+static int enter_userns_as_root(void)
+{
+	uint64_t eff, prm;
+
+	if (unshare(CLONE_NEWUSER))
+		return -errno;
+	if (write_self("uid_map", "0 0 1") || write_self("setgroups", "deny") ||
+	    write_self("gid_map", "0 0 1"))
+		return -EIO;
+	if (priv_capget(&eff, &prm) || !(eff & SYS_ADMIN) ||
+	    !(eff & PERFMON) || geteuid() != 0)
+		return -EPERM;
+	return 0;
+}
+
+struct userns_child {
+	struct target *t;
+	struct nlraw nl;	/* opened before entering the namespace */
+	int devfd;		/* opened before entering it */
+};
+
+/* What root of a user namespace may do: only what anyone may. */
+static int child_in_userns(void *arg)
+{
+	struct userns_child *uc = arg;
+	char msg[KABISTAT_ERRMSG_LEN], attrs[64];
+	struct kabistat_abi_info info = { .argsz = sizeof(info) };
+	struct kabistat_kernel_abi *abi;
+	struct kabistat *ks;
+	int err, fd, fails = 0;
+	size_t len = put_id(attrs, uc->t->id);
+
+	err = enter_userns_as_root();
+	if (err) {
+		priv_say("cannot enter a user namespace as root: %s",
+			 strerror(-err));
+		return 100;
+	}
+	uc->t->expect_ok = false;
+	fails += child_get_abi(NULL);
+	fails += child_get_cgroup(uc->t);
+	fails += child_reset_set(uc->t);
+
+	/* GET_ABI without the host-wide count of calls */
+	err = kabistat_open(&ks, msg);
+	PRIV_EXPECT(fails, err == 0, "kabistat_open: %d %s", err, msg);
+	if (!err) {
+		err = kabistat_get_abi(ks, &abi);
+		PRIV_EXPECT(fails, err == 0, "get_abi: %s",
+			    kabistat_errmsg(ks));
+		if (!err) {
+			PRIV_EXPECT(fails, !abi->has_observed,
+				    "GET_ABI told observed %llu",
+				    (unsigned long long)abi->observed);
+			kabistat_abi_free(abi);
+		}
+		kabistat_close(ks);
+	}
+
+	/* a socket opened by root outside is checked against this caller */
+	fails += raw_expect(&uc->nl, "GET_CGROUP do, socket from outside",
+			    KABISTAT_CMD_GET_CGROUP, 0, attrs, len, -EPERM,
+			    "CAP_PERFMON", false);
+	fails += raw_expect(&uc->nl, "RESET, socket from outside",
+			    KABISTAT_CMD_RESET, 0, attrs, len, -EPERM,
+			    "CAP_SYS_ADMIN", false);
+
+	/* the device: its owner may open it, but holds no capability */
+	fd = open(DEV_PATH, O_RDWR | O_CLOEXEC);
+	PRIV_EXPECT(fails, fd >= 0, "open %s: %s", DEV_PATH, strerror(errno));
+	if (fd >= 0) {
+		fails += dev_ioctls(fd, uc->t->cgfd, &dev_none);
+		PRIV_EXPECT(fails, ioctl(fd, KABISTAT_IOC_ABI_INFO, &info) == 0 &&
+				   info.observed == 0,
+			    "ABI_INFO: observed %llu",
+			    (unsigned long long)info.observed);
+		close(fd);
+	}
+	/* nor does a device opened by root outside help */
+	fails += dev_ioctls(uc->devfd, uc->t->cgfd, &dev_none);
+	return fails;
+}
+
+TEST_F(priv, root_of_a_user_namespace_may_only_what_anyone_may)
+{
+	struct userns_child uc = { .t = &self->t };
+
+	ASSERT_EQ(0, nlraw_open(&uc.nl));
+	uc.devfd = open(DEV_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, uc.devfd) TH_LOG("open: %s", strerror(errno));
+	EXPECT_EQ(0, priv_run(0, ~0ULL >> (63 - CAP_LAST_CAP),
+			      child_in_userns, &uc));
+	close(uc.devfd);
+	nlraw_close(&uc.nl);
+	expect_untouched(_metadata, self);
 }
 
 TEST_HARNESS_MAIN

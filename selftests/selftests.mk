@@ -10,16 +10,20 @@ KSFT_CFLAGS := $(US_CFLAGS) -isystem $(KTOOLS)/tools/testing/selftests \
 
 TEST_LIB_SRCS := selftests/nlraw.c selftests/cgtest.c
 # 32-bit helpers that tests run from $(PAYLOAD)/bin; not tests themselves.
-TEST_IA32_SRCS := selftests/wl_ia32.c selftests/ioctl_compat32.c \
-	selftests/ioctl_fuzz32.c
+TEST_IA32_SRCS := selftests/wl_ia32.c selftests/wl_ia32_oor.c \
+	selftests/ioctl_compat32.c selftests/ioctl_fuzz32.c
 TEST_IA32_BINS := $(TEST_IA32_SRCS:selftests/%.c=$(PAYLOAD)/bin/%)
-TEST_SRCS := $(filter-out $(TEST_LIB_SRCS) $(TEST_IA32_SRCS),\
+# 64-bit helpers without libc: every system call their image makes is known.
+TEST_X64_SRCS := selftests/wl_x64.c
+TEST_X64_BINS := $(TEST_X64_SRCS:selftests/%.c=$(PAYLOAD)/bin/%)
+TEST_SRCS := $(filter-out $(TEST_LIB_SRCS) $(TEST_IA32_SRCS) $(TEST_X64_SRCS),\
 	$(wildcard selftests/*.c))
 TEST_BINS := $(TEST_SRCS:selftests/%.c=$(PAYLOAD)/tests/%)
 TEST_SCRIPTS := $(wildcard selftests/*.sh)
 TEST_SCRIPT_DST := $(TEST_SCRIPTS:selftests/%=$(PAYLOAD)/tests/%)
 
-tests: $(TEST_BINS) $(TEST_SCRIPT_DST) $(TEST_IA32_BINS) $(WL_BINS) \
+tests: $(TEST_BINS) $(TEST_SCRIPT_DST) $(TEST_IA32_BINS) $(TEST_X64_BINS) \
+	$(WL_BINS) \
 	$(PAYLOAD)/bin/kabistat $(PAYLOAD)/lib/libkabistat.so.1 \
 	$(PAYLOAD)/tests.list
 
@@ -36,7 +40,8 @@ $(PAYLOAD)/tests.list: $(TEST_BINS) $(TEST_SCRIPT_DST)
 	@mv $@.tmp $@
 
 # Libraries only some tests need (the VM runner copies what ldd names).
-$(PAYLOAD)/tests/counting $(PAYLOAD)/tests/cli_features: TEST_LDLIBS := -lseccomp
+$(PAYLOAD)/tests/counting $(PAYLOAD)/tests/cli_features \
+	$(PAYLOAD)/tests/spec_errno: TEST_LDLIBS := -lseccomp
 
 $(PAYLOAD)/tests/%: selftests/%.c $(TEST_LIB_SRCS) selftests/*.h $(US_HDRS) \
 		$(KTOOLS)/.stamp $(LIBKABISTAT)
@@ -51,11 +56,17 @@ $(PAYLOAD)/tests/%: selftests/%.c $(TEST_LIB_SRCS) selftests/*.h $(US_HDRS) \
 IA32_CC ?= i686-linux-gnu-gcc
 IA32_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -std=gnu11 \
 	-Iinclude/uapi
-$(PAYLOAD)/bin/wl_ia32: IA32_EXTRA := -nostdlib -ffreestanding -fno-pie -no-pie
+$(PAYLOAD)/bin/wl_ia32 $(PAYLOAD)/bin/wl_ia32_oor: IA32_EXTRA := -nostdlib \
+	-ffreestanding -fno-pie -no-pie
 
 $(TEST_IA32_BINS): $(PAYLOAD)/bin/%: selftests/%.c include/uapi/linux/kabistat.h
 	@mkdir -p $(@D)
 	$(IA32_CC) $(IA32_CFLAGS) $(IA32_EXTRA) -o $@ $<
+
+$(TEST_X64_BINS): $(PAYLOAD)/bin/%: selftests/%.c
+	@mkdir -p $(@D)
+	$(CC) -static -nostdlib -ffreestanding -fno-pie -no-pie -O2 -g -Wall \
+		-Wextra -Werror -std=gnu11 -o $@ $<
 
 $(PAYLOAD)/tests/%.sh: selftests/%.sh
 	@mkdir -p $(@D)
