@@ -27,7 +27,7 @@ for arg in $(cat /proc/cmdline); do
 	esac
 done
 
-ROWS="baseline floor kabistat bpftrace libbpf sysdig"
+ROWS="baseline floor1 floor kabistat bpftrace libbpf sysdig"
 WORKLOADS="getppid close mixed"
 
 tap_ok() {
@@ -78,6 +78,7 @@ tracer_start() {
 	case $row in
 	baseline) ;;
 	floor) insmod $M/ksb_floor.ko || return 1 ;;
+	floor1) insmod $M/ksb_floor.ko enter=0 || return 1 ;;
 	kabistat)
 		insmod /lib/kabistat/kabistat.ko || return 1
 		ksb-kabistat agent >/dev/null 2>/tmp/ksb-agent.err &
@@ -142,7 +143,7 @@ tracer_stop() {
 		wait "$tracer_pid" 2>/dev/null
 	fi
 	case $row in
-	floor) rmmod ksb_floor ;;
+	floor | floor1) rmmod ksb_floor ;;
 	kabistat) rmmod kabistat ;;
 	sysdig) rmmod scap ;;
 	esac
