@@ -7,13 +7,15 @@ set -euo pipefail
 
 # make demo: the newest LTS kernel and its headers, the module's and the
 # CLI's build (the CLI's syscall tables come from linux-source-6.1, the
-# 6.12 headers and syscalls(2)), the sample workloads (32-bit: multilib),
+# 6.12 headers and syscalls(2)), the sample workloads (32-bit: the i686
+# cross compiler, which unlike gcc-multilib can sit beside the arm64 and
+# armhf ones),
 # and qemu with busybox for the guest.  Kernel metapackages come first so
 # apt resolves the current ABI of each LTS series; the exact versions are
 # picked later by scripts/kernels.sh.
 demo_packages=(
 	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64  # 6.12 LTS
-	build-essential gcc-multilib dwarves kmod pkg-config python3
+	build-essential gcc-i686-linux-gnu libc6-dev-i386-cross dwarves kmod pkg-config python3
 	libnl-3-dev libnl-genl-3-dev
 	libmicrohttpd-dev libncurses-dev   # kabistat export --listen, kabistat top
 	linux-source-6.1 xz-utils manpages-dev

@@ -45,14 +45,17 @@ $(PAYLOAD)/tests/%: selftests/%.c $(TEST_LIB_SRCS) selftests/*.h $(US_HDRS) \
 		-lkabistat $(US_LDLIBS) -lpthread $(TEST_LDLIBS)
 
 # Static, so the guest needs no 32-bit libraries.  wl_ia32 has no libc and
-# no start files at all: every system call its image makes is known.
-IA32_CFLAGS := -m32 -static -O2 -g -Wall -Wextra -Werror -std=gnu11 \
+# no start files at all: every system call its image makes is known.  The
+# i686 cross compiler, not gcc -m32: Debian's gcc-multilib conflicts with
+# the arm64 and armhf cross compilers.
+IA32_CC ?= i686-linux-gnu-gcc
+IA32_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -std=gnu11 \
 	-Iinclude/uapi
 $(PAYLOAD)/bin/wl_ia32: IA32_EXTRA := -nostdlib -ffreestanding -fno-pie -no-pie
 
 $(TEST_IA32_BINS): $(PAYLOAD)/bin/%: selftests/%.c include/uapi/linux/kabistat.h
 	@mkdir -p $(@D)
-	$(CC) $(IA32_CFLAGS) $(IA32_EXTRA) -o $@ $<
+	$(IA32_CC) $(IA32_CFLAGS) $(IA32_EXTRA) -o $@ $<
 
 $(PAYLOAD)/tests/%.sh: selftests/%.sh
 	@mkdir -p $(@D)
@@ -78,7 +81,7 @@ $(PAYLOAD)/bin/wl-%: selftests/workloads/%.c
 
 $(PAYLOAD)/bin/wl-compat32: selftests/workloads/compat32.c
 	@mkdir -p $(@D)
-	$(CC) $(IA32_CFLAGS) -o $@ $<
+	$(IA32_CC) $(IA32_CFLAGS) -o $@ $<
 
 # The demo guest runs only the demo script, with the CLI, the library and
 # the sample workloads: none of the tests, so that make demo builds in
