@@ -83,7 +83,7 @@ bool ks_inflight_leave(enum ks_inflight what)
 	return entered;
 }
 
-static int ks_entry_probe(struct kprobe *p, struct pt_regs *regs)
+static notrace int ks_entry_probe(struct kprobe *p, struct pt_regs *regs)
 {
 	/* The syscall's own registers, not the wrapper's. */
 	long id = (int)syscall_get_nr(current, task_pt_regs(current));

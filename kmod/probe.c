@@ -45,17 +45,23 @@ static noinline void ks_exit_uncounted(long id)
  * context, whose orig_ax is -1), or a call of number -1 (made so, or
  * turned into one by a tracer to skip it), which is counted.
  */
-static noinline void ks_exit_nosyscall(long ret)
+static void ks_exit_nosyscall(struct ks_cpu *cpu, u64 cgid, u32 abi,
+			      long ret)
 {
 	if (ks_inflight_leave(KS_IN_SIGRETURN))
 		return;
-	ks_count(this_cpu_ptr(&ks_cpus), ks_current_cgid(),
-		 ks_key(ks_current_abi(), -1), ret, true);
+	ks_count(cpu, cgid, ks_key(abi, -1), ret, true);
 }
 
-static noinline void ks_exit_slow(struct ks_cpu *cpu, u64 cgid, u32 abi,
-				  long id, long ret)
+static noinline void ks_exit_slow(struct ks_cpu *cpu, u64 cgid, long id,
+				  long ret)
 {
+	u32 abi = ks_current_abi();
+
+	if (id == -1) {
+		ks_exit_nosyscall(cpu, cgid, abi, ret);
+		return;
+	}
 	switch (ks_syscall_kind(abi, id)) {
 	case KS_SYS_SIGRETURN:
 		/*
@@ -89,9 +95,12 @@ static noinline void ks_exit_slow(struct ks_cpu *cpu, u64 cgid, u32 abi,
 
 /*
  * The hot path: a call this CPU's cache already holds for the caller's
- * cgroup touches that one slot and this CPU's state, nothing else.
+ * cgroup touches that one slot and this CPU's state, nothing else.  Its
+ * raw tag is compared as it comes: numbers outside the ABI's table, -1
+ * and the syscalls counted specially are never cached under one.
  */
-static void ks_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
+static notrace void ks_probe_sys_exit(void *data, struct pt_regs *regs,
+				      long ret)
 {
 	/*
 	 * The kernel dispatches on the low 32 bits of orig_ax, as sys_enter
@@ -100,26 +109,19 @@ static void ks_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 	long id = (int)syscall_get_nr(current, regs);
 	struct ks_cslot *cs;
 	struct ks_cpu *cpu;
-	u32 abi, key;
-	u64 cgid;
+	u64 cgid, tag;
 
 	if (!static_branch_likely(&ks_counting)) {
 		ks_exit_uncounted(id);
 		return;
 	}
-	abi = ks_current_abi();
-	key = ks_key(abi, id);
+	tag = ks_raw_tag(ks_current_abi(), id);
 
 	ks_syscall_probe_begin();
-	if (unlikely(id == -1)) {
-		ks_exit_nosyscall(ret);
-		goto out;
-	}
 	cgid = ks_current_cgid();
 	cpu = this_cpu_ptr(&ks_cpus);
-	cs = ks_cache_at(cpu, cgid, key);
-	/* The tag is the key alone when the syscall is counted plainly. */
-	if (likely(cs->cgid == cgid && cs->tag == key)) {
+	cs = ks_cache_at(cpu, cgid, tag);
+	if (likely(cs->cgid == cgid && cs->tag == tag)) {
 		/*
 		 * Only this CPU writes them, and readers load each once: an
 		 * aligned 64-bit add needs no more on x86-64.
@@ -129,9 +131,8 @@ static void ks_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 		if (IS_ERR_VALUE(ret))
 			ks_count_error(cpu, cs, cgid, ret);
 	} else {
-		ks_exit_slow(cpu, cgid, abi, id, ret);
+		ks_exit_slow(cpu, cgid, id, ret);
 	}
-out:
 	ks_syscall_probe_end();
 }
 
