@@ -9,7 +9,7 @@ BENCH_FLOOR_DIR := $(BENCH_DIR)/floor/$(KVER)
 BENCH_BINS := $(BENCH_DIR)/bin/ksb-loop $(BENCH_DIR)/bin/ksb-kabistat \
 	$(BENCH_DIR)/bin/ksb-bpf
 # One copy of guest.sh per phase; see its header.
-BENCH_PHASES := a-setup r1 r2 r3 r4 r5 s-scale z-end
+BENCH_PHASES := a-setup r1 r2 r3 r4 r5 s-scale
 
 # Static: once in its cgroup it makes the workload's syscalls only.
 $(BENCH_DIR)/bin/ksb-loop: bench/loop.c

@@ -3,14 +3,20 @@
 #
 # The guest side of 'make bench'.  The payload holds this script several
 # times in tests/, and the name picks the phase, so that each phase gets
-# init.sh's own time limit:
-#   a-setup   unload kabistat (init.sh loaded it), prepare cgroups
+# a time budget of its own from init.sh's watchdog (which asks "NAME -l"):
+#   a-setup   mount tracefs, report the setup
 #   rN        repetition N: every row, rotated by N-1, each running every
 #             workload in a cgroup of its own, then its correctness check
 #   s-scale   kabistat at 1k and 10k cgroups (when ksb.scale is set)
-#   z-end     reload kabistat so that init.sh's final rmmod finds it
+# Each phase leaves the guest as init.sh checks it: kabistat loaded (it is
+# unloaded while the phase runs), the cgroups it made removed.
 # Results are "ksb ..." lines on stdout, which bench/run.sh parses.
 set -u
+# The watchdog's question: this phase's budget, in seconds.
+if [ "${1:-}" = -l ]; then
+	echo "${0##*/} 1800"
+	exit 0
+fi
 B=/opt/kabistat
 M=$B/mod
 CG=/sys/fs/cgroup/ksb
@@ -27,7 +33,7 @@ for arg in $(cat /proc/cmdline); do
 	esac
 done
 
-ROWS="baseline floor kabistat bpftrace libbpf sysdig"
+ROWS="baseline floor1 floor kabistat bpftrace libbpf sysdig"
 WORKLOADS="getppid close mixed"
 
 tap_ok() {
@@ -78,6 +84,7 @@ tracer_start() {
 	case $row in
 	baseline) ;;
 	floor) insmod $M/ksb_floor.ko || return 1 ;;
+	floor1) insmod $M/ksb_floor.ko enter=0 || return 1 ;;
 	kabistat)
 		insmod /lib/kabistat/kabistat.ko || return 1
 		ksb-kabistat agent >/dev/null 2>/tmp/ksb-agent.err &
@@ -142,7 +149,7 @@ tracer_stop() {
 		wait "$tracer_pid" 2>/dev/null
 	fi
 	case $row in
-	floor) rmmod ksb_floor ;;
+	floor | floor1) rmmod ksb_floor ;;
 	kabistat) rmmod kabistat ;;
 	sysdig) rmmod scap ;;
 	esac
@@ -215,21 +222,30 @@ run_row() {
 	fi
 }
 
+# Remove cgroup DIR and the cgroups under it, deepest first.
+remove_cgroups() {
+	[ -d "$1" ] && find "$1" -depth -type d -exec rmdir {} + 2>/dev/null
+}
+
+# Back to how init.sh started the phase.
+phase_end() {
+	remove_cgroups $CG
+	remove_cgroups /sys/fs/cgroup/ksb-scale
+	[ -d /sys/module/kabistat ] || insmod /lib/kabistat/kabistat.ko
+	tap_ok
+}
+
+[ -d /sys/module/kabistat ] && rmmod kabistat
+mkdir -p $CG
 case $phase in
 a-setup)
-	rmmod kabistat
 	mkdir -p /sys/kernel/tracing
 	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
-	mkdir -p $CG
 	echo "ksb info mode=$mode reps=$reps iters=$iters trials=$trials kernel=$(uname -r) cpus=$(nproc)"
-	tap_ok
 	;;
 r*)
 	rep=${phase#r}
-	if [ "$rep" -gt "$reps" ]; then
-		tap_ok
-		exit 0
-	fi
+	[ "$rep" -le "$reps" ] || { phase_end; exit 0; }
 	# Rotate the rows by rep - 1.
 	set -- $ROWS
 	i=1
@@ -242,7 +258,6 @@ r*)
 	for row in "$@"; do
 		run_row "$row" "$rep"
 	done
-	tap_ok
 	;;
 s-scale)
 	if [ -n "$scale" ]; then
@@ -253,11 +268,7 @@ s-scale)
 			sed "s/^/ksb scale mode=$mode /"
 		rmmod kabistat
 	fi
-	tap_ok
-	;;
-z-end)
-	insmod /lib/kabistat/kabistat.ko
-	tap_ok
 	;;
 esac
+phase_end
 exit 0

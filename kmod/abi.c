@@ -112,6 +112,24 @@ static int ks_abi_build(struct ks_abi *abi, const struct ks_sysent *ent,
 }
 
 /**
+ * ks_abi_entry_counted() - the name of a syscall counted when it enters
+ * @abi:	enum kabistat_abi
+ * @nr:		syscall number
+ *
+ * Return: the name when @nr is implemented in @abi and counted at entry
+ * (exit, exec, sigreturn), else NULL.
+ */
+const char *ks_abi_entry_counted(u32 abi, u32 nr)
+{
+	const struct ks_abi *a = ks_abi_get(abi);
+
+	if (!a || nr >= a->size || a->kinds[nr] < KS_SYS_EXIT ||
+	    !(a->bitmap[nr / 32] & (1U << (nr % 32))))
+		return NULL;
+	return ks_tables[a - ks_abis].ent[nr].name;
+}
+
+/**
  * ks_abi_init() - build the syscall tables reported by GET_ABI
  *
  * Return: 0 or -ENOMEM.

@@ -20,6 +20,7 @@
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
+#include <linux/kabistat.h>
 
 #include "compat-features.h"
 
@@ -49,6 +50,22 @@ static __always_inline void ks_syscall_probe_end(void)
 {
 }
 #endif
+
+/*
+ * The entry points of syscalls, by ABI: the kernel's syscall wrappers
+ * (since 4.17), the compat one first where an ABI has both.
+ */
+#define KS_ENTRY_PREFIXES	2
+
+static inline const char *ks_entry_prefix(u32 abi, unsigned int i)
+{
+	static const char *const prefixes[][KS_ENTRY_PREFIXES] = {
+		[KABISTAT_ABI_X86_64] = { "__x64_sys_" },
+		[KABISTAT_ABI_IA32] = { "__ia32_compat_sys_", "__ia32_sys_" },
+	};
+
+	return abi < ARRAY_SIZE(prefixes) ? prefixes[abi][i] : NULL;
+}
 
 /**
  * ks_cgroup_get_from_id() - a live cgroup of the default hierarchy by id

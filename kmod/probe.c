@@ -1,23 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The syscall tracepoints and what each event counts.  The tracepoints'
- * behaviour this relies on (see SPEC.md): a call refused by seccomp fires
- * only sys_exit; exit and exit_group fire only sys_enter unless refused; a
- * fork-family call's sys_exit fires again in each child with 0; a
- * successful exec's sys_exit reports execve of the new image's ABI.  And
- * one more: sigreturn and rt_sigreturn restore the registers of the
- * interrupted context and set orig_ax to -1, so their sys_exit reports
- * number -1 with whatever the restored context returns.  Number -1 is
- * therefore counted when it enters and ignored when it exits.
+ * The sys_exit tracepoint and what each event counts; the calls counted
+ * when they enter are in entry.c.  The tracepoint's behaviour this relies
+ * on (see SPEC.md): a call refused by seccomp fires only sys_exit; exit and
+ * exit_group return only if refused; a fork-family call's sys_exit fires
+ * again in each child with 0; a successful exec's sys_exit reports execve
+ * of the new image's ABI; sigreturn and rt_sigreturn restore the registers
+ * of the interrupted context, orig_ax -1 included, so their sys_exit
+ * reports number -1 with whatever the restored context returns.
  *
  * Calls seccomp refuses never enter: those counted at entry are counted
- * when they return instead.  A refused exit, exit_group or sigreturn is
- * told by its number at sys_exit (the real ones never get there with it,
- * or a bad sigreturn frame returns 0); a refused exec returns like a
- * failed one, so the tasks inside an exec are remembered (ks_exec_*).
+ * when they return instead.  A refused exit or exit_group is told by its
+ * number at sys_exit (the real ones never get there); a refused exec or
+ * sigreturn by the task not being inside one (ks_inflight_leave()).
  */
 #include <linux/cgroup.h>
-#include <linux/hash.h>
 #include <linux/jump_label.h>
 #include <linux/ptrace.h>
 #include <linux/string.h>
@@ -28,111 +25,50 @@
 #include "cgroup.h"
 #include "compat.h"
 #include "params.h"
+#include "probe.h"
 #include "stats.h"
 #include "tracepoints.h"
 
-static __always_inline u32 ks_current_abi(void)
+/* Counting off: what entered while it was on is over all the same. */
+static noinline void ks_exit_uncounted(long id)
 {
-	if (in_ia32_syscall())
-		return KABISTAT_ABI_IA32;
-	return KABISTAT_ABI_X86_64;
-}
+	u8 kind = ks_syscall_kind(ks_current_abi(), id);
 
-/* Call with preemption disabled: css_sets are freed after RCU. */
-static __always_inline u64 ks_current_cgid(void)
-{
-	return cgroup_id(rcu_dereference_sched(current->cgroups)->dfl_cgrp);
+	if (kind == KS_SYS_EXEC)
+		ks_inflight_leave(KS_IN_EXEC);
+	else if (kind == KS_SYS_SIGRETURN || id == -1)
+		ks_inflight_leave(KS_IN_SIGRETURN);
 }
 
 /*
- * Tasks between the entry and the return of an exec, by address: an exec
- * that entered was counted then, one that returns without having entered
- * was refused.  Exec is rare, so a small open-addressed table does; should
- * every place a task may take be in use, its exec is counted when it
- * returns, in the ABI it returns with.
+ * Number -1 at sys_exit: a sigreturn's return (it restored the interrupted
+ * context, whose orig_ax is -1), or a call of number -1 (made so, or
+ * turned into one by a tracer to skip it), which is counted.
  */
-#define KS_EXEC_BITS	10
-#define KS_EXEC_PROBES	8
-
-static struct task_struct *ks_exec_tasks[1 << KS_EXEC_BITS];
-
-static struct task_struct **ks_exec_slot(unsigned int h, unsigned int i)
+static void ks_exit_nosyscall(struct ks_cpu *cpu, u64 cgid, u32 abi,
+			      long ret)
 {
-	return &ks_exec_tasks[(h + i) & ((1 << KS_EXEC_BITS) - 1)];
-}
-
-/* Remember that current entered an exec; false when there is no room. */
-static bool ks_exec_enter(void)
-{
-	unsigned int h = hash_ptr(current, KS_EXEC_BITS), i;
-
-	for (i = 0; i < KS_EXEC_PROBES; i++)
-		if (READ_ONCE(*ks_exec_slot(h, i)) == current)
-			return true;
-	for (i = 0; i < KS_EXEC_PROBES; i++)
-		if (!cmpxchg(ks_exec_slot(h, i), NULL, current))
-			return true;
-	return false;
-}
-
-/* Forget current's exec; whether it had entered one. */
-static bool ks_exec_leave(void)
-{
-	unsigned int h = hash_ptr(current, KS_EXEC_BITS), i;
-	bool entered = false;
-
-	/* Only the task itself ever clears its places. */
-	for (i = 0; i < KS_EXEC_PROBES; i++)
-		if (READ_ONCE(*ks_exec_slot(h, i)) == current) {
-			WRITE_ONCE(*ks_exec_slot(h, i), NULL);
-			entered = true;
-		}
-	return entered;
-}
-
-/* Counting off: an exec that entered while it was on is over all the same. */
-static noinline void ks_exit_uncounted(long id)
-{
-	if (ks_syscall_kind(ks_current_abi(), id) == KS_SYS_EXEC)
-		ks_exec_leave();
-}
-
-static noinline void ks_enter_slow(u32 abi, long id)
-{
-	/* Number -1 only fails, with ENOSYS, once seccomp let it enter. */
-	long ret = id == -1 ? -ENOSYS : 0;
-
-	if (ks_syscall_kind(abi, id) == KS_SYS_EXEC && !ks_exec_enter())
+	if (ks_inflight_leave(KS_IN_SIGRETURN))
 		return;
-	ks_syscall_probe_begin();
-	ks_count(this_cpu_ptr(&ks_cpus), ks_current_cgid(), ks_key(abi, id),
-		 ret, true);
-	ks_syscall_probe_end();
+	ks_count(cpu, cgid, ks_key(abi, -1), ret, true);
 }
 
-/* exit, exit_group, exec, sigreturn and number -1 count when they enter. */
-static void ks_probe_sys_enter(void *data, struct pt_regs *regs, long id)
+static noinline void ks_exit_slow(struct ks_cpu *cpu, u64 cgid, long id,
+				  long ret)
 {
-	u32 abi;
+	u32 abi = ks_current_abi();
 
-	if (!static_branch_likely(&ks_counting))
+	if (id == -1) {
+		ks_exit_nosyscall(cpu, cgid, abi, ret);
 		return;
-	abi = ks_current_abi();
-	if (likely(ks_syscall_kind(abi, id) < KS_SYS_EXIT && id != -1))
-		return;
-	ks_enter_slow(abi, id);
-}
-
-static noinline void ks_exit_slow(struct ks_cpu *cpu, u64 cgid, u32 abi,
-				  long id, long ret)
-{
+	}
 	switch (ks_syscall_kind(abi, id)) {
 	case KS_SYS_SIGRETURN:
 		/*
-		 * A bad frame returns 0 after entering, and was counted then;
-		 * an error is a refusal, which never entered.
+		 * One that entered returns as number -1, or with its own
+		 * after a bad frame: counted when it entered.  Else refused.
 		 */
-		if (!IS_ERR_VALUE(ret))
+		if (ks_inflight_leave(KS_IN_SIGRETURN))
 			return;
 		break;
 	case KS_SYS_FORK:
@@ -144,7 +80,7 @@ static noinline void ks_exit_slow(struct ks_cpu *cpu, u64 cgid, u32 abi,
 		 * An exec that entered was counted then; only its failure is
 		 * left to count (a successful exec returns 0).
 		 */
-		if (ks_exec_leave()) {
+		if (ks_inflight_leave(KS_IN_EXEC)) {
 			if (ret)
 				ks_count(cpu, cgid, ks_key(abi, id), ret,
 					 false);
@@ -159,9 +95,12 @@ static noinline void ks_exit_slow(struct ks_cpu *cpu, u64 cgid, u32 abi,
 
 /*
  * The hot path: a call this CPU's cache already holds for the caller's
- * cgroup touches that one slot and this CPU's state, nothing else.
+ * cgroup touches that one slot and this CPU's state, nothing else.  Its
+ * raw tag is compared as it comes: numbers outside the ABI's table, -1
+ * and the syscalls counted specially are never cached under one.
  */
-static void ks_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
+static notrace void ks_probe_sys_exit(void *data, struct pt_regs *regs,
+				      long ret)
 {
 	/*
 	 * The kernel dispatches on the low 32 bits of orig_ax, as sys_enter
@@ -170,24 +109,19 @@ static void ks_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 	long id = (int)syscall_get_nr(current, regs);
 	struct ks_cslot *cs;
 	struct ks_cpu *cpu;
-	u32 abi, key;
-	u64 cgid;
+	u64 cgid, tag;
 
 	if (!static_branch_likely(&ks_counting)) {
 		ks_exit_uncounted(id);
 		return;
 	}
-	if (id == -1)
-		return;
-	abi = ks_current_abi();
-	key = ks_key(abi, id);
+	tag = ks_raw_tag(ks_current_abi(), id);
 
 	ks_syscall_probe_begin();
 	cgid = ks_current_cgid();
 	cpu = this_cpu_ptr(&ks_cpus);
-	cs = ks_cache_at(cpu, cgid, key);
-	/* The tag is the key alone when the syscall is counted plainly. */
-	if (likely(cs->cgid == cgid && cs->tag == key)) {
+	cs = ks_cache_at(cpu, cgid, tag);
+	if (likely(cs->cgid == cgid && cs->tag == tag)) {
 		/*
 		 * Only this CPU writes them, and readers load each once: an
 		 * aligned 64-bit add needs no more on x86-64.
@@ -197,7 +131,7 @@ static void ks_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 		if (IS_ERR_VALUE(ret))
 			ks_count_error(cpu, cs, cgid, ret);
 	} else {
-		ks_exit_slow(cpu, cgid, abi, id, ret);
+		ks_exit_slow(cpu, cgid, id, ret);
 	}
 	ks_syscall_probe_end();
 }
@@ -263,7 +197,6 @@ void ks_tp_unregister(struct ks_tp *tps, unsigned int n)
 }
 
 static struct ks_tp ks_syscall_tps[] = {
-	{ .name = "sys_enter", .probe = ks_probe_sys_enter },
 	{ .name = "sys_exit", .probe = ks_probe_sys_exit },
 };
 
@@ -278,11 +211,19 @@ int ks_probes_register(void)
 
 	if (err)
 		return err;
+	err = ks_entry_register();
+	if (err)
+		goto out_cgroup;
 	err = ks_tp_register(ks_syscall_tps, ARRAY_SIZE(ks_syscall_tps));
-	if (err) {
-		ks_cgroup_probes_unregister();
-		tracepoint_synchronize_unregister();
-	}
+	if (err)
+		goto out_entry;
+	return 0;
+
+out_entry:
+	ks_entry_unregister();
+out_cgroup:
+	ks_cgroup_probes_unregister();
+	tracepoint_synchronize_unregister();
 	return err;
 }
 
@@ -292,6 +233,7 @@ int ks_probes_register(void)
 void ks_probes_unregister(void)
 {
 	ks_tp_unregister(ks_syscall_tps, ARRAY_SIZE(ks_syscall_tps));
+	ks_entry_unregister();
 	ks_cgroup_probes_unregister();
 	tracepoint_synchronize_unregister();
 }

@@ -27,11 +27,17 @@ unsigned int ks_cache_shift __ro_after_init;
 static struct kmem_cache *ks_chunk_cache;
 static struct kmem_cache *ks_cgroup_cache;
 
-/* Kernel-internal restart codes; user space never sees them. */
+/*
+ * Kernel-internal restart codes; user space never sees them.  They are
+ * 512-516 but for 515 (ENOIOCTLCMD): one compare for every other errno.
+ */
 static __always_inline bool ks_is_restart(long ret)
 {
-	return ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
-	       ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK;
+	BUILD_BUG_ON(ERESTARTNOINTR - ERESTARTSYS != 1 ||
+		     ERESTARTNOHAND - ERESTARTSYS != 2 ||
+		     ERESTART_RESTARTBLOCK - ERESTARTSYS != 4);
+	return unlikely((unsigned long)(-ret - ERESTARTSYS) <= 4) &&
+	       ret != -ERESTARTSYS - 3;
 }
 
 /* Slot reads retried this often while counts move, then under the lock. */
@@ -266,6 +272,15 @@ static void ks_cslot_flush(struct ks_cslot *cs)
 	cs->shared = NULL;
 }
 
+/* Whether the probe may count a syscall of @key in its cache entry alone. */
+static bool ks_key_plain(u32 key)
+{
+	u32 kind = KS_KEY_KIND(key), nr = KS_KEY_NR(key);
+
+	return kind >= KS_NR_ABIS ||
+	       (nr != KS_NR_OOR && ks_syscall_kind(kind, nr) == KS_SYS_PLAIN);
+}
+
 /* The slow path of a (cgroup, key) this CPU's cache does not hold. */
 static noinline struct ks_cslot *ks_cache_fill(struct ks_cpu *cpu,
 					       struct ks_cslot *cs, u64 cgid,
@@ -289,10 +304,8 @@ static noinline struct ks_cslot *ks_cache_fill(struct ks_cpu *cpu,
 		return NULL;
 	if (cs->cgid)
 		ks_cslot_flush(cs);
-	cs->key = key;
-	cs->kind = KS_KEY_KIND(key) < KS_NR_ABIS ?
-		   ks_syscall_kind(KS_KEY_KIND(key), KS_KEY_NR(key)) :
-		   KS_SYS_PLAIN;
+	WRITE_ONCE(cs->tag, ks_key_tag(key) |
+			    (ks_key_plain(key) ? 0 : KS_TAG_SLOW));
 	WRITE_ONCE(cs->cg, cg);
 	cs->shared = shared;
 	/* A reader that sees the id sees the zeroed counters too. */
@@ -303,9 +316,10 @@ static noinline struct ks_cslot *ks_cache_fill(struct ks_cpu *cpu,
 static __always_inline struct ks_cslot *ks_cache_get(struct ks_cpu *cpu,
 						     u64 cgid, u32 key)
 {
-	struct ks_cslot *cs = ks_cache_at(cpu, cgid, key);
+	u64 tag = ks_key_tag(key);
+	struct ks_cslot *cs = ks_cache_at(cpu, cgid, tag);
 
-	if (likely(cs->cgid == cgid && cs->key == key))
+	if (likely(cs->cgid == cgid && (cs->tag & ~KS_TAG_SLOW) == tag))
 		return cs;
 	return ks_cache_fill(cpu, cs, cgid, key);
 }
@@ -319,12 +333,13 @@ static __always_inline struct ks_cslot *ks_cache_get(struct ks_cpu *cpu,
  *
  * Called from the syscall probes with preemption disabled.
  */
-noinline void ks_count_error(struct ks_cpu *cpu, struct ks_cslot *cs,
-			     u64 cgid, long ret)
+noinline notrace void ks_count_error(struct ks_cpu *cpu, struct ks_cslot *cs,
+				     u64 cgid, long ret)
 {
 	struct ks_counters *c = &cs->c;
 	struct ks_cslot *es;
-	u32 err = -ret;
+	u32 err = -ret, key;
+	u64 tag;
 
 	if (ks_is_restart(ret)) {
 		ks_inc(&c->interrupted);
@@ -336,13 +351,17 @@ noinline void ks_count_error(struct ks_cpu *cpu, struct ks_cslot *cs,
 		/* The locked operation only for the first ENOSYS. */
 		if (!test_bit(KS_SLOT_ENOSYS_SEEN, &cs->shared->flags) &&
 		    !test_and_set_bit(KS_SLOT_ENOSYS_SEEN, &cs->shared->flags))
-			ks_event_first_enosys(cgid, cs->key);
+			ks_event_first_enosys(cgid, ks_tag_key(cs->tag));
 	} else if (err == EPERM || err == EACCES) {
 		ks_inc(&c->denied);
 	}
 
-	es = ks_cache_get(cpu, cgid, KS_KEY(KS_KIND_ERRNO,
-					    err <= KABISTAT_ERRNO_MAX ? err : 0));
+	/* Errno keys are always counted plainly: their tags are exact. */
+	key = KS_KEY(KS_KIND_ERRNO, err <= KABISTAT_ERRNO_MAX ? err : 0);
+	tag = ks_key_tag(key);
+	es = ks_cache_at(cpu, cgid, tag);
+	if (unlikely(es->cgid != cgid || es->tag != tag))
+		es = ks_cache_fill(cpu, es, cgid, key);
 	if (es)
 		ks_inc(&es->c.calls);
 }
@@ -492,15 +511,16 @@ static u32 ks_slot_count(struct ks_cgroup *cg)
 /* Add what every CPU's cache holds for (@cg, @key) to @c. */
 static void ks_sum_caches(struct ks_cgroup *cg, u32 key, struct ks_counters *c)
 {
+	u64 tag = ks_key_tag(key);
 	unsigned int cpu;
 
 	for_each_possible_cpu(cpu) {
 		struct ks_cslot *cs = ks_cache_at(per_cpu_ptr(&ks_cpus, cpu),
-						  cg->id, key);
+						  cg->id, tag);
 
 		/* pairs with the release store in ks_cache_fill() */
 		if (smp_load_acquire(&cs->cgid) != cg->id ||
-		    READ_ONCE(cs->key) != key)
+		    (READ_ONCE(cs->tag) & ~KS_TAG_SLOW) != tag)
 			continue;
 		c->calls += READ_ONCE(cs->c.calls);
 		c->errors += READ_ONCE(cs->c.errors);

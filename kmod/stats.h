@@ -27,6 +27,7 @@
 #ifndef KABISTAT_STATS_H
 #define KABISTAT_STATS_H
 
+#include <linux/bitops.h>
 #include <linux/cache.h>
 #include <linux/errno.h>
 #include <linux/hash.h>
@@ -127,16 +128,20 @@ struct ks_cgroup {
 	u32 dumpers;
 };
 
+/*
+ * A cache entry's tag: its key as the probe sees a syscall, the ABI in
+ * bits 32-39 above the raw 32-bit number (ks_raw_tag()), so that a repeat
+ * call is found without checking the number against the ABI's table.
+ * Entries that must not be counted plainly (out-of-range numbers, the
+ * syscalls counted specially) carry KS_TAG_SLOW as well, which no raw tag
+ * has: the probe never takes them for its own.
+ */
+#define KS_TAG_SLOW	BIT_ULL(40)
+
 /* One entry of a CPU's cache. */
 struct ks_cslot {
 	u64 cgid;			/* 0: empty */
-	union {
-		struct {
-			u32 key;
-			u32 kind;	/* enum ks_syscall_kind of the key */
-		};
-		u64 tag;		/* both, compared at once */
-	};
+	u64 tag;			/* see KS_TAG_SLOW */
 	struct ks_cgroup *cg;
 	struct ks_slot *shared;
 	struct ks_counters c;
@@ -196,12 +201,34 @@ static __always_inline u32 ks_key(u32 abi, long nr)
 								  KS_NR_OOR);
 }
 
-/* The one slot of @cpu's cache where (@cgid, @key) can live. */
+/* The tag of a syscall as it is made (see KS_TAG_SLOW). */
+static __always_inline u64 ks_raw_tag(u32 abi, long nr)
+{
+	return (u64)abi << 32 | (u32)nr;
+}
+
+/* The tag of @key, without KS_TAG_SLOW. */
+static inline u64 ks_key_tag(u32 key)
+{
+	u32 nr = KS_KEY_NR(key);
+
+	return (u64)KS_KEY_KIND(key) << 32 | (nr == KS_NR_OOR ? U32_MAX : nr);
+}
+
+/* The key of a cache entry's tag. */
+static inline u32 ks_tag_key(u64 tag)
+{
+	u32 nr = (u32)tag;
+
+	return KS_KEY((tag >> 32) & 0xff, nr == U32_MAX ? KS_NR_OOR : nr);
+}
+
+/* The one slot of @cpu's cache where (@cgid, @tag) can live. */
 static __always_inline struct ks_cslot *ks_cache_at(struct ks_cpu *cpu,
-						    u64 cgid, u32 key)
+						    u64 cgid, u64 tag)
 {
 	/* hash_64() with the shift for ks_cache_slots worked out once */
-	return &cpu->cache[((cgid ^ ((u64)key << 40)) * GOLDEN_RATIO_64) >>
+	return &cpu->cache[((cgid ^ ror64(tag, 24)) * GOLDEN_RATIO_64) >>
 			   ks_cache_shift];
 }
 

@@ -250,6 +250,39 @@ static int wl_restart(void *arg)
 	return *ra->handled ? 0 : 11;
 }
 
+#define SIGNALS	50
+
+static pid_t signal_self;
+static volatile sig_atomic_t signals_handled;
+
+static void on_sigusr2(int sig)
+{
+	(void)sig;
+	signals_handled++;
+}
+
+static int prep_signals(void *arg)
+{
+	struct sigaction sa = { .sa_handler = on_sigusr2 };
+
+	(void)arg;
+	signal_self = getpid();
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGUSR2, &sa, NULL) ? 20 : 0;
+}
+
+/* Each kill runs the handler on its way out, which returns by rt_sigreturn. */
+static int wl_signals(void *arg)
+{
+	int i;
+
+	(void)arg;
+	for (i = 0; i < SIGNALS; i++)
+		if (syscall(SYS_kill, signal_self, SIGUSR2))
+			return 10;
+	return signals_handled == SIGNALS ? 0 : 11;
+}
+
 struct move_arg {
 	int pipe[2];
 };
@@ -574,6 +607,27 @@ TEST_F(counting, sa_restart_read_counts_interrupted_then_restarted_return)
 	kabistat_cgroup_free(cg);
 	close(ra.pipe[0]);
 	close(ra.pipe[1]);
+}
+
+/*
+ * A handler's return is one rt_sigreturn call, and the number -1 that its
+ * sys_exit reports (the restored context's orig_ax) is no call at all.
+ */
+TEST_F(counting, signal_handler_returns_count_rt_sigreturn_and_no_number_minus_1)
+{
+	struct kabistat_cgroup *cg;
+
+	RUN_WORKLOAD(&self->cg[0], prep_signals, wl_signals, NULL);
+	cg = read_cg(_metadata, self->ks, self->cg[0].id);
+	EXPECT_SYSCALL(cg, X64, SYS_kill, SIGNALS, 0, 0, 0, 0);
+	EXPECT_SYSCALL(cg, X64, SYS_rt_sigreturn, SIGNALS, 0, 0, 0, 0);
+	EXPECT_SYSCALL(cg, X64, SYS_read, 1, 0, 0, 0, 0);
+	EXPECT_SYSCALL(cg, X64, SYS_exit_group, 1, 0, 0, 0, 0);
+	EXPECT_EQ(4, cg->nr_stats);
+	expect_counters(_metadata, "out_of_range[x86_64]",
+			&cg->out_of_range[X64], 0, 0, 0, 0, 0);
+	EXPECT_TOTALS(cg, 2 * SIGNALS + 2, 0, 0, 0, 0);
+	kabistat_cgroup_free(cg);
 }
 
 TEST_F(counting, nested_cgroup_calls_are_attributed_to_the_leaf_only)

@@ -418,7 +418,12 @@ FIXTURE_TEARDOWN(refused)
 #define REFUSED_TIMES	3
 #define NO_SUCH_PROGRAM	"/kabistat-no-such-program"
 
-/* Before the move: a filter that refuses x86_64 syscall (long)@arg. */
+/* A workload's argument: refuse x86_64 syscall @nr with errno @err. */
+#define REFUSE(nr, err)		((void *)(long)((nr) | ((err) << 16)))
+#define REFUSED_NR(arg)		((long)(arg) & 0xffff)
+#define REFUSED_ERRNO(arg)	((long)(arg) >> 16)
+
+/* Before the move: a filter that refuses the syscall @arg says. */
 static int prep_refuse(void *arg)
 {
 	struct sock_filter f[] = {
@@ -428,8 +433,9 @@ static int prep_refuse(void *arg)
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			 offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(long)arg, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, REFUSED_NR(arg), 0, 1),
+		BPF_STMT(BPF_RET | BPF_K,
+			 SECCOMP_RET_ERRNO | (uint32_t)REFUSED_ERRNO(arg)),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = {
@@ -448,7 +454,7 @@ static char *const no_env[] = { NULL };
 
 static int wl_refused(void *arg)
 {
-	long nr = (long)arg, ret = 0;
+	long nr = REFUSED_NR(arg), err = REFUSED_ERRNO(arg), ret = 0;
 	int i;
 
 	for (i = 0; i < REFUSED_TIMES; i++) {
@@ -460,43 +466,54 @@ static int wl_refused(void *arg)
 				      no_args, no_env, 0);
 		else
 			ret = syscall(nr);
-		if (ret != -1 || errno != EPERM)
+		/* SECCOMP_RET_ERRNO 0 makes the call return 0 */
+		if (err ? ret != -1 || errno != err : ret != 0)
 			return 10;
 	}
 	return 0;
 }
 
 static void check_refused(struct __test_metadata *_metadata,
-			  FIXTURE_DATA(refused) *self, long nr)
+			  FIXTURE_DATA(refused) *self, long nr, int err)
 {
+	uint64_t errors = err ? REFUSED_TIMES : 0;
 	struct kabistat_cgroup *cg = NULL;
 
-	RUN_WORKLOAD(&self->cg, prep_refuse, wl_refused, (void *)nr);
+	RUN_WORKLOAD(&self->cg, prep_refuse, wl_refused, REFUSE(nr, err));
 	ASSERT_EQ(0, kabistat_get_cgroup(self->ks, self->cg.id, &cg))
 		TH_LOG("%s", kabistat_errmsg(self->ks));
 	expect_counters(_metadata, "refused syscall", counters_of(cg, X64, nr),
-			REFUSED_TIMES, REFUSED_TIMES, 0, REFUSED_TIMES, 0);
-	EXPECT_EQ(REFUSED_TIMES, cg->errno_counts[EPERM]);
+			REFUSED_TIMES, errors, 0, errors, 0);
+	EXPECT_EQ(errors, cg->errno_counts[EPERM]);
 	EXPECT_SYSCALL(cg, X64, SYS_read, 1, 0, 0, 0, 0);
 	EXPECT_SYSCALL(cg, X64, SYS_exit_group, 1, 0, 0, 0, 0);
 	EXPECT_TOTALS(cg, REFUSED_TIMES + CGTEST_OVERHEAD_CALLS,
-		      REFUSED_TIMES, 0, REFUSED_TIMES, 0);
+		      errors, 0, errors, 0);
 	kabistat_cgroup_free(cg);
 }
 
 TEST_F(refused, seccomp_refused_execve_counts_calls_errors_denied)
 {
-	check_refused(_metadata, self, SYS_execve);
+	check_refused(_metadata, self, SYS_execve, EPERM);
 }
 
 TEST_F(refused, seccomp_refused_execveat_counts_calls_errors_denied)
 {
-	check_refused(_metadata, self, SYS_execveat);
+	check_refused(_metadata, self, SYS_execveat, EPERM);
 }
 
 TEST_F(refused, seccomp_refused_rt_sigreturn_counts_calls_errors_denied)
 {
-	check_refused(_metadata, self, SYS_rt_sigreturn);
+	check_refused(_metadata, self, SYS_rt_sigreturn, EPERM);
+}
+
+/*
+ * SECCOMP_RET_ERRNO 0 makes a refused rt_sigreturn return 0, as a bad
+ * signal frame does after entering: it never entered, and is a call.
+ */
+TEST_F(refused, seccomp_refused_rt_sigreturn_returning_0_counts_one_call_each)
+{
+	check_refused(_metadata, self, SYS_rt_sigreturn, 0);
 }
 
 TEST_HARNESS_MAIN

@@ -2,11 +2,18 @@
 /*
  * ksb_floor: empty probes on the sys_enter and sys_exit tracepoints, attached
  * the way kabistat attaches its own.  What it costs is what any
- * tracepoint-based syscall counter pays just to be called.
+ * tracepoint-based syscall counter pays just to be called.  With enter=0,
+ * only the sys_exit probe: the least a counter that sees every syscall's
+ * result pays (the "floor1" row).
  */
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
+
+static bool enter = true;
+module_param(enter, bool, 0444);
+MODULE_PARM_DESC(enter, "attach the sys_enter probe too (default: yes)");
 
 static void ksb_floor_enter(void *data, struct pt_regs *regs, long id)
 {
@@ -36,7 +43,7 @@ static void ksb_tp_match(struct tracepoint *tp, void *priv)
 
 static void ksb_unregister(unsigned int n)
 {
-	while (n--)
+	while (n-- > (enter ? 0 : 1))
 		tracepoint_probe_unregister(ksb_tps[n].tp, ksb_tps[n].probe,
 					    NULL);
 	tracepoint_synchronize_unregister();
@@ -48,7 +55,8 @@ static int __init ksb_floor_init(void)
 	int err = 0;
 
 	for_each_kernel_tracepoint(ksb_tp_match, NULL);
-	for (i = 0; i < ARRAY_SIZE(ksb_tps); i++) {
+	/* sys_exit last, so that enter=0 attaches only it */
+	for (i = enter ? 0 : 1; i < ARRAY_SIZE(ksb_tps); i++) {
 		err = ksb_tps[i].tp ? tracepoint_probe_register(ksb_tps[i].tp,
 								ksb_tps[i].probe,
 								NULL) : -ENOENT;

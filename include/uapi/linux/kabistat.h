@@ -95,10 +95,12 @@
  * task, when it returns.  Counted when they enter instead: exit and
  * exit_group (they do not return), execve and execveat (a successful exec
  * returns in the ABI of the new image; the call is counted in the caller's),
- * sigreturn and rt_sigreturn, and number -1 (the kernel's "no syscall"
- * marker, which sigreturn leaves behind; a call of number -1 that entered
- * fails with ENOSYS).  A call refused by seccomp never enters: all of these
- * are then counted when the refusal returns, as a call with its error.  A
+ * sigreturn and rt_sigreturn (they return as number -1).  Number -1 is the
+ * kernel's "no syscall" marker: the return of a sigreturn reports it and is
+ * not a call; a call of number -1 (made so, or turned into -1 by a tracer
+ * to skip it) is counted when it returns, out of range.  A call refused by
+ * seccomp never enters: all of these are then counted when the refusal
+ * returns, as a call with its error (none for SECCOMP_RET_ERRNO 0).  A
  * fork-family call is counted once, in the parent.
  *
  * "errors" counts returns in [-4095, -1] except the kernel-internal restart
