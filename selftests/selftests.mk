@@ -13,13 +13,15 @@ TEST_LIB_SRCS := selftests/nlraw.c selftests/cgtest.c
 TEST_IA32_SRCS := selftests/wl_ia32.c selftests/ioctl_compat32.c \
 	selftests/ioctl_fuzz32.c
 TEST_IA32_BINS := $(TEST_IA32_SRCS:selftests/%.c=$(PAYLOAD)/bin/%)
-TEST_SRCS := $(filter-out $(TEST_LIB_SRCS) $(TEST_IA32_SRCS),\
+# The entrypoint of cli_crun.c's containers: static, no libc.
+TEST_CT_BIN := $(PAYLOAD)/bin/wl_crun
+TEST_SRCS := $(filter-out $(TEST_LIB_SRCS) $(TEST_IA32_SRCS) selftests/wl_crun.c,\
 	$(wildcard selftests/*.c))
 TEST_BINS := $(TEST_SRCS:selftests/%.c=$(PAYLOAD)/tests/%)
 TEST_SCRIPTS := $(wildcard selftests/*.sh)
 TEST_SCRIPT_DST := $(TEST_SCRIPTS:selftests/%=$(PAYLOAD)/tests/%)
 
-tests: $(TEST_BINS) $(TEST_SCRIPT_DST) $(TEST_IA32_BINS) $(WL_BINS) \
+tests: $(TEST_BINS) $(TEST_SCRIPT_DST) $(TEST_IA32_BINS) $(TEST_CT_BIN) $(WL_BINS) \
 	$(PAYLOAD)/bin/kabistat $(PAYLOAD)/lib/libkabistat.so.1 \
 	$(PAYLOAD)/tests.list
 
@@ -53,6 +55,11 @@ $(PAYLOAD)/bin/wl_ia32: IA32_EXTRA := -nostdlib -ffreestanding -fno-pie -no-pie
 $(TEST_IA32_BINS): $(PAYLOAD)/bin/%: selftests/%.c include/uapi/linux/kabistat.h
 	@mkdir -p $(@D)
 	$(CC) $(IA32_CFLAGS) $(IA32_EXTRA) -o $@ $<
+
+$(TEST_CT_BIN): selftests/wl_crun.c
+	@mkdir -p $(@D)
+	$(CC) -static -nostdlib -ffreestanding -fno-pie -no-pie -O2 -Wall \
+		-Wextra -Werror -o $@ $<
 
 $(PAYLOAD)/tests/%.sh: selftests/%.sh
 	@mkdir -p $(@D)
