@@ -285,6 +285,29 @@ static int run_to_end(struct _test_data_crun *self, const char *id)
 	return res.status;
 }
 
+/*
+ * Start container @id in the background, its entrypoint pausing after its
+ * getppid calls: 0, or non-zero (crun's stderr in res.err).
+ */
+static int start_paused(struct _test_data_crun *self, const char *id)
+{
+	if (write_config(self, id, "\"/bin/wl_crun\", \"pause\"", NULL))
+		return -1;
+	if (CRUN_RUN(&res, "run", "--no-pivot", "--detach", "--bundle",
+		     self->bundle, (char *)id))
+		return -1;
+	return res.status;
+}
+
+/* Kill container @id, wait until crun sees it stopped, delete it. */
+static int stop_and_delete(const char *id)
+{
+	if (CRUN_RUN(&res, "kill", (char *)id, "KILL") || res.status ||
+	    wait_stopped(id) || CRUN_RUN(&res, "delete", (char *)id))
+		return -1;
+	return res.status;
+}
+
 TEST_F_TIMEOUT(crun, show_finds_the_container_running_and_after_it_exited,
 	       300)
 {
@@ -293,11 +316,7 @@ TEST_F_TIMEOUT(crun, show_finds_the_container_running_and_after_it_exited,
 	uint64_t first, second;
 
 	snprintf(prefix, sizeof(prefix), "%s", id);
-	ASSERT_EQ(0, write_config(self, id, "\"/bin/wl_crun\", \"pause\"",
-				  NULL));
-	ASSERT_EQ(0, CRUN_RUN(&res, "run", "--no-pivot", "--detach",
-			      "--bundle", self->bundle, (char *)id));
-	ASSERT_EQ(0, res.status) TH_LOG("crun run: %s", res.err);
+	ASSERT_EQ(0, start_paused(self, id)) TH_LOG("crun run: %s", res.err);
 
 	/* running: found by the prefix, its getppid exact */
 	ASSERT_EQ(0, show_until(prefix, WL_GETPPID)) {
@@ -313,10 +332,7 @@ TEST_F_TIMEOUT(crun, show_finds_the_container_running_and_after_it_exited,
 	ASSERT_NE(0, first);
 
 	/* exited and deleted: its released cgroup, counts unchanged */
-	ASSERT_EQ(0, CRUN_RUN(&res, "kill", (char *)id, "KILL"));
-	ASSERT_EQ(0, wait_stopped(id)) TH_LOG("crun state: %s", res.out);
-	ASSERT_EQ(0, CRUN_RUN(&res, "delete", (char *)id));
-	ASSERT_EQ(0, res.status) TH_LOG("crun delete: %s", res.err);
+	ASSERT_EQ(0, stop_and_delete(id)) TH_LOG("crun: %s%s", res.out, res.err);
 	ASSERT_EQ(0, CLI_RUN(&res, 0, "-j", "show", prefix));
 	ASSERT_EQ(0, res.status) TH_LOG("show %s: %s", prefix, res.err);
 	EXPECT_EQ(WL_GETPPID, json_calls(res.out, "getppid"));
@@ -352,11 +368,7 @@ TEST_F_TIMEOUT(crun, container_id_sums_the_cgroups_nested_in_it, 300)
 	struct cgtest ct = { .dfd = -1 }, nested = { .dfd = -1 };
 
 	snprintf(prefix, sizeof(prefix), "%s", id);
-	ASSERT_EQ(0, write_config(self, id, "\"/bin/wl_crun\", \"pause\"",
-				  NULL));
-	ASSERT_EQ(0, CRUN_RUN(&res, "run", "--no-pivot", "--detach",
-			      "--bundle", self->bundle, (char *)id));
-	ASSERT_EQ(0, res.status) TH_LOG("crun run: %s", res.err);
+	ASSERT_EQ(0, start_paused(self, id)) TH_LOG("crun run: %s", res.err);
 	ASSERT_EQ(0, show_until(prefix, WL_GETPPID));
 
 	/* a cgroup inside the container's, as a systemd in it would make */
@@ -394,10 +406,7 @@ TEST_F_TIMEOUT(crun, container_id_sums_the_cgroups_nested_in_it, 300)
 
 	EXPECT_EQ(0, cgtest_remove(&nested));
 	close(ct.dfd);
-	ASSERT_EQ(0, CRUN_RUN(&res, "kill", (char *)id, "KILL"));
-	ASSERT_EQ(0, wait_stopped(id)) TH_LOG("crun state: %s", res.out);
-	ASSERT_EQ(0, CRUN_RUN(&res, "delete", (char *)id));
-	ASSERT_EQ(0, res.status) TH_LOG("crun delete: %s", res.err);
+	ASSERT_EQ(0, stop_and_delete(id)) TH_LOG("crun: %s%s", res.out, res.err);
 	/* released, the sum is the same */
 	ASSERT_EQ(0, CLI_RUN(&res, 0, "-j", "show", prefix));
 	ASSERT_EQ(0, res.status) TH_LOG("show %s: %s", prefix, res.err);

@@ -43,8 +43,7 @@ static const struct cli_cmd cli_cmds[] = {
 	  "returns they get here; exit status 1 when any may fail;\n"
 	  "--recursive: each named cgroup's subtree summed" },
 	{ "seccomp", do_seccomp,
-	  "seccomp [--format docker|oci|spo] [--action errno|kill|log]\n"
-	  "        [--merge] [--recursive] [--name NAME] CGROUP...",
+	  "seccomp [--format docker|oci|spo] [--action errno|kill|log] [--merge] [--recursive] [--name NAME] CGROUP...",
 	  "a seccomp profile allowing the syscalls CGROUP used and a baseline:\n"
 	  "Docker/podman/CRI-O JSON (docker, the default), the OCI runtime\n"
 	  "spec's linux.seccomp (oci), or a Security Profiles Operator\n"
