@@ -172,6 +172,13 @@ FIXTURE_SETUP(crun)
 	self->bundle[0] = self->parent[0] = '\0';
 	if (access(CRUN, X_OK))
 		SKIP(return, "no crun in this guest (run-guest.sh -r with stage-root.sh's root)");
+	/*
+	 * Every OCI config denies devices by default ("allow": false), which
+	 * on cgroup v2 crun enforces with a BPF program: without the bpf
+	 * syscall it refuses to start the container.
+	 */
+	if (syscall(SYS_bpf, -1, NULL, 0) < 0 && errno == ENOSYS)
+		SKIP(return, "kernel without the bpf syscall (CONFIG_BPF_SYSCALL): crun cannot install the device filter");
 	ASSERT_EQ(0, cgtest_helper_path("wl_crun", wl, sizeof(wl)));
 	srandom(getpid() ^ time(NULL));
 
