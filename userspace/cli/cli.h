@@ -109,6 +109,8 @@ int cli_resolve_cgroup(struct kabistat *ks, const char *spec, uint64_t *id);
 /* One cgroup by spec, as show does: 0, or an exit status once printed. */
 int cli_fetch_cgroup(struct kabistat *ks, const char *spec,
 		     struct kabistat_cgroup **out);
+/* Say why kabistat_get_cgroup() failed with @err for @spec: exit status. */
+int cli_get_error(struct kabistat *ks, const char *spec, int err);
 
 int do_abi(struct cli *cli, int argc, char **argv);
 int do_show(struct cli *cli, int argc, char **argv);

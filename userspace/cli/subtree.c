@@ -43,15 +43,47 @@ static int cli_subtree_add(const struct kabistat_cgroup *cg, void *arg)
 	return 0;
 }
 
+static bool cli_container_spec(const char *spec)
+{
+	size_t len = strlen(spec);
+
+	return len >= KABISTAT_CONTAINER_PREFIX_MIN &&
+	       strspn(spec, "0123456789abcdef") == len;
+}
+
 /* Whether @spec was a container id prefix that named @path's container. */
 static bool cli_container_arg(const char *spec, const char *path)
 {
 	char id[KABISTAT_CONTAINER_ID_LEN];
-	size_t len = strlen(spec);
 
-	return len >= KABISTAT_CONTAINER_PREFIX_MIN &&
-	       strspn(spec, "0123456789abcdef") == len &&
-	       kabistat_container_id(path, id) && !strncmp(id, spec, len);
+	return cli_container_spec(spec) && kabistat_container_id(path, id) &&
+	       !strncmp(id, spec, strlen(spec));
+}
+
+/*
+ * The path of the container's own cgroup, from @path inside it: the
+ * shortest leading part that names the same container (podman's
+ * libpod-<id>.scope of libpod-<id>.scope/container).  NULL if none.
+ */
+static char *cli_container_root(const char *path, const char *spec)
+{
+	char id[KABISTAT_CONTAINER_ID_LEN], *part;
+	size_t len;
+
+	if (!path || !cli_container_arg(spec, path))
+		return NULL;
+	for (len = 1; path[len - 1]; len++) {
+		if (path[len] != '/' && path[len])
+			continue;
+		part = strndup(path, len);
+		if (!part)
+			return NULL;
+		if (kabistat_container_id(part, id) &&
+		    !strncmp(id, spec, strlen(spec)))
+			return part;
+		free(part);
+	}
+	return NULL;
 }
 
 static int cli_fetch_sum(struct kabistat *ks, const char *spec, uint64_t id,
@@ -79,8 +111,14 @@ static int cli_fetch_sum(struct kabistat *ks, const char *spec, uint64_t id,
 		st.head = (struct cli_cgroup_head){ .id = id,
 			.state = KABISTAT_CGROUP_LIVE,
 			.generation = st.sum->generation };
-		/* as the user named it: the module never saw its path */
-		st.head.path = strdup(spec);
+		/*
+		 * A container's own cgroup, from its descendants' paths (podman
+		 * keeps no process in libpod-<id>.scope); else as the user
+		 * named it: the module never saw its path.
+		 */
+		st.head.path = cli_container_root(st.sum->path, spec);
+		if (!st.head.path)
+			st.head.path = strdup(spec);
 	}
 	*head = st.head;
 	head->flags = st.sum->flags;
@@ -96,6 +134,7 @@ int cli_fetch_subtree(struct kabistat *ks, const char *spec, bool recursive,
 {
 	struct kabistat_cgroup *cg;
 	uint64_t id;
+	int err;
 
 	*path_copy = NULL;
 	if (recursive) {
@@ -103,8 +142,21 @@ int cli_fetch_subtree(struct kabistat *ks, const char *spec, bool recursive,
 			return CLI_EXIT_ERROR;
 		return cli_fetch_sum(ks, spec, id, head, path_copy, out);
 	}
-	if (cli_fetch_cgroup(ks, spec, &cg))
+	if (cli_resolve_cgroup(ks, spec, &id))
 		return CLI_EXIT_ERROR;
+	err = kabistat_get_cgroup(ks, id, &cg);
+	if (err == -ENOENT && cli_container_spec(spec)) {
+		/* a container cgroup whose processes all live below it */
+		err = cli_fetch_sum(ks, spec, id, head, path_copy, out);
+		if (err || cli_container_arg(spec, head->path))
+			return err;
+		free(*path_copy);
+		kabistat_cgroup_free(*out);
+		*path_copy = NULL;
+		return cli_get_error(ks, spec, -ENOENT);
+	}
+	if (err)
+		return cli_get_error(ks, spec, err);
 	if (!cli_container_arg(spec, cg->path)) {
 		cli_cgroup_head(head, cg);
 		*out = cg;
