@@ -32,7 +32,7 @@
 #define CRUN		"/usr/bin/crun"
 #define WL_GETPPID	1000	/* wl_crun's getppid calls */
 #define PREFIX_LEN	12	/* the id prefix given to kabistat */
-#define MAX_IDS		4
+#define MAX_IDS		8	/* containers one test may run */
 #define SPEC_MAX	(64 * 1024)
 
 static struct cli_result res;
@@ -92,8 +92,12 @@ static int rm_one(const char *path, const struct stat *sb, int flag,
 /* A new container id: 64 hex digits, its first PREFIX_LEN unique here. */
 static const char *new_id(struct _test_data_crun *self)
 {
-	char *id = self->ids[self->nr_ids++];
+	char *id;
 	int i;
+
+	if (self->nr_ids == MAX_IDS)
+		abort();	/* a test ran more containers than MAX_IDS */
+	id = self->ids[self->nr_ids++];
 
 	for (i = 0; i < 64; i += 8)
 		snprintf(id + i, 9, "%08lx", random() & 0xffffffffL);
