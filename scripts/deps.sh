@@ -18,6 +18,7 @@ demo_packages=(
 	build-essential gcc-i686-linux-gnu libc6-dev-i386-cross dwarves kmod pkg-config python3
 	libnl-3-dev libnl-genl-3-dev
 	libmicrohttpd-dev libncurses-dev   # kabistat export --listen, kabistat top
+	libseccomp-dev   # kabistat seccomp: the names libseccomp knows
 	linux-source-6.1 xz-utils manpages-dev
 	qemu-system-x86 busybox-static cpio
 )
@@ -28,7 +29,8 @@ packages=(
 	# The 7.3 debug kernel (scripts/debug-kernel.sh): its source comes
 	# through a private apt setup, never installed; these build it.
 	bc flex bison libelf-dev libssl-dev
-	libseccomp-dev sparse shellcheck
+	sparse shellcheck
+	crun   # the OCI runtime of selftests/cli_crun.c, in the guest's root
 	dkms valgrind libc6-dbg
 	prometheus   # promtool, for the exposition check in scripts/host-tests.sh
 	bpftrace clang libbpf-dev sysdig   # make bench (sysdig: its driver is built by hand)

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * `kabistat show <container id prefix>` on cgroup trees laid out like each
- * runtime's, with fake ids and one workload in each container's cgroup:
- * the prefix finds the right cgroup, container_id is filled in, an
- * ambiguous prefix is an error, conmon cgroups are never taken for the
- * container.
+ * runtime's, with fake ids and one workload in each container's cgroup
+ * (podman's libpod-<id>.scope/container: in the cgroup below): the prefix
+ * finds the right cgroup, container_id is filled in, an ambiguous prefix
+ * is an error, conmon cgroups are never taken for the container.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,6 +28,8 @@
 #define ID_CONTAINERD	"c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee01"
 #define ID_CRIO		"d00dfeedd00dfeedd00dfeedd00dfeedd00dfeedd00dfeedd00dfeedd00dfee2"
 #define ID_KUBEFS	"9876543210987654321098765432109876543210987654321098765432109876"
+/* podman's layout: its processes only in libpod-<id>.scope/container */
+#define ID_PODNEST	"f00df00df00df00df00df00df00df00df00df00df00df00df00df00df00df00d"
 /* only a monitor cgroup has this one */
 #define ID_CONMON_ONLY	"e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1"
 
@@ -50,6 +52,7 @@ static const struct layout layouts[] = {
 	  ID_CRIO, 17 },
 	{ "/kubepods/burstable/pod2d2d/" ID_KUBEFS, ID_KUBEFS, 18 },
 	{ "/system.slice/crio-conmon-" ID_CONMON_ONLY ".scope", NULL, 19 },
+	{ "/machine.slice/libpod-" ID_PODNEST ".scope/container", ID_PODNEST, 20 },
 };
 #define NR_LAYOUTS	(sizeof(layouts) / sizeof(layouts[0]))
 
@@ -196,6 +199,26 @@ TEST_F(containers, container_id_is_filled_from_the_path)
 	EXPECT_NE(NULL, strstr(res.out, needle)) {
 		TH_LOG("%s", res.out);
 	}
+}
+
+/*
+ * The scope podman names after the container holds no process and makes no
+ * call, so the module does not track it; the container is the sum of what
+ * is below, shown under the scope's path.
+ */
+TEST_F(containers, container_with_processes_only_below_its_cgroup_is_found)
+{
+	char needle[PATH_MAX];
+
+	ASSERT_EQ(0, CLI_RUN(&res, 0, "-j", "show", "f00d"));
+	ASSERT_EQ(0, res.status) TH_LOG("show f00d: %s", res.err);
+	snprintf(needle, sizeof(needle),
+		 "\"path\":\"/kabistat-cli-ct/machine.slice/libpod-%s.scope\","
+		 "\"state\":\"live\",\"container_id\":\"%s\"",
+		 ID_PODNEST, ID_PODNEST);
+	EXPECT_HAS(res.out, needle);
+	EXPECT_HAS(res.out, "\"subtree_cgroups\":1,");
+	EXPECT_HAS(res.out, "\"name\":\"getppid\",\"calls\":20,");
 }
 
 #define AMBIGUOUS \

@@ -13,8 +13,9 @@ TEST_LIB_SRCS := selftests/nlraw.c selftests/cgtest.c
 TEST_IA32_SRCS := selftests/wl_ia32.c selftests/wl_ia32_oor.c \
 	selftests/ioctl_compat32.c selftests/ioctl_fuzz32.c
 TEST_IA32_BINS := $(TEST_IA32_SRCS:selftests/%.c=$(PAYLOAD)/bin/%)
-# 64-bit helpers without libc: every system call their image makes is known.
-TEST_X64_SRCS := selftests/wl_x64.c
+# 64-bit helpers without libc: every system call their image makes is known
+# (wl_crun: the entrypoint of cli_crun.c's containers).
+TEST_X64_SRCS := selftests/wl_x64.c selftests/wl_crun.c
 TEST_X64_BINS := $(TEST_X64_SRCS:selftests/%.c=$(PAYLOAD)/bin/%)
 TEST_SRCS := $(filter-out $(TEST_LIB_SRCS) $(TEST_IA32_SRCS) $(TEST_X64_SRCS),\
 	$(wildcard selftests/*.c))

@@ -4,14 +4,16 @@
 # pkg-config runs as the Makefile is read, also for make deps on a machine
 # that has neither the libraries nor pkg-config yet: quietly, and building
 # user space says what is missing (us-deps).
-US_PKGS := libnl-genl-3.0 libmicrohttpd ncursesw
+US_PKGS := libnl-genl-3.0 libmicrohttpd ncursesw libseccomp
 US_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 \
 	-Iinclude/uapi -Iuserspace/lib \
 	$(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null) \
 	-DKABISTAT_VERSION='"$(VERSION)"' $(CFLAGS)
 US_LDLIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
-# export --listen serves HTTP with libmicrohttpd; top draws with ncurses.
-CLI_LDLIBS := $(shell pkg-config --libs libmicrohttpd ncursesw 2>/dev/null) -lm -pthread
+# export --listen serves HTTP with libmicrohttpd; top draws with ncurses;
+# seccomp asks libseccomp which names it knows on each architecture.
+CLI_LDLIBS := $(shell pkg-config --libs libmicrohttpd ncursesw libseccomp 2>/dev/null) \
+	-lm -pthread
 
 LIB_SRCS := $(wildcard userspace/lib/*.c)
 LIB_OBJS := $(LIB_SRCS:userspace/lib/%.c=$(BUILD)/obj/lib/%.o) \

@@ -9,7 +9,9 @@
 # them: the kernel's own module indexes (modules.order, modules.builtin*)
 # and kmod's tools (modprobe, modinfo, depmod, lsmod), which the guest test
 # selftests/installed.c runs; busybox's module tools cannot read the
-# compressed modules of Debian's 6.12.
+# compressed modules of Debian's 6.12.  And Debian's crun, the OCI runtime
+# selftests/cli_crun.c runs containers with (run-guest.sh copies the
+# libraries it links).
 #
 # Usage: stage-root.sh KVER KDIR ROOT     (make's output goes to ROOT.log)
 set -euo pipefail
@@ -55,3 +57,9 @@ mkdir -p "$root/sbin"
 for tool in modprobe modinfo depmod lsmod; do
 	ln -s ../usr/bin/kmod "$root/sbin/$tool"
 done
+
+crun=$(command -v crun) || {
+	echo "stage-root.sh: crun is not installed (scripts/deps.sh)" >&2
+	exit 1
+}
+install -D -m 0755 "$(readlink -f "$crun")" "$root/usr/bin/crun"

@@ -220,21 +220,26 @@ int do_check(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
+		{ "recursive", no_argument, NULL, 'r' },
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct kabistat_kernel_abi *abi = NULL;
 	struct check_ctx ctx = { .cli = cli };
 	struct cli_snapshot snap = { 0 };
+	bool recursive = false;
 	struct kabistat *ks;
 	int c, i, ret = 0;
 	size_t k;
 
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "k:", opts,
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "k:r", opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			ctx.kernel = optarg;
+			break;
+		case 'r':
+			recursive = true;
 			break;
 		default:
 			ret = cli_common_opt(cli, "check", c, argv);
@@ -265,13 +270,17 @@ int do_check(struct cli *cli, int argc, char **argv)
 		json_array_begin(&cli->j);
 	}
 	for (i = optind; i < argc; i++) {
+		struct cli_cgroup_head head;
 		struct kabistat_cgroup *cg;
+		char *path_copy;
 
-		if (cli_fetch_cgroup(ks, argv[i], &cg)) {
+		if (cli_fetch_subtree(ks, argv[i], recursive, &head,
+				      &path_copy, &cg)) {
 			ret = CLI_EXIT_ERROR;
 			continue;
 		}
 		check_one(&ctx, cg, true);
+		free(path_copy);
 		kabistat_cgroup_free(cg);
 	}
 	/* the aggregates have no per-syscall counts to check */

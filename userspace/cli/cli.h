@@ -85,6 +85,15 @@ bool cli_stat_needs(const struct kabistat_kernel_abi *abi,
 /* The one-line warning of show and list on a cgroup v1/hybrid host. */
 void cli_warn_cgroup_mode(const struct kabistat_kernel_abi *abi);
 
+/*
+ * subtree.c: one cgroup (*@out, *@head describing it), or with @recursive
+ * or a container id as @spec, the sum of its subtree; free *@path_copy
+ * once @head is no longer used.  0, or an exit status (said on stderr).
+ */
+int cli_fetch_subtree(struct kabistat *ks, const char *spec, bool recursive,
+		      struct cli_cgroup_head *head, char **path_copy,
+		      struct kabistat_cgroup **out);
+
 /* snapshot.c: readings kept after the dump */
 struct kabistat;
 struct cli_snapshot {
@@ -100,6 +109,8 @@ int cli_resolve_cgroup(struct kabistat *ks, const char *spec, uint64_t *id);
 /* One cgroup by spec, as show does: 0, or an exit status once printed. */
 int cli_fetch_cgroup(struct kabistat *ks, const char *spec,
 		     struct kabistat_cgroup **out);
+/* Say why kabistat_get_cgroup() failed with @err for @spec: exit status. */
+int cli_get_error(struct kabistat *ks, const char *spec, int err);
 
 int do_abi(struct cli *cli, int argc, char **argv);
 int do_show(struct cli *cli, int argc, char **argv);

@@ -20,8 +20,10 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "show", do_show,
 	  "show [--sort calls|errors|name|nr] [--abi ABI] [--recursive] CGROUP...",
 	  "per-syscall counts of cgroups (a cgroup2 path, 'self', an id or a\n"
-	  "container id prefix of 4+ hex digits), the newest syscall used;\n"
-	  "--recursive sums each cgroup's subtree, released cgroups included" },
+	  "container id prefix of 4+ hex digits, found also once the\n"
+	  "container has exited), the newest syscall used; --recursive sums\n"
+	  "each cgroup's subtree, released cgroups included, as a container\n"
+	  "id always does" },
 	{ "list", do_list, "list",
 	  "one line per tracked cgroup, then the overflow and evicted aggregates" },
 	{ "reset", do_reset, "reset CGROUP|--all",
@@ -35,15 +37,19 @@ static const struct cli_cmd cli_cmds[] = {
 	  "live calls and errors per second of every cgroup, sorted, and of\n"
 	  "CGROUP's syscalls (or the selected one's: arrows, Enter; q quits);\n"
 	  "every SECONDS (2); --batch prints COUNT (1) plain frames and exits" },
-	{ "check", do_check, "check --kernel X.Y [CGROUP...]",
+	{ "check", do_check, "check --kernel X.Y [--recursive] [CGROUP...]",
 	  "the syscalls cgroups used (all tracked cgroups, or those named)\n"
 	  "that Linux X.Y lacks, so that they may fail there, and the ENOSYS\n"
-	  "returns they get here; exit status 1 when any may fail" },
+	  "returns they get here; exit status 1 when any may fail;\n"
+	  "--recursive: each named cgroup's subtree summed" },
 	{ "seccomp", do_seccomp,
-	  "seccomp [--action errno|kill|log] [--merge] CGROUP...",
-	  "an OCI/Docker seccomp profile (JSON) allowing the syscalls CGROUP\n"
-	  "used and a baseline; --merge: one profile for several cgroups;\n"
-	  "--action: what other syscalls get (errno: EPERM, the default)" },
+	  "seccomp [--format docker|oci|spo] [--action errno|kill|log] [--merge] [--recursive] [--name NAME] CGROUP...",
+	  "a seccomp profile allowing the syscalls CGROUP used and a baseline:\n"
+	  "Docker/podman/CRI-O JSON (docker, the default), the OCI runtime\n"
+	  "spec's linux.seccomp (oci), or a Security Profiles Operator\n"
+	  "SeccompProfile named NAME (spo, YAML); --merge: one profile for\n"
+	  "several cgroups; --recursive: each one's subtree; --action: what\n"
+	  "other syscalls get (errno: EPERM, the default)" },
 	{ "export", do_export,
 	  "export [--top N | --no-syscall-labels] [--listen [ADDR:]PORT]",
 	  "the counters in the Prometheus text format; --listen serves them\n"

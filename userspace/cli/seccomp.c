@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * kabistat seccomp: an OCI/Docker seccomp profile from observed behaviour.
+ * kabistat seccomp: a seccomp profile from observed behaviour, in the
+ * format of Docker, of the OCI runtime spec, or of the Security Profiles
+ * Operator (seccomp_fmt.c).
  *
  * The profile's syscalls are names, not (architecture, number) pairs: a
  * name observed on any ABI is allowed on every architecture of archMap
- * that has it, as runc and Docker apply names.  Per name, summed over the
+ * that has it, as runc and Docker apply names; a name the installed
+ * libseccomp (the runtimes' resolver) does not know on an architecture of
+ * the profile is warned about.  Per name, summed over the
  * given cgroups and their ABIs:
  *   - some call returned something else than ENOSYS or EPERM: allowed;
  *   - every call returned ENOSYS: answered with ENOSYS again (errnoRet
@@ -23,14 +27,17 @@
  * allowed.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kabistat.h"
 #include "cli.h"
+#include "seccomp.h"
 
 /*
  * Always allowed: what the vDSO falls back to and what no program calls
@@ -43,27 +50,6 @@ static const char *const seccomp_baseline[] = {
 };
 static const char *const seccomp_baseline_ia32[] = {
 	"clock_gettime64", "sigreturn",
-};
-
-enum seccomp_verdict {
-	SECCOMP_ALLOW,
-	SECCOMP_ENOSYS,
-	SECCOMP_EPERM,
-};
-
-struct seccomp_name {
-	const char *name;	/* the kernel's, static in the ABI tables */
-	struct kabistat_counters c;
-	bool maybe_eacces;
-	bool baseline;
-	enum seccomp_verdict verdict;
-};
-
-struct seccomp_set {
-	struct seccomp_name *v;
-	size_t n, cap;
-	unsigned int abis;	/* bit per enum kabistat_abi used */
-	unsigned long unnamed;	/* calls that no name can allow */
 };
 
 static struct seccomp_name *seccomp_find(struct seccomp_set *s,
@@ -158,81 +144,43 @@ static int seccomp_name_cmp(const void *a, const void *b)
 		      ((const struct seccomp_name *)b)->name);
 }
 
-/* One syscalls[] entry: the names of that verdict (baseline apart). */
-static void seccomp_rule(struct json *j, const struct seccomp_set *s,
-			 enum seccomp_verdict verdict, int baseline,
-			 const char *comment)
+static int seccomp_parse_format(const char *s, enum seccomp_format *f)
 {
-	size_t i, n = 0;
+	static const char *const names[] = {
+		[SECCOMP_FMT_DOCKER] = "docker",
+		[SECCOMP_FMT_OCI] = "oci",
+		[SECCOMP_FMT_SPO] = "spo",
+	};
+	size_t i;
 
-	for (i = 0; i < s->n; i++)
-		if (s->v[i].verdict == verdict &&
-		    (verdict != SECCOMP_ALLOW ||
-		     (baseline ? s->v[i].baseline && !s->v[i].c.calls :
-		      !!s->v[i].c.calls)))
-			n++;
-	if (!n)
-		return;
-	json_object_begin(j);
-	json_key(j, "names");
-	json_array_begin(j);
-	for (i = 0; i < s->n; i++)
-		if (s->v[i].verdict == verdict &&
-		    (verdict != SECCOMP_ALLOW ||
-		     (baseline ? s->v[i].baseline && !s->v[i].c.calls :
-		      !!s->v[i].c.calls)))
-			json_string(j, s->v[i].name);
-	json_array_end(j);
-	if (verdict == SECCOMP_ALLOW) {
-		json_kv_string(j, "action", "SCMP_ACT_ALLOW");
-	} else {
-		json_kv_string(j, "action", "SCMP_ACT_ERRNO");
-		json_kv_u64(j, "errnoRet",
-			    verdict == SECCOMP_ENOSYS ? ENOSYS : EPERM);
-	}
-	json_kv_string(j, "comment", comment);
-	json_object_end(j);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(s, names[i])) {
+			*f = (enum seccomp_format)i;
+			return 0;
+		}
+	return -1;
 }
 
-static void seccomp_print(struct json *j, const struct seccomp_set *s,
-			  const char *action)
+/* A Kubernetes object name: a DNS subdomain (RFC 1123), lowercase. */
+static bool seccomp_valid_name(const char *s)
 {
-	json_object_begin(j);
-	json_kv_string(j, "defaultAction", action);
-	if (!strcmp(action, "SCMP_ACT_ERRNO"))
-		json_kv_u64(j, "defaultErrnoRet", EPERM);
-	/*
-	 * The container's first execve is made by the runtime's x86_64
-	 * process under the filter: x86_64 is always there; the compat ABIs
-	 * only when used (a filter refuses other architectures outright).
-	 */
-	json_key(j, "archMap");
-	json_array_begin(j);
-	json_object_begin(j);
-	json_kv_string(j, "architecture", "SCMP_ARCH_X86_64");
-	json_key(j, "subArchitectures");
-	json_array_begin(j);
-	if (s->abis & (1u << KABISTAT_ABI_IA32))
-		json_string(j, "SCMP_ARCH_X86");
-	if (s->abis & (1u << KABISTAT_ABI_X32))
-		json_string(j, "SCMP_ARCH_X32");
-	json_array_end(j);
-	json_object_end(j);
-	json_array_end(j);
+	size_t len = strlen(s);
 
-	json_key(j, "syscalls");
-	json_array_begin(j);
-	seccomp_rule(j, s, SECCOMP_ALLOW, 0,
-		     "observed by kabistat: at least one call returned something else than ENOSYS or EPERM");
-	seccomp_rule(j, s, SECCOMP_ALLOW, 1,
-		     "kabistat baseline: vDSO fallbacks, signal return, restart, exit");
-	seccomp_rule(j, s, SECCOMP_ENOSYS, 0,
-		     "observed by kabistat: every call returned ENOSYS; kept so that fallbacks still work");
-	seccomp_rule(j, s, SECCOMP_EPERM, 0,
-		     "observed by kabistat: every call returned EPERM");
-	json_array_end(j);
-	json_object_end(j);
-	json_finish(j);
+	return len && len <= 253 &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-.") == len &&
+	       isalnum((unsigned char)s[0]) && isalnum((unsigned char)s[len - 1]);
+}
+
+/* The SPO resource's default name: after the container, or the cgroup. */
+static void seccomp_default_name(char *buf, size_t len,
+				 const struct cli_cgroup_head *head)
+{
+	char id[KABISTAT_CONTAINER_ID_LEN];
+
+	if (kabistat_container_id(head->path, id))
+		snprintf(buf, len, "kabistat-%.12s", id);
+	else
+		snprintf(buf, len, "kabistat-cgroup-%" PRIu64, head->id);
 }
 
 int do_seccomp(struct cli *cli, int argc, char **argv)
@@ -240,28 +188,32 @@ int do_seccomp(struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "action", required_argument, NULL, 'a' },
 		{ "merge", no_argument, NULL, 'm' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "recursive", no_argument, NULL, 'r' },
+		{ "name", required_argument, NULL, 'n' },
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
+	struct seccomp_out out = { .format = SECCOMP_FMT_DOCKER,
+				   .action = "SCMP_ACT_ERRNO" };
 	struct kabistat_kernel_abi *abi = NULL;
-	const char *action = "SCMP_ACT_ERRNO";
 	struct seccomp_set set = { 0 };
+	bool merge = false, recursive = false;
+	char name[64];
 	struct kabistat *ks;
-	bool merge = false;
 	int c, i, ret = 0;
-	struct json j;
 	size_t k;
 
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "a:m", opts,
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "a:mf:rn:", opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			if (!strcmp(optarg, "errno"))
-				action = "SCMP_ACT_ERRNO";
+				out.action = "SCMP_ACT_ERRNO";
 			else if (!strcmp(optarg, "kill"))
-				action = "SCMP_ACT_KILL_PROCESS";
+				out.action = "SCMP_ACT_KILL_PROCESS";
 			else if (!strcmp(optarg, "log"))
-				action = "SCMP_ACT_LOG";
+				out.action = "SCMP_ACT_LOG";
 			else
 				return cli_usage_error("seccomp",
 						       "--action is errno, kill or log, not '%s'",
@@ -269,6 +221,22 @@ int do_seccomp(struct cli *cli, int argc, char **argv)
 			break;
 		case 'm':
 			merge = true;
+			break;
+		case 'f':
+			if (seccomp_parse_format(optarg, &out.format))
+				return cli_usage_error("seccomp",
+						       "--format is docker, oci or spo, not '%s'",
+						       optarg);
+			break;
+		case 'r':
+			recursive = true;
+			break;
+		case 'n':
+			if (!seccomp_valid_name(optarg))
+				return cli_usage_error("seccomp",
+						       "--name must be a Kubernetes object name (lowercase letters, digits, '-' and '.'), not '%s'",
+						       optarg);
+			out.name = optarg;
 			break;
 		default:
 			ret = cli_common_opt(cli, "seccomp", c, argv);
@@ -288,14 +256,22 @@ int do_seccomp(struct cli *cli, int argc, char **argv)
 		return CLI_EXIT_ERROR;
 	cli_warn_cgroup_mode(abi);
 	for (i = optind; i < argc && !ret; i++) {
+		struct cli_cgroup_head head;
 		struct kabistat_cgroup *cg;
+		char *path_copy;
 
-		if (cli_fetch_cgroup(ks, argv[i], &cg)) {
+		if (cli_fetch_subtree(ks, argv[i], recursive, &head,
+				      &path_copy, &cg)) {
 			ret = CLI_EXIT_ERROR;
 			break;
 		}
+		if (!out.name) {
+			seccomp_default_name(name, sizeof(name), &head);
+			out.name = name;
+		}
 		if (seccomp_add_cgroup(&set, abi, cg))
 			ret = cli_error("out of memory");
+		free(path_copy);
 		kabistat_cgroup_free(cg);
 	}
 	if (!ret && (seccomp_add_baseline(&set, seccomp_baseline,
@@ -314,9 +290,8 @@ int do_seccomp(struct cli *cli, int argc, char **argv)
 			fprintf(stderr,
 				"kabistat: warning: %lu calls had numbers without a name; the profile cannot allow them\n",
 				set.unnamed);
-		/* a profile is a file to read and keep: always indented */
-		json_init(&j, stdout, true);
-		seccomp_print(&j, &set, action);
+		seccomp_check_names(&set);
+		seccomp_write(&set, &out);
 	}
 	free(set.v);
 	kabistat_abi_free(abi);

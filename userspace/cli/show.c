@@ -266,86 +266,6 @@ void show_text(const struct kabistat_kernel_abi *abi,
 	free(rows);
 }
 
-struct show_subtree {
-	uint64_t root;
-	struct kabistat_cgroup *sum;
-	struct cli_cgroup_head head;	/* the root's own entry, if tracked */
-	bool root_seen;
-	unsigned int count;
-	int err;
-};
-
-static int show_subtree_add(const struct kabistat_cgroup *cg, void *arg)
-{
-	struct show_subtree *st = arg;
-
-	if (!cg->id)
-		return 0;	/* an aggregate: no part of any subtree */
-	if (cg->id == st->root && !st->root_seen) {
-		cli_cgroup_head(&st->head, cg);
-		st->head.path = cg->path ? strdup(cg->path) : NULL;
-		if (cg->path && !st->head.path)
-			return st->err = -ENOMEM;
-		st->root_seen = true;
-	}
-	if (kabistat_cgroup_sum(&st->sum, cg))
-		return st->err = -ENOMEM;
-	st->count++;
-	return 0;
-}
-
-/*
- * Fetch one cgroup, or sum its subtree: 0, or an exit status.  *@path_copy
- * is what to free once @head is no longer used.
- */
-static int show_fetch(struct kabistat *ks, const char *spec, bool recursive,
-		      struct cli_cgroup_head *head, char **path_copy,
-		      struct kabistat_cgroup **out)
-{
-	struct kabistat_dump_opts dopts = { .sz = sizeof(dopts) };
-	struct show_subtree st = { 0 };
-	uint64_t id;
-	int err;
-
-	*path_copy = NULL;
-	if (!recursive) {
-		err = cli_fetch_cgroup(ks, spec, out);
-		if (!err)
-			cli_cgroup_head(head, *out);
-		return err;
-	}
-	if (cli_resolve_cgroup(ks, spec, &id))
-		return CLI_EXIT_ERROR;
-
-	dopts.subtree_id = id;
-	st.root = id;
-	err = kabistat_dump(ks, &dopts, show_subtree_add, &st);
-	if (err || !st.sum) {
-		kabistat_cgroup_free(st.sum);
-		free((char *)st.head.path);
-		if (st.err)
-			return cli_error("out of memory");
-		if (err)
-			return cli_error("%s", kabistat_errmsg(ks));
-		return cli_error("%s: no such cgroup tracked: %" PRIu64,
-				 spec, id);
-	}
-	if (!st.root_seen) {
-		/* only descendants are tracked; the root is live, or gone */
-		st.head = (struct cli_cgroup_head){ .id = id,
-			.state = KABISTAT_CGROUP_LIVE,
-			.generation = st.sum->generation };
-		/* as the user named it: the module never saw its path */
-		st.head.path = strdup(spec);
-	}
-	*head = st.head;
-	head->flags = st.sum->flags;
-	head->subtree = st.count;
-	*path_copy = (char *)st.head.path;
-	*out = st.sum;
-	return 0;
-}
-
 int show_parse_sort(const char *s, enum show_sort *key)
 {
 	size_t i;
@@ -416,8 +336,8 @@ int do_show(struct cli *cli, int argc, char **argv)
 		struct kabistat_cgroup *cg;
 		char *path_copy;
 
-		if (show_fetch(ks, argv[i], recursive, &head, &path_copy,
-			       &cg)) {
+		if (cli_fetch_subtree(ks, argv[i], recursive, &head,
+				      &path_copy, &cg)) {
 			ret = CLI_EXIT_ERROR;
 			continue;
 		}

@@ -80,10 +80,13 @@ int cli_fetch_cgroup(struct kabistat *ks, const char *spec,
 	if (cli_resolve_cgroup(ks, spec, &id))
 		return CLI_EXIT_ERROR;
 	err = kabistat_get_cgroup(ks, id, out);
+	return err ? cli_get_error(ks, spec, err) : 0;
+}
+
+int cli_get_error(struct kabistat *ks, const char *spec, int err)
+{
 	if (err == -ENOENT)
 		return cli_error("%s: %s (no syscall since the module was loaded)",
 				 spec, kabistat_errmsg(ks));
-	if (err)
-		return cli_error("%s", kabistat_errmsg(ks));
-	return 0;
+	return cli_error("%s", kabistat_errmsg(ks));
 }

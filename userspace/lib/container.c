@@ -173,12 +173,25 @@ static void ks_walk_dir(struct ks_walk *w, int dfd, size_t len, int depth)
 	closedir(dir);
 }
 
+/* Two containers match @prefix: -ENOTUNIQ, said on @ks (may be NULL). */
+static int ks_container_ambiguous(struct kabistat *ks, const char *prefix,
+				  const char *one, const char *other)
+{
+	size_t plen = strlen(prefix);
+	/* enough digits to tell the two apart */
+	int shown = plen + 8 < KS_ID_HEX ? (int)plen + 8 : KS_ID_HEX;
+
+	if (!ks)
+		return -ENOTUNIQ;
+	return ks_error(ks, -ENOTUNIQ,
+			"container id prefix %s is ambiguous: it matches %.*s... and %.*s... at least; give more digits",
+			prefix, shown, one, shown, other);
+}
+
 int ks_container_find(struct kabistat *ks, int root, const char *prefix,
 		      char **relpath)
 {
 	struct ks_walk w = { .prefix = prefix, .plen = strlen(prefix) };
-	/* enough digits to tell the two apart */
-	int shown = w.plen + 8 < KS_ID_HEX ? (int)w.plen + 8 : KS_ID_HEX;
 	int fd;
 
 	fd = openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -187,17 +200,71 @@ int ks_container_find(struct kabistat *ks, int root, const char *prefix,
 	ks_walk_dir(&w, fd, 0, 0);
 	if (!w.err && !w.found)
 		w.err = -ENOENT;
-	if (!w.err && w.other[0]) {
-		w.err = -ENOTUNIQ;
-		if (ks)
-			ks_error(ks, w.err,
-				 "container id prefix %s is ambiguous: it matches %.*s... and %.*s... at least; give more digits",
-				 prefix, shown, w.id, shown, w.other);
-	}
+	if (!w.err && w.other[0])
+		w.err = ks_container_ambiguous(ks, prefix, w.id, w.other);
 	if (w.err) {
 		free(w.found);
 		return w.err;
 	}
 	*relpath = w.found;
+	return 0;
+}
+
+/*
+ * A container that exited has no directory left, but the module keeps its
+ * released cgroups' counters (released_ttl): the usual way to build a
+ * profile is to run the container, let it end, then ask.  Among the
+ * tracked cgroups, the container's own cgroup is the one whose last
+ * component names it (the shortest path); when the id was reused, the
+ * newest of those (cgroup ids grow with each new cgroup).
+ */
+struct ks_released {
+	const char *prefix;
+	size_t plen;
+	uint64_t id;
+	size_t path_len;
+	char cid[KABISTAT_CONTAINER_ID_LEN];
+	char other[KABISTAT_CONTAINER_ID_LEN];
+};
+
+static int ks_released_match(const struct kabistat_cgroup *cg, void *arg)
+{
+	struct ks_released *r = arg;
+	char cid[KABISTAT_CONTAINER_ID_LEN];
+	size_t len;
+
+	if (!cg->id || !cg->path || !kabistat_container_id(cg->path, cid) ||
+	    strncmp(cid, r->prefix, r->plen))
+		return 0;
+	if (r->id && strcmp(cid, r->cid)) {
+		if (!r->other[0])
+			snprintf(r->other, sizeof(r->other), "%s", cid);
+		return 0;
+	}
+	len = strlen(cg->path);
+	if (r->id && (len > r->path_len ||
+		      (len == r->path_len && cg->id < r->id)))
+		return 0;
+	r->id = cg->id;
+	r->path_len = len;
+	snprintf(r->cid, sizeof(r->cid), "%s", cid);
+	return 0;
+}
+
+int ks_container_find_released(struct kabistat *ks, const char *prefix,
+			       uint64_t *id)
+{
+	struct kabistat_dump_opts opts = { .sz = sizeof(opts) };
+	struct ks_released r = { .prefix = prefix, .plen = strlen(prefix) };
+	int err;
+
+	err = kabistat_dump(ks, &opts, ks_released_match, &r);
+	if (err)
+		return err;
+	if (!r.id)
+		return -ENOENT;
+	if (r.other[0])
+		return ks_container_ambiguous(ks, prefix, r.cid, r.other);
+	*id = r.id;
 	return 0;
 }

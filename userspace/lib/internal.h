@@ -117,5 +117,11 @@ int ks_container_spec(const char *spec);
  */
 int ks_container_find(struct kabistat *ks, int root, const char *prefix,
 		      char **relpath);
+/*
+ * The newest tracked cgroup of the container whose id starts with
+ * @prefix, live or released (the module's dump): 0, -ENOENT, -ENOTUNIQ.
+ */
+int ks_container_find_released(struct kabistat *ks, const char *prefix,
+			       uint64_t *id);
 
 #endif /* KABISTAT_INTERNAL_H */

@@ -264,7 +264,10 @@ void kabistat_event_free(struct kabistat_event *ev);
  * KABISTAT_CONTAINER_PREFIX_MIN to 64 lowercase hex digits is looked up as
  * the prefix of a container id: the cgroup2 tree is walked (directory
  * names only, see kabistat_container_id()) for the one container whose id
- * starts with it.
+ * starts with it.  When no live cgroup matches, the cgroups the module
+ * still tracks are searched as well (a container that has exited keeps
+ * its released cgroup for released_ttl): the container's own cgroup (the
+ * shortest path naming it), and when the id was reused, the newest.
  *
  * -ENOENT: no such cgroup; -ENOTUNIQ: the prefix matches several
  * containers; -ENODEV: no cgroup2 hierarchy is mounted.

@@ -298,6 +298,13 @@ int kabistat_resolve_cgroup(struct kabistat *ks, const char *spec,
 		return 0;	/* no CAP_DAC_READ_SEARCH to check the id */
 	if (fd == -ENOENT && err > 0)
 		return 0;	/* perhaps a released cgroup's */
+	if (fd == -ENOENT && ks && ks_container_spec(spec)) {
+		/* a container that has exited: its counters may be kept */
+		err = ks_container_find_released(ks, spec, id);
+		if (err == -ENOENT)
+			return ks_error(ks, err, "no such cgroup: %s", spec);
+		return err;
+	}
 	if (fd < 0)
 		return fd;
 	err = ks_fd_cgroup_id(fd, id);
