@@ -511,6 +511,10 @@ export_promtool() {
 	# escaped label values, as the format spells them
 	grep -Fq 'cgroup="/odd \"name\" \\ here"' "$tmp/export-all.prom" || return 1
 	grep -Fq 'kernel_release="6.1.0-test\nline"' "$tmp/export-all.prom" || return 1
+	# bytes that are not UTF-8 as U+FFFD, one each; the cut path marked
+	grep -Fxq 'kabistat_cgroup_path_truncated{cgroup_id="4246",cgroup="/bytes ��( tab	 é cut��",container_id=""} 1' \
+		"$tmp/export-all.prom" || return 1
+	[[ $(grep -c '^kabistat_cgroup_path_truncated{' "$tmp/export-all.prom") == 1 ]] || return 1
 	# --top 1: read keeps its series, the rest of x86_64 is "other"
 	grep -Fq 'syscall="read",abi="x86_64"} 100' "$tmp/export-top.prom" || return 1
 	grep -Fq 'syscall="other",abi="x86_64"} 56' "$tmp/export-top.prom" || return 1

@@ -105,7 +105,8 @@ static void check_exact_counts(struct __test_metadata *_metadata,
 	}
 	snprintf(want, sizeof(want), "[{\"cgroup\":{\"id\":%" PRIu64
 		 ",\"path\":\"%s\",\"state\":\"live\",\"container_id\":null,"
-		 "\"partial\":false}", cg->id, rel_path(cg));
+		 "\"partial\":false,\"path_truncated\":false}", cg->id,
+		 rel_path(cg));
 	EXPECT_HAS(res.out, want);
 	EXPECT_HAS(res.out, "\"abis\":[\"x86_64\"]");
 	snprintf(want, sizeof(want),

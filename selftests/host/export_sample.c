@@ -15,6 +15,8 @@
  * used cachestat (known as "6.2-6.12") once with EPERM, which does; the
  * third used read and write (1.0), two syscalls for one version; the
  * fourth unshare (2.6.16, three parts).  Two ABIs with their hashes.
+ * The fifth has no counts, a path cut short by the module, and bytes in
+ * it that are not UTF-8.
  */
 #include <stdio.h>
 #include <string.h>
@@ -66,11 +68,15 @@ int main(int argc, char **argv)
 	}, d = {
 		.id = 4245, .path = "/fleet/old", .generation = 10,
 		.nr_stats = 1, .stats = stats_d,
+	}, e = {
+		/* what cgroupfs allows: bytes that are not UTF-8, a tab; cut short */
+		.id = 4246, .path = "/bytes \xff\xc3( tab\t \xc3\xa9 cut\xe2\x82",
+		.flags = KABISTAT_CGROUP_F_PATH_TRUNC, .generation = 11,
 	}, ovf = { .state = KABISTAT_CGROUP_OVERFLOW }, ev = {
 		.state = KABISTAT_CGROUP_EVICTED,
 	};
-	struct kabistat_cgroup *cgs[] = { &a, &b, &c, &d, &ovf, &ev };
-	struct cli_snapshot snap = { .cgs = cgs, .n = 6, .cap = 6 };
+	struct kabistat_cgroup *cgs[] = { &a, &b, &c, &d, &e, &ovf, &ev };
+	struct cli_snapshot snap = { .cgs = cgs, .n = 7, .cap = 7 };
 	struct export_opts o = { 0 };
 	size_t i;
 

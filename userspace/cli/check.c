@@ -77,22 +77,16 @@ static uint64_t check_oor_enosys(const struct kabistat_cgroup *cg)
 
 static void check_json(struct check_ctx *ctx, const struct kabistat_cgroup *cg)
 {
-	char name[24], container[KABISTAT_CONTAINER_ID_LEN];
+	char name[24];
 	struct json *j = &ctx->cli->j;
+	struct cli_cgroup_head head;
 	const char *since;
 	int id;
 	size_t i;
 
+	cli_cgroup_head(&head, cg);
 	json_object_begin(j);
-	json_key(j, "cgroup");
-	json_object_begin(j);
-	json_kv_u64(j, "id", cg->id);
-	json_kv_string(j, "path", cg->path);
-	json_kv_string(j, "state", cli_state_name(cg->state));
-	json_kv_string(j, "container_id",
-		       kabistat_container_id(cg->path, container) ?
-		       container : NULL);
-	json_object_end(j);
+	cli_cgroup_ident_json(j, &head);
 
 	json_key(j, "may_fail");
 	json_array_begin(j);

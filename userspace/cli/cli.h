@@ -64,6 +64,14 @@ const char *cli_errno_name(unsigned int e, char buf[16]);
 const char *cli_state_name(uint32_t state);
 int cli_parse_u64(const char *s, uint64_t max, uint64_t *v);
 
+/*
+ * utf8.c: the length of the well-formed UTF-8 sequence at @s (NUL
+ * terminated) and its code point, or 0 when the byte at @s starts none;
+ * the writers then print CLI_UTF8_REPLACEMENT for that one byte.
+ */
+#define CLI_UTF8_REPLACEMENT	"\xef\xbf\xbd"	/* U+FFFD */
+size_t cli_utf8_char(const char *s, uint32_t *cp);
+
 /* cgroup.c: one cgroup as --json and as the human header */
 struct cli_cgroup_head {
 	uint64_t id;
@@ -75,6 +83,7 @@ struct cli_cgroup_head {
 };
 void cli_cgroup_head(struct cli_cgroup_head *head,
 		     const struct kabistat_cgroup *cg);
+void cli_cgroup_ident_json(struct json *j, const struct cli_cgroup_head *head);
 void cli_cgroup_json(struct json *j, const struct kabistat_kernel_abi *abi,
 		     const struct cli_cgroup_head *head,
 		     const struct kabistat_cgroup *cg, int abi_filter);

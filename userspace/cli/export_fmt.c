@@ -302,18 +302,25 @@ static int export_rows(struct export_cg *e, const struct kabistat_kernel_abi *ab
 	return 0;
 }
 
-/* A label value: backslash, double quote and line feed escaped. */
+/*
+ * A label value: backslash, double quote and line feed escaped, as the
+ * text format wants; bytes that are not UTF-8 become U+FFFD (utf8.c).
+ */
 static void export_value(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\\')
-			fputs("\\\\", f);
-		else if (*s == '"')
-			fputs("\\\"", f);
-		else if (*s == '\n')
+	uint32_t cp;
+	size_t len;
+
+	for (; *s; s += len ? len : 1) {
+		len = cli_utf8_char(s, &cp);
+		if (!len)
+			fputs(CLI_UTF8_REPLACEMENT, f);
+		else if (cp == '\\' || cp == '"')
+			fprintf(f, "\\%c", (char)cp);
+		else if (cp == '\n')
 			fputs("\\n", f);
 		else
-			fputc(*s, f);
+			fwrite(s, 1, len, f);
 	}
 }
 
@@ -571,6 +578,16 @@ int export_write(FILE *f, const struct kabistat_kernel_abi *abi,
 		fputs("kabistat_cgroup_generation{", f);
 		export_cgroup_labels(f, &cgs[i]);
 		fprintf(f, "} %" PRIu64 "\n", cgs[i].cg->generation);
+	}
+	export_family(f, "kabistat_cgroup_path_truncated", "gauge",
+		      "1 for a cgroup whose path the module kept only the beginning of: its cgroup label is a prefix of the real path.");
+	for (i = 0; i < snap->n; i++) {
+		if (!cgs[i].cg->id ||
+		    !(cgs[i].cg->flags & KABISTAT_CGROUP_F_PATH_TRUNC))
+			continue;
+		fputs("kabistat_cgroup_path_truncated{", f);
+		export_cgroup_labels(f, &cgs[i]);
+		fputs("} 1\n", f);
 	}
 	export_family(f, "kabistat_cgroup_min_kernel_version", "gauge",
 		      "The newest kernel version the cgroup's used syscalls need (returned other than ENOSYS), X.Y as X + Y/1000, a range by its upper bound; one series per syscall that needs it.");

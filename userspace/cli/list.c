@@ -28,13 +28,14 @@ static int list_one(const struct kabistat_cgroup *cg, void *arg)
 	}
 	min_kernel = kabistat_cgroup_min_kernel(ctx->abi, cg);
 	snprintf(id, sizeof(id), "%" PRIu64, cg->id);
-	printf("%8s %-8s %15s %12s %10s %8s %-8s  %s%s\n",
+	printf("%8s %-8s %15s %12s %10s %8s %-8s  %s%s%s\n",
 	       aggregate ? "-" : id, cli_state_name(cg->state),
 	       cli_num(calls, cg->totals.calls),
 	       cli_num(errors, cg->totals.errors),
 	       cli_num(enosys, cg->totals.enosys),
 	       aggregate ? "-" : cli_num(nr, cg->nr_stats),
 	       min_kernel ? min_kernel : "-", cli_cgroup_path(&head),
+	       cg->flags & KABISTAT_CGROUP_F_PATH_TRUNC ? " (truncated)" : "",
 	       cg->flags & KABISTAT_CGROUP_F_PARTIAL ? " (partial)" : "");
 	return 0;
 }
