@@ -534,11 +534,18 @@ fi
 # clone3 (5.3), not openat2 (5.6), whose calls all returned ENOSYS;
 # cachestat ("6.2-6.12") by its upper bound, used once with EPERM; two
 # syscalls of one version, of which --top 1 keeps the one with most calls;
-# three-part 2.6.16; one series per cgroup under --no-syscall-labels.
+# three-part 2.6.16; a syscall the version table does not know, newer
+# than its newest kernel V (">V", as the release after V); one series per
+# cgroup under --no-syscall-labels.
 export_fleet() {
-	local sample=$BUILD/host/export-sample shape
+	local sample=$BUILD/host/export-sample shape newest next future
 	local id=3f2a0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab
 	$MAKE -s "$sample" || return 1
+	newest=$(sed -n 's/^const char ks_since_beyond\[\] = ">\([0-9.]*\)";$/\1/p' \
+		"$BUILD/gen/syscall-versions.c")
+	[[ $newest == *.* ]] || { echo "no ks_since_beyond in the version table"; return 1; }
+	next=$(printf '%d.%03d' "${newest%%.*}" $((${newest#*.} + 1)))
+	future="kabistat_cgroup_min_kernel_version{cgroup_id=\"4247\",cgroup=\"/future\",container_id=\"\",syscall=\"kabistat_future\",abi=\"x86_64\",since=\">$newest\"} $next"
 	sed "s/@ID@/$id/g" >"$tmp/fleet-all.want" <<-'EOF'
 	kabistat_kernel_version 6.001
 	kabistat_abi_info{abi="x86_64",hash="0123456789abcdef",release="6.1.0-test\nline"} 1
@@ -549,6 +556,7 @@ export_fleet() {
 	kabistat_cgroup_min_kernel_version{cgroup_id="4244",cgroup="/odd \"name\" \\ here",container_id="",syscall="write",abi="x86_64",since="1.0"} 1.000
 	kabistat_cgroup_min_kernel_version{cgroup_id="4245",cgroup="/fleet/old",container_id="",syscall="unshare",abi="x86_64",since="2.6.16"} 2.006016
 	EOF
+	echo "$future" >>"$tmp/fleet-all.want"
 	sed "s/@ID@/$id/g" >"$tmp/fleet-top.want" <<-'EOF'
 	kabistat_kernel_version 6.001
 	kabistat_abi_info{abi="x86_64",hash="0123456789abcdef",release="6.1.0-test\nline"} 1
@@ -558,6 +566,7 @@ export_fleet() {
 	kabistat_cgroup_min_kernel_version{cgroup_id="4244",cgroup="/odd \"name\" \\ here",container_id="",syscall="read",abi="x86_64",since="1.0"} 1.000
 	kabistat_cgroup_min_kernel_version{cgroup_id="4245",cgroup="/fleet/old",container_id="",syscall="unshare",abi="x86_64",since="2.6.16"} 2.006016
 	EOF
+	echo "$future" >>"$tmp/fleet-top.want"
 	sed "s/@ID@/$id/g" >"$tmp/fleet-totals.want" <<-'EOF'
 	kabistat_kernel_version 6.001
 	kabistat_abi_info{abi="x86_64",hash="0123456789abcdef",release="6.1.0-test\nline"} 1
@@ -567,6 +576,7 @@ export_fleet() {
 	kabistat_cgroup_min_kernel_version{cgroup_id="4244",cgroup="/odd \"name\" \\ here",container_id="",since="1.0"} 1.000
 	kabistat_cgroup_min_kernel_version{cgroup_id="4245",cgroup="/fleet/old",container_id="",since="2.6.16"} 2.006016
 	EOF
+	echo "${future/,syscall=\"kabistat_future\",abi=\"x86_64\"/}" >>"$tmp/fleet-totals.want"
 	for shape in all top totals; do
 		"$sample" ${shape#all} >"$tmp/fleet-$shape.prom" || return 1
 		grep -E '^kabistat_(kernel_version|abi_info|cgroup_min_kernel_version)[ {]' \

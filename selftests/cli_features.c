@@ -461,6 +461,28 @@ TEST_F(cli, check_usage_errors_exit_2)
 	EXPECT_EQ(2, res.status);
 }
 
+/* grep's convention: 1 says "may fail", so an error must not */
+TEST_F(cli, check_errors_exit_2_not_1)
+{
+	char gone[PATH_MAX + 16];
+
+	ASSERT_EQ(0, cgtest_run(&self->cg, NULL, wl_modern, NULL)) {
+		TH_LOG("%s", cgtest_err());
+	}
+	snprintf(gone, sizeof(gone), "%s/no-such-cgroup", self->cg.path);
+	ASSERT_EQ(0, CLI_RUN(&res, 0, "check", "--kernel", "4.19", gone));
+	EXPECT_EQ(2, res.status) {
+		TH_LOG("stdout: %s\nstderr: %s", res.out, res.err);
+	}
+	/* an error wins over "may fail" */
+	ASSERT_EQ(0, CLI_RUN(&res, 0, "check", "--kernel", "4.19",
+			     self->cg.path, gone));
+	EXPECT_EQ(2, res.status);
+	EXPECT_HAS(res.out, "  may fail on Linux 4.19");
+	ASSERT_EQ(0, CLI_RUN(&res, 0, "check", "--kernel", "4.19", "--bogus"));
+	EXPECT_EQ(2, res.status);
+}
+
 /* --- seccomp ------------------------------------------------------- */
 
 TEST_F(cli, seccomp_profile_runs_the_workload_and_refuses_the_rest)

@@ -397,12 +397,21 @@ static void export_version_write(FILE *f, const unsigned long part[3])
 /*
  * A version of the syscall table ("5.6", "2.6.16") as that number; a
  * range ("6.2-6.12") by its upper bound, which is what
- * kabistat_kernel_version_needs_cmp() orders by.  False if it is neither.
+ * kabistat_kernel_version_needs_cmp() orders by; a syscall newer than the
+ * table (">7.3") as the release after.  False if it is none of these.
  */
 static bool export_since_number(const char *since, unsigned long part[3])
 {
 	const char *dash = strchr(since, '-'), *end;
 
+	/* ">7.3", newer than the table: the first release after, 7.004 */
+	if (since[0] == '>') {
+		if (!export_version_parse(since + 1, part, &end) || *end)
+			return false;
+		part[1]++;
+		part[2] = 0;
+		return true;
+	}
 	return export_version_parse(dash ? dash + 1 : since, part, &end) &&
 	       !*end;
 }

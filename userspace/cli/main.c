@@ -38,7 +38,8 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "check", do_check, "check --kernel X.Y [CGROUP...]",
 	  "the syscalls cgroups used (all tracked cgroups, or those named)\n"
 	  "that Linux X.Y lacks, so that they may fail there, and the ENOSYS\n"
-	  "returns they get here; exit status 1 when any may fail" },
+	  "returns they get here; exit status 0: none may fail, 1: some may,\n"
+	  "2: an error" },
 	{ "seccomp", do_seccomp,
 	  "seccomp [--action errno|kill|log] [--merge] CGROUP...",
 	  "an OCI/Docker seccomp profile (JSON) allowing the syscalls CGROUP\n"
