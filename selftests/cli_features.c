@@ -39,6 +39,7 @@
 
 #include "kselftest_harness.h"
 #include "cli_run.h"
+#include "vdsosyms.h"
 #include "cli_workloads.h"
 
 
@@ -485,6 +486,75 @@ TEST_F(cli, check_errors_exit_2_not_1)
 
 /* --- seccomp ------------------------------------------------------- */
 
+struct vdso_check {
+	const char *abi_json;	/* `kabistat -j abi --syscalls` */
+	char allowed[2048];	/* the profile's allowed names, ",a,b," */
+	char missing[512];
+	int fallbacks;
+};
+
+/* A vDSO function __vdso_NAME whose NAME is a syscall: its fallback. */
+static void vdso_check_one(const char *fn, void *arg)
+{
+	struct vdso_check *vc = arg;
+	char key[128];
+
+	if (strncmp(fn, "__vdso_", 7))
+		return;
+	snprintf(key, sizeof(key), "\"name\":\"%s\"", fn + 7);
+	if (!strstr(vc->abi_json, key))
+		return;
+	vc->fallbacks++;
+	snprintf(key, sizeof(key), ",%s,", fn + 7);
+	if (!strstr(vc->allowed, key))
+		snprintf(vc->missing + strlen(vc->missing),
+			 sizeof(vc->missing) - strlen(vc->missing), " %s",
+			 fn + 7);
+}
+
+/*
+ * The baseline holds the fallback of every function this kernel's vDSO
+ * exports (clock_getres always, getrandom since 6.11): a profile made
+ * from a cgroup that never needed them must not kill a program whose
+ * vDSO call falls back to the syscall.
+ */
+TEST_F(cli, seccomp_baseline_allows_every_vdso_fallback)
+{
+	static struct cli_result abi_res;
+	const struct jval *rules;
+	struct vdso_check vc = { .allowed = "," };
+	struct jval prof;
+	size_t i;
+
+	ASSERT_EQ(0, cgtest_run(&self->cg, NULL, wl_plain, NULL)) {
+		TH_LOG("%s", cgtest_err());
+	}
+	ASSERT_EQ(0, CLI_RUN(&abi_res, 0, "-j", "abi", "--syscalls"));
+	ASSERT_EQ(0, abi_res.status);
+	vc.abi_json = abi_res.out;
+	ASSERT_EQ(0, CLI_RUN(&res, 0, "seccomp", self->cg.path));
+	ASSERT_EQ(0, res.status);
+	ASSERT_NE(NULL, json_parse(res.out, &prof));
+	rules = json_get(&prof, "syscalls");
+	ASSERT_NE(NULL, rules);
+	for (i = 0; i < rules->n; i++) {
+		if (strcmp(json_get(&rules->kids[i], "action")->str,
+			   "SCMP_ACT_ALLOW"))
+			continue;
+		json_names(&rules->kids[i], vc.allowed + strlen(vc.allowed),
+			   sizeof(vc.allowed) - strlen(vc.allowed) - 1);
+		strcat(vc.allowed, ",");
+	}
+	ASSERT_LT(0, vdso_functions(vdso_check_one, &vc)) {
+		TH_LOG("no vDSO to read");
+	}
+	/* clock_gettime, gettimeofday, time, getcpu, clock_getres at least */
+	EXPECT_LE(5, vc.fallbacks);
+	EXPECT_STREQ("", vc.missing) {
+		TH_LOG("vDSO fallbacks the profile refuses:%s", vc.missing);
+	}
+}
+
 TEST_F(cli, seccomp_profile_runs_the_workload_and_refuses_the_rest)
 {
 	const struct jval *archmap, *rules;
@@ -521,8 +591,8 @@ TEST_F(cli, seccomp_profile_runs_the_workload_and_refuses_the_rest)
 	EXPECT_STREQ("SCMP_ACT_ALLOW",
 		     json_get(&rules->kids[0], "action")->str);
 	json_names(&rules->kids[1], names, sizeof(names));
-	EXPECT_STREQ("clock_gettime,exit,getcpu,gettimeofday,restart_syscall,"
-		     "rt_sigreturn,time", names);
+	EXPECT_STREQ("clock_getres,clock_gettime,exit,getcpu,getrandom,"
+		     "gettimeofday,restart_syscall,rt_sigreturn,time", names);
 	EXPECT_STREQ("SCMP_ACT_ALLOW",
 		     json_get(&rules->kids[1], "action")->str);
 
