@@ -402,7 +402,7 @@ unit_hardening() {
 		CapabilityBoundingSet=CAP_PERFMON NoNewPrivileges=yes \
 		ProtectSystem=strict ProtectHome=yes PrivateTmp=yes \
 		'RestrictAddressFamilies=AF_NETLINK AF_INET AF_INET6 AF_UNIX' \
-		"ExecStart=$prefix/bin/kabistat export --listen 127.0.0.1:9717"; do
+		"ExecStart=$prefix/bin/kabistat export --listen 127.0.0.1:9717 --top 20"; do
 		grep -qx -- "$want" "$unit" || { echo "missing: $want"; return 1; }
 	done
 	! grep -Eq '^(PrivateUsers|PrivateNetwork)=yes' "$unit" || return 1
@@ -515,6 +515,11 @@ export_promtool() {
 	grep -Fxq 'kabistat_cgroup_path_truncated{cgroup_id="4246",cgroup="/bytes ��( tab	 é cut��",container_id=""} 1' \
 		"$tmp/export-all.prom" || return 1
 	[[ $(grep -c '^kabistat_cgroup_path_truncated{' "$tmp/export-all.prom") == 1 ]] || return 1
+	# errors by errno, per cgroup
+	grep -Fq 'cgroup="/odd \"name\" \\ here",container_id="",errno="EPERM"} 1' \
+		"$tmp/export-all.prom" || return 1
+	[[ $(grep -c '^kabistat_syscall_errno_total{cgroup_id="4242",.*,errno="\(ENOENT"} 3\|ENOSYS"} 7\)$' \
+		"$tmp/export-all.prom") == 2 ]] || return 1
 	# --top 1: read keeps its series, the rest of x86_64 is "other"
 	grep -Fq 'syscall="read",abi="x86_64"} 100' "$tmp/export-top.prom" || return 1
 	grep -Fq 'syscall="other",abi="x86_64"} 56' "$tmp/export-top.prom" || return 1

@@ -976,8 +976,9 @@ static int loopback_up(void)
 	return err;
 }
 
-/* GET @path from 127.0.0.1:@port; the whole response into @buf. */
-static int http_get(int port, const char *path, char *buf, size_t len)
+/* GET @path from @ip:@port; the whole response into @buf. */
+static int http_get_from(const char *ip, int port, const char *path,
+			 char *buf, size_t len)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET,
 				  .sin_port = htons((uint16_t)port) };
@@ -986,7 +987,8 @@ static int http_get(int port, const char *path, char *buf, size_t len)
 	ssize_t n;
 	int fd, i;
 
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (inet_pton(AF_INET, ip, &sa.sin_addr) != 1)
+		return -EINVAL;
 	for (i = 0; i < 200; i++) {	/* up to 20 s for the server */
 		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0)
@@ -1000,8 +1002,8 @@ static int http_get(int port, const char *path, char *buf, size_t len)
 	if (fd < 0)
 		return -ECONNREFUSED;
 	snprintf(req, sizeof(req),
-		 "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-		 path);
+		 "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n",
+		 path, ip);
 	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
 		close(fd);
 		return -EIO;
@@ -1011,6 +1013,50 @@ static int http_get(int port, const char *path, char *buf, size_t len)
 	buf[got] = '\0';
 	close(fd);
 	return 0;
+}
+
+static int http_get(int port, const char *path, char *buf, size_t len)
+{
+	return http_get_from("127.0.0.1", port, path, buf, len);
+}
+
+/*
+ * ":PORT" is every address, as the Go exporters read it: 127.0.0.2 (any
+ * address of lo but 127.0.0.1) answers, which a loopback-only listener
+ * would refuse.  A bare PORT is refused.
+ */
+TEST_F_TIMEOUT(cli, export_listen_colon_port_is_every_address, 120)
+{
+	char cli[PATH_MAX], addr[32], port_s[16];
+	int port = 20000 + (getpid() + 5000) % 10000, ws, status;
+	pid_t pid;
+
+	ASSERT_EQ(0, loopback_up());
+	ASSERT_EQ(0, cgtest_helper_path("kabistat", cli, sizeof(cli)));
+	snprintf(port_s, sizeof(port_s), "%d", port);
+	ASSERT_EQ(0, CLI_RUN(&res, 0, "export", "--listen", port_s));
+	EXPECT_EQ(2, res.status);
+	EXPECT_HAS(res.err, ":PORT (every address)");
+
+	snprintf(addr, sizeof(addr), ":%d", port);
+	fflush(NULL);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		execl(cli, cli, "export", "--listen", addr, (char *)NULL);
+		_exit(126);
+	}
+	ws = http_get_from("127.0.0.2", port, "/metrics", res.out,
+			   sizeof(res.out));
+	kill(pid, SIGTERM);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, ws);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("exporter status %#x", status);
+	}
+	EXPECT_EQ(0, strncmp(res.out, "HTTP/1.1 200 OK\r\n", 17)) {
+		TH_LOG("response: %.500s", res.out);
+	}
 }
 
 TEST_F_TIMEOUT(cli, export_listen_serves_metrics_on_loopback, 120)

@@ -162,6 +162,12 @@ TEST_F(names, export_labels_are_utf8_and_escaped)
 		 "abi=\"x86_64\"} %d\n", self->odd.id, odd_suffix(&self->odd),
 		 NR_GETPPID);
 	EXPECT_HAS(res.out, want);
+	/* errors by errno, per cgroup: wl_counts' bad closes */
+	snprintf(want, sizeof(want),
+		 "kabistat_syscall_errno_total{cgroup_id=\"%" PRIu64 "\",cgroup=\"/kst-"
+		 ODD_PROM "%s\",container_id=\"\",errno=\"EBADF\"} %d\n",
+		 self->odd.id, odd_suffix(&self->odd), NR_BADCLOSE);
+	EXPECT_HAS(res.out, want);
 	snprintf(want, sizeof(want),
 		 "kabistat_cgroup_path_truncated{cgroup_id=\"%" PRIu64 "\",",
 		 self->cut.id);

@@ -539,6 +539,34 @@ static int export_min_kernel(FILE *f, const struct kabistat_kernel_abi *abi,
 	return 0;
 }
 
+/*
+ * kabistat_syscall_errno_total: per cgroup, the errors by errno, as the
+ * module counts them (errno 1..KABISTAT_ERRNO_MAX, the rest "other"): at
+ * most that many series a cgroup, and only for errnos it saw.
+ */
+static void export_errno(FILE *f, const struct cli_snapshot *snap,
+			 const struct export_cg *cgs)
+{
+	unsigned int e, v;
+	char name[16];
+	size_t i;
+
+	export_family(f, "kabistat_syscall_errno_total", "counter",
+		      "System calls that returned an error, by errno (\"other\": beyond the errnos the module counts one by one).");
+	for (i = 0; i < snap->n; i++) {
+		for (e = 1; e <= KABISTAT_ERRNO_MAX + 1; e++) {
+			v = e % (KABISTAT_ERRNO_MAX + 1); /* "other" last */
+			if (!cgs[i].cg->errno_counts[v])
+				continue;
+			fputs("kabistat_syscall_errno_total{", f);
+			export_cgroup_labels(f, &cgs[i]);
+			fprintf(f, ",errno=\"%s\"} %" PRIu64 "\n",
+				cli_errno_name(v, name),
+				cgs[i].cg->errno_counts[v]);
+		}
+	}
+}
+
 int export_write(FILE *f, const struct kabistat_kernel_abi *abi,
 		 const struct cli_snapshot *snap, const struct export_opts *o,
 		 struct export_state *st)
@@ -598,6 +626,7 @@ int export_write(FILE *f, const struct kabistat_kernel_abi *abi,
 		export_cgroup_labels(f, &cgs[i]);
 		fputs("} 1\n", f);
 	}
+	export_errno(f, snap, cgs);
 	export_family(f, "kabistat_cgroup_min_kernel_version", "gauge",
 		      "The newest kernel version the cgroup's used syscalls need (returned other than ENOSYS), X.Y as X + Y/1000, a range by its upper bound; one series per syscall that needs it.");
 	for (i = 0; i < snap->n && !err; i++)
