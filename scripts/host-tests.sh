@@ -473,6 +473,28 @@ else
 	done
 fi
 
+# --- CLI help ----------------------------------------------------------------
+
+# One help text per command: `help CMD` and `CMD --help` print the same,
+# and a usage line offers [-j] exactly where the command has JSON output.
+cli_help() {
+	local bin=$BUILD/bin/kabistat cmd status=0 nojson=" seccomp export help "
+	$MAKE -s "$bin" || return 1
+	for cmd in $("$bin" help | sed -n '/^Commands:/,$s/^  \([a-z]*\).*/\1/p'); do
+		"$bin" help "$cmd" >"$tmp/help-$cmd" || { echo "help $cmd failed"; status=1; }
+		"$bin" "$cmd" --help >"$tmp/dashdash-$cmd" || { echo "$cmd --help failed"; status=1; }
+		diff -u "$tmp/help-$cmd" "$tmp/dashdash-$cmd" || status=1
+		if [[ $nojson == *" $cmd "* ]]; then
+			! grep -Fq '[-j]' "$tmp/help-$cmd" || { echo "$cmd offers -j"; status=1; }
+		else
+			grep -Fq "usage: kabistat [-j] $cmd" "$tmp/help-$cmd" ||
+				{ echo "$cmd does not offer -j"; status=1; }
+		fi
+	done
+	return $status
+}
+check cli/help cli_help
+
 # --- libkabistat without the module ----------------------------------------
 
 # The dump parser merges a cgroup sent in parts (made-up messages), and

@@ -39,6 +39,7 @@
 
 #include "kselftest_harness.h"
 #include "cli_run.h"
+#include "jsoncheck.h"
 #include "vdsosyms.h"
 #include "cli_workloads.h"
 
@@ -1020,6 +1021,34 @@ static int http_get(int port, const char *path, char *buf, size_t len)
 	return http_get_from("127.0.0.1", port, path, buf, len);
 }
 
+/* `kabistat export --listen @addr` in a child: its pid, or -1. */
+static pid_t exporter_start(const char *addr)
+{
+	char cli[PATH_MAX];
+	pid_t pid;
+
+	if (cgtest_helper_path("kabistat", cli, sizeof(cli)))
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (!pid) {
+		execl(cli, cli, "export", "--listen", addr, (char *)NULL);
+		_exit(126);
+	}
+	return pid;
+}
+
+/* SIGTERM, then its wait status: 0 when it stopped as it should. */
+static int exporter_stop(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGTERM);
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
 /*
  * ":PORT" is every address, as the Go exporters read it: 127.0.0.2 (any
  * address of lo but 127.0.0.1) answers, which a loopback-only listener
@@ -1027,33 +1056,23 @@ static int http_get(int port, const char *path, char *buf, size_t len)
  */
 TEST_F_TIMEOUT(cli, export_listen_colon_port_is_every_address, 120)
 {
-	char cli[PATH_MAX], addr[32], port_s[16];
-	int port = 20000 + (getpid() + 5000) % 10000, ws, status;
+	char addr[32], port_s[16];
+	int port = 20000 + (getpid() + 5000) % 10000, ws;
 	pid_t pid;
 
 	ASSERT_EQ(0, loopback_up());
-	ASSERT_EQ(0, cgtest_helper_path("kabistat", cli, sizeof(cli)));
 	snprintf(port_s, sizeof(port_s), "%d", port);
 	ASSERT_EQ(0, CLI_RUN(&res, 0, "export", "--listen", port_s));
 	EXPECT_EQ(2, res.status);
 	EXPECT_HAS(res.err, ":PORT (every address)");
 
 	snprintf(addr, sizeof(addr), ":%d", port);
-	fflush(NULL);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		execl(cli, cli, "export", "--listen", addr, (char *)NULL);
-		_exit(126);
-	}
+	pid = exporter_start(addr);
+	ASSERT_LT(0, pid);
 	ws = http_get_from("127.0.0.2", port, "/metrics", res.out,
 			   sizeof(res.out));
-	kill(pid, SIGTERM);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, exporter_stop(pid));
 	ASSERT_EQ(0, ws);
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		TH_LOG("exporter status %#x", status);
-	}
 	EXPECT_EQ(0, strncmp(res.out, "HTTP/1.1 200 OK\r\n", 17)) {
 		TH_LOG("response: %.500s", res.out);
 	}
@@ -1061,30 +1080,20 @@ TEST_F_TIMEOUT(cli, export_listen_colon_port_is_every_address, 120)
 
 TEST_F_TIMEOUT(cli, export_listen_serves_metrics_on_loopback, 120)
 {
-	char cli[PATH_MAX], addr[32], want[1024];
-	int port = 20000 + getpid() % 10000, ws, status;
+	char addr[32], want[1024];
+	int port = 20000 + getpid() % 10000, ws;
 	pid_t pid;
 
 	ASSERT_EQ(0, loopback_up());
 	ASSERT_EQ(0, cgtest_run(&self->cg, NULL, wl_counts, NULL));
-	ASSERT_EQ(0, cgtest_helper_path("kabistat", cli, sizeof(cli)));
 	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
-	fflush(NULL);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		execl(cli, cli, "export", "--listen", addr, (char *)NULL);
-		_exit(126);
-	}
+	pid = exporter_start(addr);
+	ASSERT_LT(0, pid);
 	ws = http_get(port, "/metrics", res.out, sizeof(res.out));
 	if (!ws)
 		ws = http_get(port, "/nope", res2.out, sizeof(res2.out));
-	kill(pid, SIGTERM);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, exporter_stop(pid));
 	ASSERT_EQ(0, ws);
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		TH_LOG("exporter status %#x", status);
-	}
 	ASSERT_EQ(0, strncmp(res.out, "HTTP/1.1 200 OK\r\n", 17)) {
 		TH_LOG("response: %.500s", res.out);
 	}
@@ -1166,6 +1175,54 @@ TEST_F_TIMEOUT(cli, top_batch_shows_the_rate_of_a_paced_workload, 120)
 	TH_LOG("mean %.1f/s, band [%.0f, %.0f]", sum / 2, lo, hi);
 	EXPECT_LE(lo, sum / 2);
 	EXPECT_GE(hi, sum / 2);
+}
+
+/*
+ * top --batch -j: a frame a line, each strict JSON (jsoncheck.h), with the
+ * named cgroup selected and its getppid rate; -j without --batch refused.
+ */
+TEST_F_TIMEOUT(cli, top_batch_json_gives_a_json_frame_a_line, 120)
+{
+	char want[256];
+	const char *p, *nl;
+	size_t off;
+	int frames = 0;
+	pid_t pid;
+
+	ASSERT_EQ(0, CLI_RUN(&res, 0, "-j", "top"));
+	EXPECT_EQ(2, res.status);
+	ASSERT_EQ(0, cgtest_spawn(&self->cg, NULL, wl_paced, NULL, &pid)) {
+		TH_LOG("%s", cgtest_err());
+	}
+	usleep(300 * 1000);
+	ASSERT_EQ(0, CLI_RUN(&res, 0, "-j", "top", "--batch", "-n", "2",
+			     "-d", "0.5", self->cg.path));
+	kill(pid, SIGKILL);
+	cgtest_reap(pid);
+	ASSERT_EQ(0, res.status) {
+		TH_LOG("stderr: %s", res.err);
+	}
+	EXPECT_EQ(NULL, jsoncheck(res.out, true, &off)) {
+		TH_LOG("not JSON Lines at %zu: %s", off, res.out);
+	}
+	snprintf(want, sizeof(want),
+		 "\"selected\":{\"cgroup\":{\"id\":%" PRIu64 ",\"path\":\"%s\",",
+		 self->cg.id, rel_path(&self->cg));
+	for (p = res.out; *p; p = nl + 1) {
+		char line[65536];
+
+		nl = strchr(p, '\n');
+		ASSERT_NE(NULL, nl);
+		snprintf(line, sizeof(line), "%.*s", (int)(nl - p), p);
+		frames++;
+		EXPECT_EQ(0, strncmp(line, "{\"frame\":", 9));
+		EXPECT_NE(NULL, strstr(line, want)) {
+			TH_LOG("%.2000s", line);
+		}
+		EXPECT_NE(NULL, strstr(line, ",\"name\":\"getppid\",\"calls_per_s\":"));
+	}
+	EXPECT_EQ(2, frames);
+	EXPECT_HAS(res.out, "{\"frame\":2,\"frames\":2,\"interval_s\":0.500,");
 }
 
 TEST_HARNESS_MAIN

@@ -25,6 +25,7 @@ struct cli_cmd {
 	int (*run)(struct cli *cli, int argc, char **argv);
 	const char *usage;
 	const char *help;
+	bool json;	/* has a -j output: its usage line says [-j] */
 };
 
 /* Exit statuses: 1 for errors, 2 for a command line that makes no sense. */
@@ -38,6 +39,8 @@ int cli_open(struct kabistat **ks);
 /* cli_open() and the kernel's ABI (names, tables); on failure, closed. */
 int cli_open_abi(struct kabistat **ks, struct kabistat_kernel_abi **abi);
 void cli_print_usage(const struct cli_cmd *cmd, bool to_stderr);
+/* `help CMD` and `CMD --help`: the usage line, then the description */
+void cli_print_help(const struct cli_cmd *cmd);
 
 /*
  * The global options are accepted after the command too: every command

@@ -132,6 +132,16 @@ void json_bool(struct json *j, bool v)
 	fputs(v ? "true" : "false", j->out);
 }
 
+void json_rate(struct json *j, double v)
+{
+	if (!(v >= 0)) {
+		json_null(j);
+		return;
+	}
+	json_element(j);
+	fprintf(j->out, "%.3f", v);
+}
+
 void json_null(struct json *j)
 {
 	json_element(j);
