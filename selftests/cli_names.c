@@ -13,10 +13,14 @@
  * (scripts/host-tests.sh, export/promtool, with such a name).
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "kselftest_harness.h"
 #include "cli_run.h"
@@ -34,6 +38,7 @@ static struct cli_result res;
 
 FIXTURE(names) {
 	struct cgtest odd, parent, cut;
+	struct cgtest ctr;	/* list's test: a docker-style child of odd */
 };
 
 FIXTURE_SETUP(names)
@@ -42,7 +47,7 @@ FIXTURE_SETUP(names)
 	int i;
 
 	memset(self, 0, sizeof(*self));
-	self->odd.dfd = self->parent.dfd = self->cut.dfd = -1;
+	self->odd.dfd = self->parent.dfd = self->cut.dfd = self->ctr.dfd = -1;
 	if (cgtest_helper_path("kabistat", path, sizeof(path)))
 		SKIP(return, "no kabistat CLI in the payload: %s", cgtest_err());
 	ASSERT_EQ(0, cgtest_create(&self->odd, NULL, ODD_TAG)) {
@@ -71,6 +76,7 @@ FIXTURE_SETUP(names)
 
 FIXTURE_TEARDOWN(names)
 {
+	cgtest_remove(&self->ctr);
 	cgtest_remove(&self->cut);
 	cgtest_remove(&self->parent);
 	cgtest_remove(&self->odd);
@@ -197,5 +203,129 @@ TEST_F(names, text_marks_a_truncated_path)
 	ASSERT_EQ(0, res.status);
 	EXPECT_HAS(res.out, "  path truncated: the module kept only its beginning\n");
 }
+
+#define DOCKER_ID	"3f2a0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab"
+
+static int wl_few(void *arg)
+{
+	int i;
+
+	(void)arg;
+	for (i = 0; i < 10; i++)
+		syscall(SYS_getppid);
+	return 0;
+}
+
+/* The offset in @out of the line of cgroup @id, or -1. */
+static long list_pos(const char *out, uint64_t id)
+{
+	char key[32];
+	const char *line;
+
+	snprintf(key, sizeof(key), "%" PRIu64 " ", id);
+	line = cli_line(out, key);
+	return line ? line - out : -1;
+}
+
+/* That line, without its newline, into @buf ("" when there is none). */
+static const char *list_line_of(const char *out, uint64_t id, char *buf,
+				size_t len)
+{
+	long pos = list_pos(out, id);
+
+	buf[0] = '\0';
+	if (pos >= 0)
+		snprintf(buf, len, "%.*s", (int)strcspn(out + pos, "\n"),
+			 out + pos);
+	return buf;
+}
+
+/*
+ * list fits 100 columns: a docker container's id in 12 hex digits, a
+ * long path elided in the middle; --wide prints both whole; --sort
+ * orders by calls (most first) or path.
+ */
+TEST_F(names, list_fits_100_columns_and_sorts)
+{
+	struct cgtest *ctr = &self->ctr;
+	char want[PATH_MAX + 128], buf[512];
+	const char *p, *line;
+	size_t n;
+
+	/* a docker-style cgroup under the odd one, with a few calls */
+	ASSERT_GT(sizeof(ctr->path),
+		  (size_t)snprintf(ctr->path, sizeof(ctr->path),
+				   "%s/docker-" DOCKER_ID ".scope",
+				   self->odd.path));
+	ASSERT_EQ(0, mkdir(ctr->path, 0755));
+	ctr->created = true;
+	ctr->dfd = open(ctr->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, ctr->dfd);
+	ASSERT_EQ(0, cgtest_id_of_fd(ctr->dfd, &ctr->id));
+	ASSERT_EQ(0, cgtest_run(ctr, NULL, wl_few, NULL)) {
+		TH_LOG("%s", cgtest_err());
+	}
+
+	ASSERT_EQ(0, CLI_RUN(&res, 0, "list"));
+	ASSERT_EQ(0, res.status);
+	/* a column a character (UTF-8 continuation bytes take none) */
+	for (p = res.out; *p; p += n + 1) {
+		size_t cols = 0, i;
+
+		n = strcspn(p, "\n");
+		for (i = 0; i < n; i++)
+			cols += ((unsigned char)p[i] & 0xc0) != 0x80;
+		EXPECT_GE(100, cols) {
+			TH_LOG("%zu columns: %.*s", cols, (int)n, p);
+		}
+		if (!p[n])
+			break;
+	}
+	EXPECT_HAS(res.out, " CONTAINER ");
+	line = list_line_of(res.out, ctr->id, buf, sizeof(buf));
+	EXPECT_NE(NULL, strstr(line, " 3f2a01234567 /kst-odd ")) {
+		TH_LOG("%s", line);
+	}
+	EXPECT_NE(NULL, strstr(line, "...")) {
+		TH_LOG("%s", line);
+	}
+	n = strlen(line);
+	EXPECT_TRUE(n > 6 && !strcmp(line + n - 6, ".scope")) {
+		TH_LOG("%s", line);
+	}
+	line = list_line_of(res.out, self->cut.id, buf, sizeof(buf));
+	EXPECT_NE(NULL, strstr(line, " /kst-")) {
+		TH_LOG("%s", line);
+	}
+	EXPECT_NE(NULL, strstr(line, "...")) {
+		TH_LOG("%s", line);
+	}
+	n = strlen(line);
+	EXPECT_TRUE(n > 12 && !strcmp(line + n - 12, " (truncated)")) {
+		TH_LOG("%s", line);
+	}
+
+	/* --wide: whole */
+	ASSERT_EQ(0, CLI_RUN(&res, 0, "list", "--wide"));
+	ASSERT_EQ(0, res.status);
+	snprintf(want, sizeof(want), " " DOCKER_ID " %s\n",
+		 ctr->path + strlen(CGTEST_ROOT));
+	EXPECT_HAS(res.out, want);
+
+	/* by calls: the odd one's 1,011 before the container's 12 */
+	ASSERT_EQ(0, CLI_RUN(&res, 0, "list", "--sort", "calls"));
+	ASSERT_EQ(0, res.status);
+	EXPECT_LT(list_pos(res.out, self->cut.id), list_pos(res.out, ctr->id));
+	EXPECT_LT(list_pos(res.out, self->odd.id), list_pos(res.out, ctr->id));
+	/* by path: /kst-odd.../docker-... before /kst-ppp... */
+	ASSERT_EQ(0, CLI_RUN(&res, 0, "-j", "list", "--sort", "path"));
+	ASSERT_EQ(0, res.status);
+	snprintf(want, sizeof(want), "{\"id\":%" PRIu64 ",", ctr->id);
+	p = strstr(res.out, want);
+	snprintf(want, sizeof(want), "{\"id\":%" PRIu64 ",", self->cut.id);
+	EXPECT_TRUE(p && strstr(res.out, want) && p < strstr(res.out, want));
+	ASSERT_EQ(0, CLI_RUN(&res, 0, "list", "--sort", "bogus"));
+	EXPECT_EQ(2, res.status);
+	}
 
 TEST_HARNESS_MAIN

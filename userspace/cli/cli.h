@@ -66,6 +66,14 @@ const char *cli_syscall_name(const struct kabistat_kernel_abi *abi,
 const char *cli_errno_name(unsigned int e, char buf[16]);
 const char *cli_state_name(uint32_t state);
 int cli_parse_u64(const char *s, uint64_t max, uint64_t *v);
+/*
+ * @s itself when it has at most @width characters (UTF-8 code points, a
+ * column each on a terminal), else its start and end around "..." in
+ * @buf, cut between characters.  @width from 5 to CLI_ELIDE_MAX.
+ */
+#define CLI_ELIDE_MAX	200
+#define CLI_ELIDE_SIZE	(4 * CLI_ELIDE_MAX + 1)
+const char *cli_elide(char buf[CLI_ELIDE_SIZE], size_t width, const char *s);
 
 /*
  * utf8.c: the length of the well-formed UTF-8 sequence at @s (NUL
