@@ -313,19 +313,21 @@ static void ks_cgroup_path_work(struct work_struct *work)
 		raw_spin_unlock(&cg->lock);
 		return;
 	}
-	buf = kmalloc(KS_PATH_LEN, GFP_KERNEL);
-	len = buf ? cgroup_path(cgrp, buf, KS_PATH_LEN) : -ENOMEM;
+	/*
+	 * One byte more than we keep: what fills it did not fit.  Kernels
+	 * disagree on how they say a path was cut short (a length past the
+	 * buffer, -E2BIG, or since 6.x nothing: kernfs counts what it
+	 * wrote), but all of them fill the buffer then.
+	 */
+	buf = kmalloc(KS_PATH_LEN + 1, GFP_KERNEL);
+	len = buf ? cgroup_path(cgrp, buf, KS_PATH_LEN + 1) : -ENOMEM;
 
 	raw_spin_lock(&cg->lock);
 	ks_set_ancestors(cg, cgrp);
-	/*
-	 * A rename or rmdir seen meanwhile carries the newer path.  A path
-	 * that does not fit is cut short: kernels report that as a length
-	 * past the buffer or, later ones, as -E2BIG.
-	 */
+	/* A rename or rmdir seen meanwhile carries the newer path. */
 	if ((len >= 0 || len == -E2BIG) && !cg->path[0]) {
-		strscpy(cg->path, buf, sizeof(cg->path));
-		if (len >= KS_PATH_LEN || len == -E2BIG)
+		if (strscpy(cg->path, buf, sizeof(cg->path)) < 0 ||
+		    len == -E2BIG)
 			cg->flags |= KABISTAT_CGROUP_F_PATH_TRUNC;
 	}
 	/* The last touch: from here on the cgroup may be evicted. */

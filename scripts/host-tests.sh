@@ -402,7 +402,7 @@ unit_hardening() {
 		CapabilityBoundingSet=CAP_PERFMON NoNewPrivileges=yes \
 		ProtectSystem=strict ProtectHome=yes PrivateTmp=yes \
 		'RestrictAddressFamilies=AF_NETLINK AF_INET AF_INET6 AF_UNIX' \
-		"ExecStart=$prefix/bin/kabistat export --listen 127.0.0.1:9717"; do
+		"ExecStart=$prefix/bin/kabistat export --listen 127.0.0.1:9717 --top 20"; do
 		grep -qx -- "$want" "$unit" || { echo "missing: $want"; return 1; }
 	done
 	! grep -Eq '^(PrivateUsers|PrivateNetwork)=yes' "$unit" || return 1
@@ -473,6 +473,28 @@ else
 	done
 fi
 
+# --- CLI help ----------------------------------------------------------------
+
+# One help text per command: `help CMD` and `CMD --help` print the same,
+# and a usage line offers [-j] exactly where the command has JSON output.
+cli_help() {
+	local bin=$BUILD/bin/kabistat cmd status=0 nojson=" seccomp export help "
+	$MAKE -s "$bin" || return 1
+	for cmd in $("$bin" help | sed -n '/^Commands:/,$s/^  \([a-z]*\).*/\1/p'); do
+		"$bin" help "$cmd" >"$tmp/help-$cmd" || { echo "help $cmd failed"; status=1; }
+		"$bin" "$cmd" --help >"$tmp/dashdash-$cmd" || { echo "$cmd --help failed"; status=1; }
+		diff -u "$tmp/help-$cmd" "$tmp/dashdash-$cmd" || status=1
+		if [[ $nojson == *" $cmd "* ]]; then
+			! grep -Fq '[-j]' "$tmp/help-$cmd" || { echo "$cmd offers -j"; status=1; }
+		else
+			grep -Fq "usage: kabistat [-j] $cmd" "$tmp/help-$cmd" ||
+				{ echo "$cmd does not offer -j"; status=1; }
+		fi
+	done
+	return $status
+}
+check cli/help cli_help
+
 # --- libkabistat without the module ----------------------------------------
 
 # The dump parser merges a cgroup sent in parts (made-up messages), and
@@ -511,6 +533,15 @@ export_promtool() {
 	# escaped label values, as the format spells them
 	grep -Fq 'cgroup="/odd \"name\" \\ here"' "$tmp/export-all.prom" || return 1
 	grep -Fq 'kernel_release="6.1.0-test\nline"' "$tmp/export-all.prom" || return 1
+	# bytes that are not UTF-8 as U+FFFD, one each; the cut path marked
+	grep -Fxq 'kabistat_cgroup_path_truncated{cgroup_id="4246",cgroup="/bytes ��( tab	 é cut��",container_id=""} 1' \
+		"$tmp/export-all.prom" || return 1
+	[[ $(grep -c '^kabistat_cgroup_path_truncated{' "$tmp/export-all.prom") == 1 ]] || return 1
+	# errors by errno, per cgroup
+	grep -Fq 'cgroup="/odd \"name\" \\ here",container_id="",errno="EPERM"} 1' \
+		"$tmp/export-all.prom" || return 1
+	[[ $(grep -c '^kabistat_syscall_errno_total{cgroup_id="4242",.*,errno="\(ENOENT"} 3\|ENOSYS"} 7\)$' \
+		"$tmp/export-all.prom") == 2 ]] || return 1
 	# --top 1: read keeps its series, the rest of x86_64 is "other"
 	grep -Fq 'syscall="read",abi="x86_64"} 100' "$tmp/export-top.prom" || return 1
 	grep -Fq 'syscall="other",abi="x86_64"} 56' "$tmp/export-top.prom" || return 1
@@ -530,11 +561,18 @@ fi
 # clone3 (5.3), not openat2 (5.6), whose calls all returned ENOSYS;
 # cachestat ("6.2-6.12") by its upper bound, used once with EPERM; two
 # syscalls of one version, of which --top 1 keeps the one with most calls;
-# three-part 2.6.16; one series per cgroup under --no-syscall-labels.
+# three-part 2.6.16; a syscall the version table does not know, newer
+# than its newest kernel V (">V", as the release after V); one series per
+# cgroup under --no-syscall-labels.
 export_fleet() {
-	local sample=$BUILD/host/export-sample shape
+	local sample=$BUILD/host/export-sample shape newest next future
 	local id=3f2a0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab
 	$MAKE -s "$sample" || return 1
+	newest=$(sed -n 's/^const char ks_since_beyond\[\] = ">\([0-9.]*\)";$/\1/p' \
+		"$BUILD/gen/syscall-versions.c")
+	[[ $newest == *.* ]] || { echo "no ks_since_beyond in the version table"; return 1; }
+	next=$(printf '%d.%03d' "${newest%%.*}" $((${newest#*.} + 1)))
+	future="kabistat_cgroup_min_kernel_version{cgroup_id=\"4247\",cgroup=\"/future\",container_id=\"\",syscall=\"kabistat_future\",abi=\"x86_64\",since=\">$newest\"} $next"
 	sed "s/@ID@/$id/g" >"$tmp/fleet-all.want" <<-'EOF'
 	kabistat_kernel_version 6.001
 	kabistat_abi_info{abi="x86_64",hash="0123456789abcdef",release="6.1.0-test\nline"} 1
@@ -545,6 +583,7 @@ export_fleet() {
 	kabistat_cgroup_min_kernel_version{cgroup_id="4244",cgroup="/odd \"name\" \\ here",container_id="",syscall="write",abi="x86_64",since="1.0"} 1.000
 	kabistat_cgroup_min_kernel_version{cgroup_id="4245",cgroup="/fleet/old",container_id="",syscall="unshare",abi="x86_64",since="2.6.16"} 2.006016
 	EOF
+	echo "$future" >>"$tmp/fleet-all.want"
 	sed "s/@ID@/$id/g" >"$tmp/fleet-top.want" <<-'EOF'
 	kabistat_kernel_version 6.001
 	kabistat_abi_info{abi="x86_64",hash="0123456789abcdef",release="6.1.0-test\nline"} 1
@@ -554,6 +593,7 @@ export_fleet() {
 	kabistat_cgroup_min_kernel_version{cgroup_id="4244",cgroup="/odd \"name\" \\ here",container_id="",syscall="read",abi="x86_64",since="1.0"} 1.000
 	kabistat_cgroup_min_kernel_version{cgroup_id="4245",cgroup="/fleet/old",container_id="",syscall="unshare",abi="x86_64",since="2.6.16"} 2.006016
 	EOF
+	echo "$future" >>"$tmp/fleet-top.want"
 	sed "s/@ID@/$id/g" >"$tmp/fleet-totals.want" <<-'EOF'
 	kabistat_kernel_version 6.001
 	kabistat_abi_info{abi="x86_64",hash="0123456789abcdef",release="6.1.0-test\nline"} 1
@@ -563,6 +603,7 @@ export_fleet() {
 	kabistat_cgroup_min_kernel_version{cgroup_id="4244",cgroup="/odd \"name\" \\ here",container_id="",since="1.0"} 1.000
 	kabistat_cgroup_min_kernel_version{cgroup_id="4245",cgroup="/fleet/old",container_id="",since="2.6.16"} 2.006016
 	EOF
+	echo "${future/,syscall=\"kabistat_future\",abi=\"x86_64\"/}" >>"$tmp/fleet-totals.want"
 	for shape in all top totals; do
 		"$sample" ${shape#all} >"$tmp/fleet-$shape.prom" || return 1
 		grep -E '^kabistat_(kernel_version|abi_info|cgroup_min_kernel_version)[ {]' \

@@ -943,7 +943,8 @@ static void check_json(struct __test_metadata *_metadata, const char *what,
 
 	snprintf(head, sizeof(head),
 		 "{\"cgroup\":{\"id\":%" PRIu64 ",\"path\":\"%s\",\"state\":\"live\","
-		 "\"container_id\":null,\"partial\":false}", cg->id, path);
+		 "\"container_id\":null,\"partial\":false,"
+		 "\"path_truncated\":false}", cg->id, path);
 	obj = strstr(text, head);
 	EXPECT_NE(NULL, obj) {
 		TH_LOG("%s: no object of cgroup %" PRIu64 " (%s) in %zu bytes: %.1000s",

@@ -39,6 +39,8 @@
 
 #include "kselftest_harness.h"
 #include "cli_run.h"
+#include "jsoncheck.h"
+#include "vdsosyms.h"
 #include "cli_workloads.h"
 
 
@@ -461,7 +463,98 @@ TEST_F(cli, check_usage_errors_exit_2)
 	EXPECT_EQ(2, res.status);
 }
 
+/* grep's convention: 1 says "may fail", so an error must not */
+TEST_F(cli, check_errors_exit_2_not_1)
+{
+	char gone[PATH_MAX + 16];
+
+	ASSERT_EQ(0, cgtest_run(&self->cg, NULL, wl_modern, NULL)) {
+		TH_LOG("%s", cgtest_err());
+	}
+	snprintf(gone, sizeof(gone), "%s/no-such-cgroup", self->cg.path);
+	ASSERT_EQ(0, CLI_RUN(&res, 0, "check", "--kernel", "4.19", gone));
+	EXPECT_EQ(2, res.status) {
+		TH_LOG("stdout: %s\nstderr: %s", res.out, res.err);
+	}
+	/* an error wins over "may fail" */
+	ASSERT_EQ(0, CLI_RUN(&res, 0, "check", "--kernel", "4.19",
+			     self->cg.path, gone));
+	EXPECT_EQ(2, res.status);
+	EXPECT_HAS(res.out, "  may fail on Linux 4.19");
+	ASSERT_EQ(0, CLI_RUN(&res, 0, "check", "--kernel", "4.19", "--bogus"));
+	EXPECT_EQ(2, res.status);
+}
+
 /* --- seccomp ------------------------------------------------------- */
+
+struct vdso_check {
+	const char *abi_json;	/* `kabistat -j abi --syscalls` */
+	char allowed[2048];	/* the profile's allowed names, ",a,b," */
+	char missing[512];
+	int fallbacks;
+};
+
+/* A vDSO function __vdso_NAME whose NAME is a syscall: its fallback. */
+static void vdso_check_one(const char *fn, void *arg)
+{
+	struct vdso_check *vc = arg;
+	char key[128];
+
+	if (strncmp(fn, "__vdso_", 7))
+		return;
+	snprintf(key, sizeof(key), "\"name\":\"%s\"", fn + 7);
+	if (!strstr(vc->abi_json, key))
+		return;
+	vc->fallbacks++;
+	snprintf(key, sizeof(key), ",%s,", fn + 7);
+	if (!strstr(vc->allowed, key))
+		snprintf(vc->missing + strlen(vc->missing),
+			 sizeof(vc->missing) - strlen(vc->missing), " %s",
+			 fn + 7);
+}
+
+/*
+ * The baseline holds the fallback of every function this kernel's vDSO
+ * exports (clock_getres always, getrandom since 6.11): a profile made
+ * from a cgroup that never needed them must not kill a program whose
+ * vDSO call falls back to the syscall.
+ */
+TEST_F(cli, seccomp_baseline_allows_every_vdso_fallback)
+{
+	static struct cli_result abi_res;
+	const struct jval *rules;
+	struct vdso_check vc = { .allowed = "," };
+	struct jval prof;
+	size_t i;
+
+	ASSERT_EQ(0, cgtest_run(&self->cg, NULL, wl_plain, NULL)) {
+		TH_LOG("%s", cgtest_err());
+	}
+	ASSERT_EQ(0, CLI_RUN(&abi_res, 0, "-j", "abi", "--syscalls"));
+	ASSERT_EQ(0, abi_res.status);
+	vc.abi_json = abi_res.out;
+	ASSERT_EQ(0, CLI_RUN(&res, 0, "seccomp", self->cg.path));
+	ASSERT_EQ(0, res.status);
+	ASSERT_NE(NULL, json_parse(res.out, &prof));
+	rules = json_get(&prof, "syscalls");
+	ASSERT_NE(NULL, rules);
+	for (i = 0; i < rules->n; i++) {
+		if (strcmp(json_get(&rules->kids[i], "action")->str,
+			   "SCMP_ACT_ALLOW"))
+			continue;
+		json_names(&rules->kids[i], vc.allowed + strlen(vc.allowed),
+			   sizeof(vc.allowed) - strlen(vc.allowed) - 1);
+		strcat(vc.allowed, ",");
+	}
+	ASSERT_LT(0, vdso_functions(vdso_check_one, &vc)) {
+		TH_LOG("no vDSO to read");
+	}
+	/* clock_gettime, gettimeofday, time, getcpu, clock_getres at least */
+	EXPECT_LE(5, vc.fallbacks);
+	EXPECT_STREQ("", vc.missing) {
+		TH_LOG("vDSO fallbacks the profile refuses:%s", vc.missing);
+	}
+}
 
 TEST_F(cli, seccomp_profile_runs_the_workload_and_refuses_the_rest)
 {
@@ -499,8 +592,8 @@ TEST_F(cli, seccomp_profile_runs_the_workload_and_refuses_the_rest)
 	EXPECT_STREQ("SCMP_ACT_ALLOW",
 		     json_get(&rules->kids[0], "action")->str);
 	json_names(&rules->kids[1], names, sizeof(names));
-	EXPECT_STREQ("clock_gettime,exit,getcpu,gettimeofday,restart_syscall,"
-		     "rt_sigreturn,time", names);
+	EXPECT_STREQ("clock_getres,clock_gettime,exit,getcpu,getrandom,"
+		     "gettimeofday,restart_syscall,rt_sigreturn,time", names);
 	EXPECT_STREQ("SCMP_ACT_ALLOW",
 		     json_get(&rules->kids[1], "action")->str);
 
@@ -884,8 +977,9 @@ static int loopback_up(void)
 	return err;
 }
 
-/* GET @path from 127.0.0.1:@port; the whole response into @buf. */
-static int http_get(int port, const char *path, char *buf, size_t len)
+/* GET @path from @ip:@port; the whole response into @buf. */
+static int http_get_from(const char *ip, int port, const char *path,
+			 char *buf, size_t len)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET,
 				  .sin_port = htons((uint16_t)port) };
@@ -894,7 +988,8 @@ static int http_get(int port, const char *path, char *buf, size_t len)
 	ssize_t n;
 	int fd, i;
 
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (inet_pton(AF_INET, ip, &sa.sin_addr) != 1)
+		return -EINVAL;
 	for (i = 0; i < 200; i++) {	/* up to 20 s for the server */
 		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0)
@@ -908,8 +1003,8 @@ static int http_get(int port, const char *path, char *buf, size_t len)
 	if (fd < 0)
 		return -ECONNREFUSED;
 	snprintf(req, sizeof(req),
-		 "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-		 path);
+		 "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n",
+		 path, ip);
 	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
 		close(fd);
 		return -EIO;
@@ -921,32 +1016,93 @@ static int http_get(int port, const char *path, char *buf, size_t len)
 	return 0;
 }
 
-TEST_F_TIMEOUT(cli, export_listen_serves_metrics_on_loopback, 120)
+static int http_get(int port, const char *path, char *buf, size_t len)
 {
-	char cli[PATH_MAX], addr[32], want[1024];
-	int port = 20000 + getpid() % 10000, ws, status;
+	return http_get_from("127.0.0.1", port, path, buf, len);
+}
+
+/* `kabistat export --listen @addr` in a child: its pid, or -1. */
+static pid_t exporter_start(const char *addr)
+{
+	char cli[PATH_MAX];
 	pid_t pid;
 
-	ASSERT_EQ(0, loopback_up());
-	ASSERT_EQ(0, cgtest_run(&self->cg, NULL, wl_counts, NULL));
-	ASSERT_EQ(0, cgtest_helper_path("kabistat", cli, sizeof(cli)));
-	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	if (cgtest_helper_path("kabistat", cli, sizeof(cli)))
+		return -1;
 	fflush(NULL);
 	pid = fork();
-	ASSERT_LE(0, pid);
 	if (!pid) {
 		execl(cli, cli, "export", "--listen", addr, (char *)NULL);
 		_exit(126);
 	}
+	return pid;
+}
+
+/* SIGTERM, then its wait status: 0 when it stopped as it should. */
+static int exporter_stop(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGTERM);
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+/*
+ * ":PORT" is every address, as the Go exporters read it: 127.0.0.2 (any
+ * address of lo but 127.0.0.1) answers, which a loopback-only listener
+ * would refuse.  A bare PORT is refused.
+ */
+TEST_F_TIMEOUT(cli, export_listen_colon_port_is_every_address, 120)
+{
+	char addr[32], port_s[16];
+	int port = 20000 + (getpid() + 5000) % 10000, ws, i, status = -1;
+	pid_t pid;
+
+	ASSERT_EQ(0, loopback_up());
+	/* refused at once; one that serves instead is stopped after 10 s */
+	snprintf(port_s, sizeof(port_s), "%d", port);
+	pid = exporter_start(port_s);
+	ASSERT_LT(0, pid);
+	for (i = 0; i < 100 && !waitpid(pid, &status, WNOHANG); i++)
+		usleep(100 * 1000);
+	if (i == 100) {
+		TH_LOG("--listen %s was not refused", port_s);
+		status = exporter_stop(pid);
+	}
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) {
+		TH_LOG("status %#x", status);
+	}
+
+	snprintf(addr, sizeof(addr), ":%d", port);
+	pid = exporter_start(addr);
+	ASSERT_LT(0, pid);
+	ws = http_get_from("127.0.0.2", port, "/metrics", res.out,
+			   sizeof(res.out));
+	EXPECT_EQ(0, exporter_stop(pid));
+	ASSERT_EQ(0, ws);
+	EXPECT_EQ(0, strncmp(res.out, "HTTP/1.1 200 OK\r\n", 17)) {
+		TH_LOG("response: %.500s", res.out);
+	}
+}
+
+TEST_F_TIMEOUT(cli, export_listen_serves_metrics_on_loopback, 120)
+{
+	char addr[32], want[1024];
+	int port = 20000 + getpid() % 10000, ws;
+	pid_t pid;
+
+	ASSERT_EQ(0, loopback_up());
+	ASSERT_EQ(0, cgtest_run(&self->cg, NULL, wl_counts, NULL));
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	pid = exporter_start(addr);
+	ASSERT_LT(0, pid);
 	ws = http_get(port, "/metrics", res.out, sizeof(res.out));
 	if (!ws)
 		ws = http_get(port, "/nope", res2.out, sizeof(res2.out));
-	kill(pid, SIGTERM);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, exporter_stop(pid));
 	ASSERT_EQ(0, ws);
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		TH_LOG("exporter status %#x", status);
-	}
 	ASSERT_EQ(0, strncmp(res.out, "HTTP/1.1 200 OK\r\n", 17)) {
 		TH_LOG("response: %.500s", res.out);
 	}
@@ -1028,6 +1184,54 @@ TEST_F_TIMEOUT(cli, top_batch_shows_the_rate_of_a_paced_workload, 120)
 	TH_LOG("mean %.1f/s, band [%.0f, %.0f]", sum / 2, lo, hi);
 	EXPECT_LE(lo, sum / 2);
 	EXPECT_GE(hi, sum / 2);
+}
+
+/*
+ * top --batch -j: a frame a line, each strict JSON (jsoncheck.h), with the
+ * named cgroup selected and its getppid rate; -j without --batch refused.
+ */
+TEST_F_TIMEOUT(cli, top_batch_json_gives_a_json_frame_a_line, 120)
+{
+	char want[256];
+	const char *p, *nl;
+	size_t off;
+	int frames = 0;
+	pid_t pid;
+
+	ASSERT_EQ(0, CLI_RUN(&res, 0, "-j", "top"));
+	EXPECT_EQ(2, res.status);
+	ASSERT_EQ(0, cgtest_spawn(&self->cg, NULL, wl_paced, NULL, &pid)) {
+		TH_LOG("%s", cgtest_err());
+	}
+	usleep(300 * 1000);
+	ASSERT_EQ(0, CLI_RUN(&res, 0, "-j", "top", "--batch", "-n", "2",
+			     "-d", "0.5", self->cg.path));
+	kill(pid, SIGKILL);
+	cgtest_reap(pid);
+	ASSERT_EQ(0, res.status) {
+		TH_LOG("stderr: %s", res.err);
+	}
+	EXPECT_EQ(NULL, jsoncheck(res.out, true, &off)) {
+		TH_LOG("not JSON Lines at %zu: %s", off, res.out);
+	}
+	snprintf(want, sizeof(want),
+		 "\"selected\":{\"cgroup\":{\"id\":%" PRIu64 ",\"path\":\"%s\",",
+		 self->cg.id, rel_path(&self->cg));
+	for (p = res.out; *p; p = nl + 1) {
+		char line[65536];
+
+		nl = strchr(p, '\n');
+		ASSERT_NE(NULL, nl);
+		snprintf(line, sizeof(line), "%.*s", (int)(nl - p), p);
+		frames++;
+		EXPECT_EQ(0, strncmp(line, "{\"frame\":", 9));
+		EXPECT_NE(NULL, strstr(line, want)) {
+			TH_LOG("%.2000s", line);
+		}
+		EXPECT_NE(NULL, strstr(line, ",\"name\":\"getppid\",\"calls_per_s\":"));
+	}
+	EXPECT_EQ(2, frames);
+	EXPECT_HAS(res.out, "{\"frame\":2,\"frames\":2,\"interval_s\":0.500,");
 }
 
 TEST_HARNESS_MAIN

@@ -105,7 +105,8 @@ static void check_exact_counts(struct __test_metadata *_metadata,
 	}
 	snprintf(want, sizeof(want), "[{\"cgroup\":{\"id\":%" PRIu64
 		 ",\"path\":\"%s\",\"state\":\"live\",\"container_id\":null,"
-		 "\"partial\":false}", cg->id, rel_path(cg));
+		 "\"partial\":false,\"path_truncated\":false}", cg->id,
+		 rel_path(cg));
 	EXPECT_HAS(res.out, want);
 	EXPECT_HAS(res.out, "\"abis\":[\"x86_64\"]");
 	snprintf(want, sizeof(want),
@@ -187,17 +188,18 @@ TEST_F(cli, min_kernel_is_the_newest_used_syscall)
 	snprintf(idstr, sizeof(idstr), "%" PRIu64 " ", self->cg.id);
 	{
 		const char *line = cli_line(res.out, idstr);
-		char f[8][64];
+		char f[9][64];
 
 		ASSERT_NE(NULL, line) {
 			TH_LOG("no line for id %s in:\n%s", idstr, res.out);
 		}
-		ASSERT_EQ(8, sscanf(line, "%63s %63s %63s %63s %63s %63s %63s %63s",
+		ASSERT_EQ(9, sscanf(line, "%63s %63s %63s %63s %63s %63s %63s %63s %63s",
 				    f[0], f[1], f[2], f[3], f[4], f[5], f[6],
-				    f[7]));
+				    f[7], f[8]));
 		EXPECT_STREQ("live", f[1]);
 		EXPECT_STREQ("5.6", f[6]);
-		EXPECT_STREQ(rel_path(&self->cg), f[7]);
+		EXPECT_STREQ("-", f[7]);	/* no container */
+		EXPECT_STREQ(rel_path(&self->cg), f[8]);
 	}
 	ASSERT_EQ(0, CLI_RUN(&res, 0, "-j", "list"));
 	EXPECT_HAS(res.out,

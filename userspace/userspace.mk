@@ -156,7 +156,7 @@ $(VALGRIND_PAYLOAD)/.stamp: userspace/userspace.mk /usr/bin/valgrind.bin $(VALGR
 # the host (scripts/host-tests.sh): the formatter without the module, with
 # the CLI's helpers it shares with show and check (cgroup.o, json.o).
 EXPORT_SAMPLE := $(BUILD)/host/export-sample
-EXPORT_SAMPLE_OBJS := $(addprefix $(BUILD)/obj/cli/,export_fmt.o format.o cgroup.o json.o)
+EXPORT_SAMPLE_OBJS := $(addprefix $(BUILD)/obj/cli/,export_fmt.o format.o cgroup.o json.o utf8.o)
 $(EXPORT_SAMPLE): selftests/host/export_sample.c $(EXPORT_SAMPLE_OBJS) \
 		$(LIBKABISTAT) $(US_HDRS)
 	@mkdir -p $(@D)

@@ -15,7 +15,11 @@
  * used cachestat (known as "6.2-6.12") once with EPERM, which does; the
  * third used read and write (1.0), two syscalls for one version; the
  * fourth unshare (2.6.16, three parts).  Two ABIs with their hashes.
+ * The fifth has no counts, a path cut short by the module, and bytes in
+ * it that are not UTF-8.  The sixth used read and a syscall the version
+ * table does not know, newer than its newest kernel (">7.3").
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,8 +27,8 @@
 #include "export.h"
 
 static const char *names64[] = { "read", "write", "openat2", "clone3",
-				  "cachestat", "unshare" };
-static const uint32_t impl64[] = { 0x3f };
+				  "cachestat", "unshare", "kabistat_future" };
+static const uint32_t impl64[] = { 0x7f };
 static struct kabistat_syscall_stat stats_a[] = {
 	{ KABISTAT_ABI_X86_64, 0, { 100, 3, 0, 1, 2 } },
 	{ KABISTAT_ABI_X86_64, 1, { 50, 0, 0, 0, 0 } },
@@ -43,6 +47,10 @@ static struct kabistat_syscall_stat stats_c[] = {
 };
 static struct kabistat_syscall_stat stats_d[] = {
 	{ KABISTAT_ABI_X86_64, 5, { 1, 0, 0, 0, 0 } },
+};
+static struct kabistat_syscall_stat stats_f[] = {
+	{ KABISTAT_ABI_X86_64, 0, { 1, 0, 0, 0, 0 } },
+	{ KABISTAT_ABI_X86_64, 6, { 1, 0, 0, 0, 0 } },	/* not in the table */
 };
 
 int main(int argc, char **argv)
@@ -66,16 +74,23 @@ int main(int argc, char **argv)
 	}, d = {
 		.id = 4245, .path = "/fleet/old", .generation = 10,
 		.nr_stats = 1, .stats = stats_d,
+	}, e = {
+		/* what cgroupfs allows: bytes that are not UTF-8, a tab; cut short */
+		.id = 4246, .path = "/bytes \xff\xc3( tab\t \xc3\xa9 cut\xe2\x82",
+		.flags = KABISTAT_CGROUP_F_PATH_TRUNC, .generation = 11,
+	}, f = {
+		.id = 4247, .path = "/future", .generation = 12,
+		.nr_stats = 2, .stats = stats_f,
 	}, ovf = { .state = KABISTAT_CGROUP_OVERFLOW }, ev = {
 		.state = KABISTAT_CGROUP_EVICTED,
 	};
-	struct kabistat_cgroup *cgs[] = { &a, &b, &c, &d, &ovf, &ev };
-	struct cli_snapshot snap = { .cgs = cgs, .n = 6, .cap = 6 };
+	struct kabistat_cgroup *cgs[] = { &a, &b, &c, &d, &e, &f, &ovf, &ev };
+	struct cli_snapshot snap = { .cgs = cgs, .n = 8, .cap = 8 };
 	struct export_opts o = { 0 };
 	size_t i;
 
 	abi.tables[KABISTAT_ABI_X86_64] = (struct kabistat_syscall_table){
-		.present = 1, .name = "x86_64", .size = 6, .nr_implemented = 6,
+		.present = 1, .name = "x86_64", .size = 7, .nr_implemented = 7,
 		.hash = 0x0123456789abcdefULL, .names = names64,
 		.implemented = impl64,
 	};
@@ -91,12 +106,17 @@ int main(int argc, char **argv)
 		a.per_abi[s->abi].denied += s->c.denied;
 		a.per_abi[s->abi].interrupted += s->c.interrupted;
 	}
+	/* its errors by errno: read's 3 ENOENT, the rest ENOSYS */
+	a.errno_counts[ENOENT] = 3;
+	a.errno_counts[ENOSYS] = 7;
+	b.errno_counts[EPERM] = 1;
 	a.out_of_range[KABISTAT_ABI_X86_64] =
 		(struct kabistat_counters){ 4, 4, 4, 0, 0 };
 	a.per_abi[KABISTAT_ABI_X86_64].calls += 4;
 	b.per_abi[KABISTAT_ABI_X86_64].calls = 6;
 	c.per_abi[KABISTAT_ABI_X86_64].calls = 8;
 	d.per_abi[KABISTAT_ABI_X86_64].calls = 1;
+	f.per_abi[KABISTAT_ABI_X86_64].calls = 2;
 	ovf.per_abi[KABISTAT_ABI_X86_64].calls = 11;
 	ev.per_abi[KABISTAT_ABI_IA32].calls = 12;
 

@@ -53,6 +53,29 @@ const char *cli_cgroup_path(const struct cli_cgroup_head *head)
 	return head->path ? head->path : "(path not known yet)";
 }
 
+/*
+ * The "cgroup" member that names the cgroup, in every command's JSON.
+ * path_truncated: the module keeps only the first bytes of a long path
+ * (KABISTAT_CGROUP_F_PATH_TRUNC), so path is a prefix of the real one.
+ */
+void cli_cgroup_ident_json(struct json *j, const struct cli_cgroup_head *head)
+{
+	char container[KABISTAT_CONTAINER_ID_LEN];
+
+	json_key(j, "cgroup");
+	json_object_begin(j);
+	json_kv_u64(j, "id", head->id);
+	json_kv_string(j, "path", head->path);
+	json_kv_string(j, "state", cli_state_name(head->state));
+	json_kv_string(j, "container_id",
+		       kabistat_container_id(head->path, container) ?
+		       container : NULL);
+	json_kv_bool(j, "partial", head->flags & KABISTAT_CGROUP_F_PARTIAL);
+	json_kv_bool(j, "path_truncated",
+		     head->flags & KABISTAT_CGROUP_F_PATH_TRUNC);
+	json_object_end(j);
+}
+
 static void cli_counters_json(struct json *j,
 			      const struct kabistat_counters *c)
 {
@@ -68,22 +91,13 @@ void cli_cgroup_json(struct json *j, const struct kabistat_kernel_abi *abi,
 		     const struct cli_cgroup_head *head,
 		     const struct kabistat_cgroup *cg, int abi_filter)
 {
-	char name[24], ename[16], container[KABISTAT_CONTAINER_ID_LEN];
+	char name[24], ename[16];
 	const char *min_kernel = kabistat_cgroup_min_kernel(abi, cg);
 	unsigned int id, e;
 	size_t i;
 
 	json_object_begin(j);
-	json_key(j, "cgroup");
-	json_object_begin(j);
-	json_kv_u64(j, "id", head->id);
-	json_kv_string(j, "path", head->path);
-	json_kv_string(j, "state", cli_state_name(head->state));
-	json_kv_string(j, "container_id",
-		       kabistat_container_id(head->path, container) ?
-		       container : NULL);
-	json_kv_bool(j, "partial", head->flags & KABISTAT_CGROUP_F_PARTIAL);
-	json_object_end(j);
+	cli_cgroup_ident_json(j, head);
 	if (head->subtree)
 		json_kv_u64(j, "subtree_cgroups", head->subtree);
 	json_kv_u64(j, "generation", head->generation);

@@ -25,6 +25,7 @@ struct cli_cmd {
 	int (*run)(struct cli *cli, int argc, char **argv);
 	const char *usage;
 	const char *help;
+	bool json;	/* has a -j output: its usage line says [-j] */
 };
 
 /* Exit statuses: 1 for errors, 2 for a command line that makes no sense. */
@@ -38,6 +39,8 @@ int cli_open(struct kabistat **ks);
 /* cli_open() and the kernel's ABI (names, tables); on failure, closed. */
 int cli_open_abi(struct kabistat **ks, struct kabistat_kernel_abi **abi);
 void cli_print_usage(const struct cli_cmd *cmd, bool to_stderr);
+/* `help CMD` and `CMD --help`: the usage line, then the description */
+void cli_print_help(const struct cli_cmd *cmd);
 
 /*
  * The global options are accepted after the command too: every command
@@ -63,6 +66,22 @@ const char *cli_syscall_name(const struct kabistat_kernel_abi *abi,
 const char *cli_errno_name(unsigned int e, char buf[16]);
 const char *cli_state_name(uint32_t state);
 int cli_parse_u64(const char *s, uint64_t max, uint64_t *v);
+/*
+ * @s itself when it has at most @width characters (UTF-8 code points, a
+ * column each on a terminal), else its start and end around "..." in
+ * @buf, cut between characters.  @width from 5 to CLI_ELIDE_MAX.
+ */
+#define CLI_ELIDE_MAX	200
+#define CLI_ELIDE_SIZE	(4 * CLI_ELIDE_MAX + 1)
+const char *cli_elide(char buf[CLI_ELIDE_SIZE], size_t width, const char *s);
+
+/*
+ * utf8.c: the length of the well-formed UTF-8 sequence at @s (NUL
+ * terminated) and its code point, or 0 when the byte at @s starts none;
+ * the writers then print CLI_UTF8_REPLACEMENT for that one byte.
+ */
+#define CLI_UTF8_REPLACEMENT	"\xef\xbf\xbd"	/* U+FFFD */
+size_t cli_utf8_char(const char *s, uint32_t *cp);
 
 /* cgroup.c: one cgroup as --json and as the human header */
 struct cli_cgroup_head {
@@ -75,6 +94,7 @@ struct cli_cgroup_head {
 };
 void cli_cgroup_head(struct cli_cgroup_head *head,
 		     const struct kabistat_cgroup *cg);
+void cli_cgroup_ident_json(struct json *j, const struct cli_cgroup_head *head);
 void cli_cgroup_json(struct json *j, const struct kabistat_kernel_abi *abi,
 		     const struct cli_cgroup_head *head,
 		     const struct kabistat_cgroup *cg, int abi_filter);

@@ -4,6 +4,8 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "kabistat.h"
@@ -15,8 +17,43 @@ static const char *event_name(uint32_t cmd)
 	       cmd == KABISTAT_CMD_FIRST_ENOSYS ? "first_enosys" : "unknown";
 }
 
+/*
+ * When the event came, as wall-clock time (UTC, RFC 3339 with
+ * milliseconds): the module sends it from a workqueue, within moments.
+ */
+static void event_time(char buf[32])
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	if (!strftime(buf, 20, "%Y-%m-%dT%H:%M:%S", &tm))
+		strcpy(buf, "?");
+	snprintf(buf + strlen(buf), 12, ".%03dZ", (int)(ts.tv_nsec / 1000000));
+}
+
+/*
+ * A first ENOSYS carries only the cgroup's id: its path from a second
+ * handle (the subscribed one carries events only).  NULL when the cgroup
+ * is gone or its path not known yet.
+ */
+static char *event_path(struct kabistat *look, uint64_t id)
+{
+	struct kabistat_cgroup *cg;
+	char *path = NULL;
+
+	if (look && !kabistat_get_cgroup(look, id, &cg)) {
+		if (cg->path)
+			path = strdup(cg->path);
+		kabistat_cgroup_free(cg);
+	}
+	return path;
+}
+
 static void event_json(struct cli *cli, const struct kabistat_kernel_abi *abi,
-		       const struct kabistat_event *ev, uint64_t lost)
+		       const struct kabistat_event *ev, uint64_t lost,
+		       const char *time, const char *path)
 {
 	const struct kabistat_cgroup *cg = ev->cgroup;
 	struct json *j = &cli->j;
@@ -26,6 +63,7 @@ static void event_json(struct cli *cli, const struct kabistat_kernel_abi *abi,
 	json_object_begin(j);
 	json_kv_u64(j, "seq", ev->seq);
 	json_kv_string(j, "event", event_name(ev->cmd));
+	json_kv_string(j, "time", time);
 	json_kv_u64(j, "lost", lost);
 	if (ev->cmd == KABISTAT_CMD_CGROUP_RELEASED) {
 		/* the final counters, as `show --json` prints a cgroup */
@@ -34,6 +72,7 @@ static void event_json(struct cli *cli, const struct kabistat_kernel_abi *abi,
 		cli_cgroup_json(j, abi, &head, cg, -1);
 	} else {
 		json_kv_u64(j, "cgroup_id", cg->id);
+		json_kv_string(j, "path", path);
 		if (cg->nr_stats) {
 			const struct kabistat_syscall_stat *st = &cg->stats[0];
 
@@ -49,7 +88,8 @@ static void event_json(struct cli *cli, const struct kabistat_kernel_abi *abi,
 }
 
 static void event_text(const struct kabistat_kernel_abi *abi,
-		       const struct kabistat_event *ev, uint64_t lost)
+		       const struct kabistat_event *ev, uint64_t lost,
+		       const char *time, const char *path)
 {
 	const struct kabistat_cgroup *cg = ev->cgroup;
 	char calls[CLI_NUM_LEN], errors[CLI_NUM_LEN], enosys[CLI_NUM_LEN];
@@ -59,7 +99,7 @@ static void event_text(const struct kabistat_kernel_abi *abi,
 	if (lost)
 		printf("(%" PRIu64 " event%s lost)\n", lost,
 		       lost == 1 ? "" : "s");
-	printf("%-8" PRIu64 " %-12s id %-8" PRIu64, ev->seq,
+	printf("%s %-8" PRIu64 " %-12s id %-8" PRIu64, time, ev->seq,
 	       event_name(ev->cmd), cg->id);
 	if (ev->cmd == KABISTAT_CMD_CGROUP_RELEASED) {
 		cli_cgroup_head(&head, cg);
@@ -69,10 +109,11 @@ static void event_text(const struct kabistat_kernel_abi *abi,
 		       cli_num(enosys, cg->totals.enosys), cg->nr_stats,
 		       cli_cgroup_path(&head));
 	} else if (cg->nr_stats) {
-		printf(" %s %s (%" PRIu32 ")\n",
+		printf(" %s %s (%" PRIu32 ")  %s\n",
 		       cli_abi_name(abi, cg->stats[0].abi),
 		       cli_syscall_name(abi, cg->stats[0].abi, cg->stats[0].nr,
-					name), cg->stats[0].nr);
+					name), cg->stats[0].nr,
+		       path ? path : "(path not known)");
 	} else {
 		putchar('\n');
 	}
@@ -97,7 +138,8 @@ int do_events(struct cli *cli, int argc, char **argv)
 	struct kabistat_kernel_abi *abi;
 	uint64_t count = 0, seen = 0, timeout = 0, next_seq = 0;
 	int64_t deadline = -1;
-	struct kabistat *ks;
+	struct kabistat *ks, *look;
+	char msg[KABISTAT_ERRMSG_LEN], time[32], *path;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "n:t:", opts,
@@ -127,6 +169,8 @@ int do_events(struct cli *cli, int argc, char **argv)
 	/* names first: once subscribed, the handle carries events only */
 	if (cli_open_abi(&ks, &abi))
 		return CLI_EXIT_ERROR;
+	if (kabistat_open(&look, msg))
+		look = NULL;	/* events without paths rather than none */
 	ret = 0;
 	if (kabistat_events_subscribe(ks))
 		ret = cli_error("%s", kabistat_errmsg(ks));
@@ -152,15 +196,20 @@ int do_events(struct cli *cli, int argc, char **argv)
 		}
 		lost = next_seq && ev->seq > next_seq ? ev->seq - next_seq : 0;
 		next_seq = ev->seq + 1;
+		event_time(time);
+		path = ev->cmd == KABISTAT_CMD_FIRST_ENOSYS ?
+		       event_path(look, ev->cgroup->id) : NULL;
 		if (cli->json)
-			event_json(cli, abi, ev, lost);
+			event_json(cli, abi, ev, lost, time, path);
 		else
-			event_text(abi, ev, lost);
+			event_text(abi, ev, lost, time, path);
 		fflush(stdout);
+		free(path);
 		kabistat_event_free(ev);
 		seen++;
 	}
 	kabistat_abi_free(abi);
+	kabistat_close(look);
 	kabistat_close(ks);
 	return ret;
 }

@@ -26,7 +26,6 @@
 #include "cli.h"
 #include "export.h"
 
-#define EXPORT_DEFAULT_ADDR	"127.0.0.1"
 #define EXPORT_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
 
 struct export_server {
@@ -155,23 +154,23 @@ static enum MHD_Result export_request(void *cls, struct MHD_Connection *conn,
 }
 
 /*
- * "ADDR:PORT", "[ADDR6]:PORT", ":PORT" or "PORT"; without an address,
- * loopback: exposing the counters beyond the host is a decision to write
- * down.  Return 0 or -1.
+ * "ADDR:PORT", "[ADDR6]:PORT" or ":PORT".  ":PORT" is every address, IPv6
+ * and IPv4, as the Go exporters (node_exporter's --web.listen-address)
+ * read it; a bare "PORT" is refused rather than guessed.  Return 0 or -1.
  */
 static int export_parse_listen(const char *s, struct sockaddr_storage *ss,
 			       socklen_t *len)
 {
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
 	struct sockaddr_in *in = (struct sockaddr_in *)ss;
-	char addr[INET6_ADDRSTRLEN + 2] = EXPORT_DEFAULT_ADDR;
-	const char *colon = strrchr(s, ':'), *port_s = colon ? colon + 1 : s;
+	char addr[INET6_ADDRSTRLEN + 2] = "::";
+	const char *colon = strrchr(s, ':');
 	uint64_t port;
 	size_t alen;
 
-	if (cli_parse_u64(port_s, 65535, &port) || !port)
+	if (!colon || cli_parse_u64(colon + 1, 65535, &port) || !port)
 		return -1;
-	if (colon && colon > s) {
+	if (colon > s) {
 		alen = (size_t)(colon - s);
 		if (s[0] == '[') {
 			if (alen < 3 || s[alen - 1] != ']')
@@ -200,6 +199,29 @@ static int export_parse_listen(const char *s, struct sockaddr_storage *ss,
 	return -1;
 }
 
+/* ":PORT" (and "[::]:PORT"): IPv4 too, on the one IPv6 socket */
+static bool export_any6(const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+
+	return ss->ss_family == AF_INET6 &&
+	       IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr);
+}
+
+static struct MHD_Daemon *export_start(struct sockaddr_storage *ss,
+				       struct export_server *srv)
+{
+	return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+				MHD_USE_ERROR_LOG |
+				(export_any6(ss) ? MHD_USE_DUAL_STACK :
+				 ss->ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+				0, NULL, NULL, export_request, srv,
+				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)ss,
+				MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+				MHD_OPTION_CONNECTION_LIMIT, 16u,
+				MHD_OPTION_END);
+}
+
 static int export_listen(const char *listen, const struct export_opts *o)
 {
 	struct export_server srv = { .opts = *o };
@@ -212,7 +234,7 @@ static int export_listen(const char *listen, const struct export_opts *o)
 
 	if (export_parse_listen(listen, &ss, &sslen))
 		return cli_usage_error("export",
-				       "--listen is ADDR:PORT, [ADDR6]:PORT or PORT, not '%s'",
+				       "--listen is ADDR:PORT, [ADDR6]:PORT or :PORT (every address), not '%s'",
 				       listen);
 	/* fail at start when the module is missing, not at the first scrape */
 	if (kabistat_open(&srv.ks, msg))
@@ -229,14 +251,18 @@ static int export_listen(const char *listen, const struct export_opts *o)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-			     MHD_USE_ERROR_LOG |
-			     (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
-			     0, NULL, NULL, export_request, &srv,
-			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-			     MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-			     MHD_OPTION_CONNECTION_LIMIT, 16u,
-			     MHD_OPTION_END);
+	d = export_start(&ss, &srv);
+	/* every address on a host without IPv6: IPv4's */
+	if (!d && export_any6(&ss)) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+		uint16_t port = ((struct sockaddr_in6 *)&ss)->sin6_port;
+
+		memset(&ss, 0, sizeof(ss));
+		in->sin_family = AF_INET;
+		in->sin_port = port;
+		in->sin_addr.s_addr = htonl(INADDR_ANY);
+		d = export_start(&ss, &srv);
+	}
 	if (!d) {
 		kabistat_close(srv.ks);
 		export_state_free(srv.state);

@@ -302,18 +302,25 @@ static int export_rows(struct export_cg *e, const struct kabistat_kernel_abi *ab
 	return 0;
 }
 
-/* A label value: backslash, double quote and line feed escaped. */
+/*
+ * A label value: backslash, double quote and line feed escaped, as the
+ * text format wants; bytes that are not UTF-8 become U+FFFD (utf8.c).
+ */
 static void export_value(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\\')
-			fputs("\\\\", f);
-		else if (*s == '"')
-			fputs("\\\"", f);
-		else if (*s == '\n')
+	uint32_t cp;
+	size_t len;
+
+	for (; *s; s += len ? len : 1) {
+		len = cli_utf8_char(s, &cp);
+		if (!len)
+			fputs(CLI_UTF8_REPLACEMENT, f);
+		else if (cp == '\\' || cp == '"')
+			fprintf(f, "\\%c", (char)cp);
+		else if (cp == '\n')
 			fputs("\\n", f);
 		else
-			fputc(*s, f);
+			fwrite(s, 1, len, f);
 	}
 }
 
@@ -390,12 +397,21 @@ static void export_version_write(FILE *f, const unsigned long part[3])
 /*
  * A version of the syscall table ("5.6", "2.6.16") as that number; a
  * range ("6.2-6.12") by its upper bound, which is what
- * kabistat_kernel_version_needs_cmp() orders by.  False if it is neither.
+ * kabistat_kernel_version_needs_cmp() orders by; a syscall newer than the
+ * table (">7.3") as the release after.  False if it is none of these.
  */
 static bool export_since_number(const char *since, unsigned long part[3])
 {
 	const char *dash = strchr(since, '-'), *end;
 
+	/* ">7.3", newer than the table: the first release after, 7.004 */
+	if (since[0] == '>') {
+		if (!export_version_parse(since + 1, part, &end) || *end)
+			return false;
+		part[1]++;
+		part[2] = 0;
+		return true;
+	}
 	return export_version_parse(dash ? dash + 1 : since, part, &end) &&
 	       !*end;
 }
@@ -523,6 +539,34 @@ static int export_min_kernel(FILE *f, const struct kabistat_kernel_abi *abi,
 	return 0;
 }
 
+/*
+ * kabistat_syscall_errno_total: per cgroup, the errors by errno, as the
+ * module counts them (errno 1..KABISTAT_ERRNO_MAX, the rest "other"): at
+ * most that many series a cgroup, and only for errnos it saw.
+ */
+static void export_errno(FILE *f, const struct cli_snapshot *snap,
+			 const struct export_cg *cgs)
+{
+	unsigned int e, v;
+	char name[16];
+	size_t i;
+
+	export_family(f, "kabistat_syscall_errno_total", "counter",
+		      "System calls that returned an error, by errno (\"other\": beyond the errnos the module counts one by one).");
+	for (i = 0; i < snap->n; i++) {
+		for (e = 1; e <= KABISTAT_ERRNO_MAX + 1; e++) {
+			v = e % (KABISTAT_ERRNO_MAX + 1); /* "other" last */
+			if (!cgs[i].cg->errno_counts[v])
+				continue;
+			fputs("kabistat_syscall_errno_total{", f);
+			export_cgroup_labels(f, &cgs[i]);
+			fprintf(f, ",errno=\"%s\"} %" PRIu64 "\n",
+				cli_errno_name(v, name),
+				cgs[i].cg->errno_counts[v]);
+		}
+	}
+}
+
 int export_write(FILE *f, const struct kabistat_kernel_abi *abi,
 		 const struct cli_snapshot *snap, const struct export_opts *o,
 		 struct export_state *st)
@@ -572,6 +616,17 @@ int export_write(FILE *f, const struct kabistat_kernel_abi *abi,
 		export_cgroup_labels(f, &cgs[i]);
 		fprintf(f, "} %" PRIu64 "\n", cgs[i].cg->generation);
 	}
+	export_family(f, "kabistat_cgroup_path_truncated", "gauge",
+		      "1 for a cgroup whose path the module kept only the beginning of: its cgroup label is a prefix of the real path.");
+	for (i = 0; i < snap->n; i++) {
+		if (!cgs[i].cg->id ||
+		    !(cgs[i].cg->flags & KABISTAT_CGROUP_F_PATH_TRUNC))
+			continue;
+		fputs("kabistat_cgroup_path_truncated{", f);
+		export_cgroup_labels(f, &cgs[i]);
+		fputs("} 1\n", f);
+	}
+	export_errno(f, snap, cgs);
 	export_family(f, "kabistat_cgroup_min_kernel_version", "gauge",
 		      "The newest kernel version the cgroup's used syscalls need (returned other than ENOSYS), X.Y as X + Y/1000, a range by its upper bound; one series per syscall that needs it.");
 	for (i = 0; i < snap->n && !err; i++)

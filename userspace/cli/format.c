@@ -115,3 +115,37 @@ int cli_parse_u64(const char *s, uint64_t max, uint64_t *v)
 	*v = strtoull(s, &end, 10);
 	return errno || *v > max ? -1 : 0;
 }
+
+/* Whether @c continues a UTF-8 sequence (cut before a lead byte only). */
+static bool format_utf8_cont(char c)
+{
+	return ((unsigned char)c & 0xc0) == 0x80;
+}
+
+/* The byte offset of character @k of @s (its length when shorter). */
+static size_t format_char_offset(const char *s, size_t k)
+{
+	size_t off;
+
+	for (off = 0; s[off]; off++)
+		if (!format_utf8_cont(s[off]) && !k--)
+			break;
+	return off;
+}
+
+const char *cli_elide(char buf[CLI_ELIDE_SIZE], size_t width, const char *s)
+{
+	size_t chars = 0, head, tail, i, head_len;
+
+	for (i = 0; s[i]; i++)
+		chars += !format_utf8_cont(s[i]);
+	if (chars <= width || width < 5 || width > CLI_ELIDE_MAX)
+		return s;
+	head = (width - 3) / 2;
+	tail = width - 3 - head;
+	head_len = format_char_offset(s, head);
+	memcpy(buf, s, head_len);
+	memcpy(buf + head_len, "...", 3);
+	strcpy(buf + head_len + 3, s + format_char_offset(s, chars - tail));
+	return buf;
+}

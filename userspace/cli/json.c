@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <inttypes.h>
 
-#include "json.h"
+#include "cli.h"
 
 void json_init(struct json *j, FILE *out, bool pretty)
 {
@@ -77,31 +77,31 @@ void json_array_end(struct json *j)
 	json_close(j, ']');
 }
 
+/*
+ * A JSON string from any bytes: valid UTF-8 passes, each byte that is not
+ * becomes U+FFFD, and the C0 and C1 control characters and DEL are
+ * escaped, so that the output is valid UTF-8 and safe on a terminal.
+ */
 static void json_quoted(struct json *j, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp;
+	size_t len;
 
 	fputc('"', j->out);
-	for (; *p; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", j->out);
-			break;
-		case '\\':
-			fputs("\\\\", j->out);
-			break;
-		case '\n':
+	for (; *s; s += len ? len : 1) {
+		len = cli_utf8_char(s, &cp);
+		if (!len)
+			fputs(CLI_UTF8_REPLACEMENT, j->out);
+		else if (cp == '"' || cp == '\\')
+			fprintf(j->out, "\\%c", (char)cp);
+		else if (cp == '\n')
 			fputs("\\n", j->out);
-			break;
-		case '\t':
+		else if (cp == '\t')
 			fputs("\\t", j->out);
-			break;
-		default:
-			if (*p < 0x20)
-				fprintf(j->out, "\\u%04x", *p);
-			else
-				fputc(*p, j->out);
-		}
+		else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+			fprintf(j->out, "\\u%04x", (unsigned int)cp);
+		else
+			fwrite(s, 1, len, j->out);
 	}
 	fputc('"', j->out);
 }
@@ -130,6 +130,16 @@ void json_bool(struct json *j, bool v)
 {
 	json_element(j);
 	fputs(v ? "true" : "false", j->out);
+}
+
+void json_rate(struct json *j, double v)
+{
+	if (!(v >= 0)) {
+		json_null(j);
+		return;
+	}
+	json_element(j);
+	fprintf(j->out, "%.3f", v);
 }
 
 void json_null(struct json *j)

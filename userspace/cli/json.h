@@ -32,6 +32,8 @@ void json_string(struct json *j, const char *s);
 void json_u64(struct json *j, uint64_t v);
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
+/* a rate or other measured number, to the thousandth; null when < 0 */
+void json_rate(struct json *j, double v);
 
 /* key and value in one call, for the common cases */
 void json_kv_string(struct json *j, const char *key, const char *s);

@@ -16,32 +16,42 @@ static const struct cli_cmd *find_cmd(const char *name);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "abi", do_abi, "abi [--syscalls]",
-	  "the host kernel's ABI identity and the module's versions" },
+	  "the host kernel's ABI identity and the module's versions",
+	  true },
 	{ "show", do_show,
 	  "show [--sort calls|errors|name|nr] [--abi ABI] [--recursive] CGROUP...",
 	  "per-syscall counts of cgroups (a cgroup2 path, 'self', an id or a\n"
 	  "container id prefix of 4+ hex digits, found also once the\n"
 	  "container has exited), the newest syscall used; --recursive sums\n"
 	  "each cgroup's subtree, released cgroups included, as a container\n"
-	  "id always does" },
-	{ "list", do_list, "list",
-	  "one line per tracked cgroup, then the overflow and evicted aggregates" },
+	  "id always does",
+	  true },
+	{ "list", do_list, "list [--sort calls|errors|enosys|id|path] [--wide]",
+	  "one line per tracked cgroup, then the overflow and evicted aggregates;\n"
+	  "100 columns (--wide: whole container ids and paths)",
+	  true },
 	{ "reset", do_reset, "reset CGROUP|--all",
-	  "start a cgroup's counts, or every cgroup's, from zero (CAP_SYS_ADMIN)" },
+	  "start a cgroup's counts, or every cgroup's, from zero (CAP_SYS_ADMIN)",
+	  true },
 	{ "set", do_set, "set [counting on|off] [released-ttl SECONDS]",
-	  "change the module's runtime settings (CAP_SYS_ADMIN)" },
+	  "change the module's runtime settings (CAP_SYS_ADMIN)",
+	  true },
 	{ "events", do_events, "events [-n COUNT] [--timeout SECONDS]",
 	  "print cgroup releases and first ENOSYS returns as they happen\n"
-	  "(CAP_SYS_ADMIN); stop after COUNT events or SECONDS seconds" },
+	  "(CAP_SYS_ADMIN); stop after COUNT events or SECONDS seconds",
+	  true },
 	{ "top", do_top, "top [-d SECONDS] [-n COUNT] [--batch] [CGROUP]",
 	  "live calls and errors per second of every cgroup, sorted, and of\n"
 	  "CGROUP's syscalls (or the selected one's: arrows, Enter; q quits);\n"
-	  "every SECONDS (2); --batch prints COUNT (1) plain frames and exits" },
+	  "every SECONDS (2); --batch prints COUNT (1) frames and exits\n"
+	  "(with -j: JSON Lines, one object a frame)",
+	  true },
 	{ "check", do_check, "check --kernel X.Y [--recursive] [CGROUP...]",
 	  "the syscalls cgroups used (all tracked cgroups, or those named)\n"
 	  "that Linux X.Y lacks, so that they may fail there, and the ENOSYS\n"
-	  "returns they get here; exit status 1 when any may fail;\n"
-	  "--recursive: each named cgroup's subtree summed" },
+	  "returns they get here; exit status 0: none may fail, 1: some may,\n"
+	  "2: an error; --recursive: each named cgroup's subtree summed",
+	  true },
 	{ "seccomp", do_seccomp,
 	  "seccomp [--format docker|oci|spo] [--action errno|kill|log] [--merge] [--recursive] [--name NAME] CGROUP...",
 	  "a seccomp profile allowing the syscalls CGROUP used and a baseline:\n"
@@ -49,13 +59,16 @@ static const struct cli_cmd cli_cmds[] = {
 	  "spec's linux.seccomp (oci), or a Security Profiles Operator\n"
 	  "SeccompProfile named NAME (spo, YAML); --merge: one profile for\n"
 	  "several cgroups; --recursive: each one's subtree; --action: what\n"
-	  "other syscalls get (errno: EPERM, the default)" },
+	  "other syscalls get (errno: EPERM, the default)",
+	  false },
 	{ "export", do_export,
-	  "export [--top N | --no-syscall-labels] [--listen [ADDR:]PORT]",
+	  "export [--top N | --no-syscall-labels] [--listen [ADDR]:PORT]",
 	  "the counters in the Prometheus text format; --listen serves them\n"
-	  "at http://ADDR:PORT/metrics (ADDR 127.0.0.1 when not given);\n"
-	  "--top N: per cgroup, other syscalls summed as syscall=\"other\"" },
-	{ "help", do_help, "help [COMMAND]", "this text, or one command's" },
+	  "at http://ADDR:PORT/metrics (:PORT: every address, as Go's);\n"
+	  "--top N: per cgroup, other syscalls summed as syscall=\"other\"",
+	  false },
+	{ "help", do_help, "help [COMMAND]", "this text, or one command's",
+	  false },
 };
 
 int cli_error(const char *fmt, ...)
@@ -97,7 +110,7 @@ int cli_common_opt(struct cli *cli, const char *cmd, int c, char **argv)
 		cli->json = cli->j.pretty = cli->pretty = true;
 		return -1;
 	case 'h':
-		cli_print_usage(find_cmd(cmd), false);
+		cli_print_help(find_cmd(cmd));
 		return 0;
 	case ':':
 		return cli_usage_error(cmd, "option '%s' needs an argument",
@@ -131,8 +144,8 @@ int cli_open_abi(struct kabistat **ks, struct kabistat_kernel_abi **abi)
 
 void cli_print_usage(const struct cli_cmd *cmd, bool to_stderr)
 {
-	fprintf(to_stderr ? stderr : stdout, "usage: kabistat [-j] %s\n",
-		cmd->usage);
+	fprintf(to_stderr ? stderr : stdout, "usage: kabistat %s%s\n",
+		cmd->json ? "[-j] " : "", cmd->usage);
 }
 
 /* A command's help text, each of its lines indented. */
@@ -187,15 +200,22 @@ static int do_help(struct cli *cli, int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	cmd = find_cmd(argv[1]);
+	/* `help --help` is `help help`, as for every other command */
+	cmd = find_cmd(!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ?
+		       "help" : argv[1]);
 	if (!cmd)
 		return cli_usage_error(NULL,
 				       "no such command '%s' (see 'kabistat help')",
 				       argv[1]);
+	cli_print_help(cmd);
+	return 0;
+}
+
+void cli_print_help(const struct cli_cmd *cmd)
+{
 	cli_print_usage(cmd, false);
 	putchar('\n');
 	print_help(stdout, cmd->help, "");
-	return 0;
 }
 
 int main(int argc, char **argv)

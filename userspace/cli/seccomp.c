@@ -43,13 +43,25 @@
  * Always allowed: what the vDSO falls back to and what no program calls
  * on purpose but every program needs (signal return, restart after a
  * stop, the end of a thread and of a process).  ia32 adds its own names.
+ *
+ * The vDSO fallbacks are the functions __vdso_NAME that the x86 vDSOs of
+ * the version table's kernels (5.10, 6.1, 6.12, 7.3) export where NAME
+ * is a syscall, which each calls when it cannot answer in user space
+ * (readelf --dyn-syms on vdso64.so and vdso32.so, or vdso.lds.S):
+ *   64-bit: clock_gettime, gettimeofday, time, getcpu, clock_getres;
+ *           getrandom since 6.11 (sgx_enter_enclave and, in 7.x,
+ *           futex_robust_list*_try_unlock are no syscalls);
+ *   32-bit: clock_gettime, gettimeofday, time, clock_getres,
+ *           clock_gettime64; getcpu and clock_getres_time64 in 7.3, not
+ *           in 6.1; and its sigreturn trampolines.
+ * selftests/cli_features.c checks every kernel it runs on against this.
  */
 static const char *const seccomp_baseline[] = {
-	"clock_gettime", "exit", "exit_group", "getcpu", "gettimeofday",
-	"restart_syscall", "rt_sigreturn", "time",
+	"clock_getres", "clock_gettime", "exit", "exit_group", "getcpu",
+	"getrandom", "gettimeofday", "restart_syscall", "rt_sigreturn", "time",
 };
 static const char *const seccomp_baseline_ia32[] = {
-	"clock_gettime64", "sigreturn",
+	"clock_getres_time64", "clock_gettime64", "sigreturn",
 };
 
 static struct seccomp_name *seccomp_find(struct seccomp_set *s,

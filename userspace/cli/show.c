@@ -204,6 +204,8 @@ static void show_header(const struct kabistat_kernel_abi *abi,
 	if (kabistat_container_id(head->path, container))
 		printf("  container %s\n", container);
 	show_min_kernel(abi, cg);
+	if (head->flags & KABISTAT_CGROUP_F_PATH_TRUNC)
+		printf("  path truncated: the module kept only its beginning\n");
 	if (head->flags & KABISTAT_CGROUP_F_PARTIAL)
 		printf("  partial: some of its calls were counted in the overflow aggregate\n");
 }

@@ -10,7 +10,7 @@
  *
  * Interactive (ncurses): arrows move the selection, Enter shows the
  * selected cgroup's syscalls, q quits.  --batch prints COUNT frames as
- * plain text and exits.
+ * plain text, or with -j as JSON Lines (one object a frame), and exits.
  */
 #define _GNU_SOURCE
 #include <curses.h>
@@ -264,6 +264,82 @@ static void top_print_batch(const struct top_frame *f, uint64_t sel_id,
 	fflush(stdout);
 }
 
+static void top_json_rates(struct json *j, const struct top_rate *r)
+{
+	json_key(j, "calls_per_s");
+	json_rate(j, r->calls);
+	json_key(j, "errors_per_s");
+	json_rate(j, r->errors);
+}
+
+/*
+ * --batch -j: one object a line, with what the text frame shows: every
+ * cgroup (rates null where there is none: reset, or an aggregate seen
+ * first), then the selected one's syscalls with calls.
+ */
+static void top_json_batch(struct json *j, const struct top_frame *f,
+			   uint64_t sel_id, double interval, unsigned int frame,
+			   unsigned int frames)
+{
+	const struct kabistat_cgroup *sel = NULL;
+	struct cli_cgroup_head head;
+	struct top_rate *sc;
+	char name[24];
+	size_t i, n;
+
+	json_object_begin(j);
+	json_kv_u64(j, "frame", frame);
+	json_kv_u64(j, "frames", frames);
+	json_key(j, "interval_s");
+	json_rate(j, interval);
+	json_kv_string(j, "kernel", f->abi->kernel_release);
+	json_key(j, "cgroups");
+	json_array_begin(j);
+	for (i = 0; i < f->ncgs; i++) {
+		const struct top_rate *r = &f->cgs[i];
+
+		if (sel_id ? r->cg->id == sel_id : !sel && r->cg->id)
+			sel = r->cg;
+		json_object_begin(j);
+		cli_cgroup_head(&head, r->cg);
+		cli_cgroup_ident_json(j, &head);
+		top_json_rates(j, r);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_key(j, "selected");
+	if (sel) {
+		json_object_begin(j);
+		cli_cgroup_head(&head, sel);
+		cli_cgroup_ident_json(j, &head);
+		json_key(j, "syscalls");
+		json_array_begin(j);
+		sc = top_syscalls(f, sel, &n);
+		for (i = 0; sc && i < n; i++) {
+			unsigned int abi = (unsigned int)(sc[i].key >> 32);
+			uint32_t nr = (uint32_t)sc[i].key;
+
+			if (sc[i].calls == 0)
+				continue;
+			json_object_begin(j);
+			json_kv_string(j, "abi", cli_abi_name(f->abi, abi));
+			json_kv_u64(j, "nr", nr);
+			json_kv_string(j, "name",
+				       cli_syscall_name(f->abi, abi, nr, name));
+			top_json_rates(j, &sc[i]);
+			json_object_end(j);
+		}
+		free(sc);
+		json_array_end(j);
+		json_object_end(j);
+	} else {
+		json_null(j);
+	}
+	json_object_end(j);
+	json_finish(j);
+	fflush(j->out);
+}
+
 static void top_draw(const struct top_frame *f, uint64_t *sel_id,
 		     bool show_syscalls, double interval)
 {
@@ -428,8 +504,8 @@ int do_top(struct cli *cli, int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return cli_usage_error("top", "one cgroup at most");
-	if (cli->json)
-		return cli_usage_error("top", "no JSON: use 'kabistat -j list' twice");
+	if (cli->json && !batch)
+		return cli_usage_error("top", "JSON only with --batch (JSON Lines, a frame a line)");
 	if (batch && !frames)
 		frames = 1;
 
@@ -464,6 +540,11 @@ int do_top(struct cli *cli, int argc, char **argv)
 		if (top_step(ks, &f)) {
 			ret = CLI_EXIT_ERROR;
 			break;
+		}
+		if (cli->json) {
+			top_json_batch(&cli->j, &f, sel_id, interval, i,
+				       frames);
+			continue;
 		}
 		if (i > 1)
 			putchar('\n');

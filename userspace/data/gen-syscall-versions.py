@@ -19,7 +19,9 @@ A syscall first present in tree N of the list gets:
     cannot say where ("6.2-6.12").
 A syscall already in the oldest tree gets the manual page's version; one the
 page does not know (or whose page entry does not apply to this ABI) gets
-"1.0-<oldest>": the tables only bound it from above.
+"1.0-<oldest>": the tables only bound it from above.  A syscall in none of
+the trees is newer than the newest: the library gives it ">" and the newest
+tree's version (">7.3"), which the C file names ks_since_beyond.
 
 Manual page notes: entries marked "<arch> only" or "Not on x86" never apply
 (x86 syscalls of the same name do not exist or come from the tables), and
@@ -262,6 +264,7 @@ def main():
                 f.write('\t{ %s, "%s", "%s", "%s" },\n' %
                         (abi_ids[abi], name, ver, src.replace('"', "'")))
             f.write("};\n\nconst size_t ks_since_count = %d;\n" % len(table))
+            f.write('const char ks_since_beyond[] = ">%s";\n' % trees[-1][0])
 
 
 if __name__ == "__main__":

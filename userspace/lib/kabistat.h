@@ -308,7 +308,10 @@ int kabistat_container_id(const char *path,
  * range "6.2-6.12": first present somewhere in 6.2..6.12 (absent from the
  * 6.1 table, present in the 6.12 one).  What a program "needs at least" is
  * the upper bound: that is the oldest kernel known to have the syscall,
- * while any kernel inside the range may lack it.
+ * while any kernel inside the range may lack it.  A syscall the running
+ * kernel names and the table does not know is newer than the newest
+ * kernel the table was made from: ">7.3", which needs more than every
+ * other version (kabistat_stat_since() only).
  */
 
 /*
@@ -337,13 +340,16 @@ int kabistat_kernel_version_needs_cmp(const char *a, const char *b);
  */
 int kabistat_syscall_used(const struct kabistat_counters *c);
 
-/* The first kernel version of @st's syscall (see above), or NULL. */
+/*
+ * The first kernel version of @st's syscall (see above): ">X.Y" when the
+ * table does not know its name; NULL when the kernel gives it no name.
+ */
 const char *kabistat_stat_since(const struct kabistat_kernel_abi *abi,
 				const struct kabistat_syscall_stat *st);
 
 /*
  * The newest kernel version among the syscalls @cg used, or NULL when it
- * used none the table knows.  The syscalls that need it are those whose
+ * used none with a name.  The syscalls that need it are those whose
  * kabistat_stat_since() is kabistat_kernel_version_needs_cmp()-equal.
  */
 const char *kabistat_cgroup_min_kernel(const struct kabistat_kernel_abi *abi,

@@ -3,8 +3,10 @@
  * "Introduced in kernel X": lookups in the generated version table, the
  * order of versions and version ranges, and the newest syscall a cgroup
  * used.  Names come from the running kernel (GET_ABI), versions from the
- * table, so a syscall newer than the table has a name but no version.
+ * table, so a syscall newer than the table has a name the table lacks:
+ * it needs a kernel newer than the table's newest (">7.3").
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +74,16 @@ static int ks_version_part_cmp(const char **a, const char **b)
 	}
 }
 
+/*
+ * A name the running kernel has and the table lacks comes from a kernel
+ * newer than every tree the table was made from: ">7.3" (ks_since_beyond)
+ * needs more than any version the table knows.
+ */
+static bool ks_version_beyond(const char *v)
+{
+	return v && v[0] == '>';
+}
+
 /* The bounds of "5.6" (5.6, 5.6) or of "6.2-6.12" (6.2, 6.12). */
 static void ks_version_bounds(const char *v, const char **lo, const char **hi)
 {
@@ -88,6 +100,8 @@ int kabistat_kernel_version_cmp(const char *a, const char *b)
 
 	if (!a || !b)
 		return (a != NULL) - (b != NULL);
+	if (ks_version_beyond(a) || ks_version_beyond(b))
+		return ks_version_beyond(a) - ks_version_beyond(b);
 	ks_version_bounds(a, &alo, &ahi);
 	ks_version_bounds(b, &blo, &bhi);
 	r = ks_version_part_cmp(&ahi, &bhi);
@@ -100,6 +114,8 @@ int kabistat_kernel_version_needs_cmp(const char *a, const char *b)
 
 	if (!a || !b)
 		return (a != NULL) - (b != NULL);
+	if (ks_version_beyond(a) || ks_version_beyond(b))
+		return ks_version_beyond(a) - ks_version_beyond(b);
 	ks_version_bounds(a, &alo, &ahi);
 	ks_version_bounds(b, &blo, &bhi);
 	return ks_version_part_cmp(&ahi, &bhi);
@@ -114,13 +130,15 @@ const char *kabistat_stat_since(const struct kabistat_kernel_abi *abi,
 				const struct kabistat_syscall_stat *st)
 {
 	const struct kabistat_syscall_table *t;
+	const char *v;
 
 	if (!abi || st->abi >= KABISTAT_MAX_ABIS)
 		return NULL;
 	t = &abi->tables[st->abi];
 	if (!t->present || st->nr >= t->size || !t->names[st->nr])
 		return NULL;
-	return kabistat_syscall_since(st->abi, t->names[st->nr]);
+	v = kabistat_syscall_since(st->abi, t->names[st->nr]);
+	return v ? v : ks_since_beyond;
 }
 
 const char *kabistat_cgroup_min_kernel(const struct kabistat_kernel_abi *abi,

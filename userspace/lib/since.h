@@ -20,5 +20,7 @@ struct ks_since {
 /* Sorted by ABI, then name (strcmp). */
 extern const struct ks_since ks_since_table[];
 extern const size_t ks_since_count;
+/* ">X.Y", X.Y the newest kernel tree the table was made from */
+extern const char ks_since_beyond[];
 
 #endif /* KABISTAT_SINCE_H */
