@@ -588,4 +588,48 @@ TEST_F_TIMEOUT(dump, dump_while_cgroups_come_and_go, 200)
 	       ch.rounds - rounds_before, DUMPS);
 }
 
+/* kabistat_cgroup_dup() of the one cgroup a subtree dump returns. */
+static int keep_copy(const struct kabistat_cgroup *cg, void *arg)
+{
+	struct kabistat_cgroup **copy = arg;
+
+	if (*copy)
+		return -EEXIST;
+	*copy = kabistat_cgroup_dup(cg);
+	return *copy ? 0 : -ENOMEM;
+}
+
+TEST_F(dump, cgroup_dup_outlives_the_callback_intact)
+{
+	struct kabistat_cgroup *copy = NULL, *now = NULL;
+	struct kabistat_dump_opts o = { .sz = sizeof(o) };
+
+	self->ncgs = 1;
+	CREATE(0, NULL, "dup");
+	RUN_GETPPID(0, 23);
+	o.subtree_id = self->cgs[0].id;
+	ASSERT_EQ(0, kabistat_dump(self->ks, &o, keep_copy, &copy))
+		TH_LOG("%s", kabistat_errmsg(self->ks));
+	ASSERT_NE(NULL, copy);
+	ASSERT_EQ(0, kabistat_get_cgroup(self->ks, self->cgs[0].id, &now))
+		TH_LOG("%s", kabistat_errmsg(self->ks));
+
+	EXPECT_EQ(now->id, copy->id);
+	EXPECT_EQ(now->generation, copy->generation);
+	EXPECT_EQ(now->state, copy->state);
+	EXPECT_EQ(now->flags, copy->flags);
+	ASSERT_NE(NULL, copy->path);
+	EXPECT_STREQ(now->path, copy->path);
+	ASSERT_EQ(now->nr_stats, copy->nr_stats);
+	EXPECT_EQ(0, memcmp(now->stats, copy->stats,
+			    now->nr_stats * sizeof(*now->stats)));
+	EXPECT_EQ(0, memcmp(now->per_abi, copy->per_abi, sizeof(now->per_abi)));
+	EXPECT_EQ(0, memcmp(&now->totals, &copy->totals, sizeof(now->totals)));
+	EXPECT_EQ(0, memcmp(now->errno_counts, copy->errno_counts,
+			    sizeof(now->errno_counts)));
+	EXPECT_EQ(23 + CGTEST_OVERHEAD_CALLS, copy->totals.calls);
+	kabistat_cgroup_free(now);
+	kabistat_cgroup_free(copy);
+}
+
 TEST_HARNESS_MAIN

@@ -32,6 +32,13 @@ void kabistat_abi_free(struct kabistat_kernel_abi *abi)
 	free(st);
 }
 
+struct kabistat_kernel_abi *ks_abi_alloc(void)
+{
+	struct ks_abi_store *st = calloc(1, sizeof(*st));
+
+	return st ? &st->pub : NULL;
+}
+
 static void ks_copy_string(char *dst, size_t len, struct nlattr *a)
 {
 	if (a)
@@ -201,10 +208,13 @@ static int ks_parse_abi(struct nlmsghdr *nlh, struct nlattr **unchecked,
 
 int kabistat_get_abi(struct kabistat *ks, struct kabistat_kernel_abi **out)
 {
-	struct ks_abi_store *st = calloc(1, sizeof(*st));
+	struct ks_abi_store *st;
 	struct nl_msg *msg;
 	int err;
 
+	if (ks->transport == KABISTAT_TRANSPORT_DEVICE)
+		return ks_dev_get_abi(ks, out);
+	st = calloc(1, sizeof(*st));
 	msg = st ? ks_request(ks, KABISTAT_CMD_GET_ABI, 0) : NULL;
 	if (!msg) {
 		free(st);

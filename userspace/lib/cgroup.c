@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <netlink/genl/genl.h>
 #include <linux/kabistat.h>
 
@@ -360,11 +361,34 @@ static int ks_get_cgroup(struct kabistat *ks, struct nl_msg *msg,
 	return 0;
 }
 
+/*
+ * The device reads a cgroup by the fd of its directory only: open it by
+ * its id (a file handle, CAP_DAC_READ_SEARCH); a released cgroup has no
+ * directory left to open.
+ */
+static int ks_dev_get_cgroup_id(struct kabistat *ks, uint64_t id,
+				struct kabistat_cgroup **out)
+{
+	char spec[24];
+	int fd, err;
+
+	snprintf(spec, sizeof(spec), "%llu", (unsigned long long)id);
+	fd = kabistat_cgroup_open(ks, spec);
+	if (fd < 0)
+		return fd;
+	err = ks_dev_get_cgroup_fd(ks, fd, out);
+	close(fd);
+	return err;
+}
+
 int kabistat_get_cgroup(struct kabistat *ks, uint64_t id,
 			struct kabistat_cgroup **out)
 {
-	struct nl_msg *msg = ks_request(ks, KABISTAT_CMD_GET_CGROUP, 0);
+	struct nl_msg *msg;
 
+	if (ks->transport == KABISTAT_TRANSPORT_DEVICE)
+		return ks_dev_get_cgroup_id(ks, id, out);
+	msg = ks_request(ks, KABISTAT_CMD_GET_CGROUP, 0);
 	if (!msg || nla_put_u64(msg, KABISTAT_A_CGROUP_ID, id) < 0) {
 		nlmsg_free(msg);
 		return ks_error(ks, -ENOMEM, "GET_CGROUP: out of memory");
@@ -375,10 +399,13 @@ int kabistat_get_cgroup(struct kabistat *ks, uint64_t id,
 int kabistat_get_cgroup_fd(struct kabistat *ks, int fd,
 			   struct kabistat_cgroup **out)
 {
-	struct nl_msg *msg = ks_request(ks, KABISTAT_CMD_GET_CGROUP, 0);
+	struct nl_msg *msg;
 	uint64_t id = 0;
 	int have_id;
 
+	if (ks->transport == KABISTAT_TRANSPORT_DEVICE)
+		return ks_dev_get_cgroup_fd(ks, fd, out);
+	msg = ks_request(ks, KABISTAT_CMD_GET_CGROUP, 0);
 	if (!msg || nla_put_s32(msg, KABISTAT_A_CGROUP_FD, fd) < 0) {
 		nlmsg_free(msg);
 		return ks_error(ks, -ENOMEM, "GET_CGROUP: out of memory");
@@ -491,6 +518,9 @@ int kabistat_dump(struct kabistat *ks, const struct kabistat_dump_opts *opts,
 	struct nl_msg *msg;
 	int err;
 
+	err = ks_need_netlink(ks, "dumps (GET_CGROUP dump)");
+	if (err)
+		return err;
 	/* fields beyond the caller's @sz are left at their defaults */
 	if (opts && KS_HAS_FIELD(opts, subtree_id))
 		subtree = opts->subtree_id;
@@ -579,4 +609,11 @@ int kabistat_cgroup_sum(struct kabistat_cgroup **sum,
 	}
 	*sum = s;
 	return 0;
+}
+
+struct kabistat_cgroup *kabistat_cgroup_dup(const struct kabistat_cgroup *cg)
+{
+	struct kabistat_cgroup *copy = NULL;
+
+	return kabistat_cgroup_sum(&copy, cg) ? NULL : copy;
 }

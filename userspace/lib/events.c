@@ -25,6 +25,9 @@ int kabistat_events_subscribe(struct kabistat *ks)
 
 	if (ks->events)
 		return 0;
+	err = ks_need_netlink(ks, "events (multicast group)");
+	if (err)
+		return err;
 	/*
 	 * libnl's sequence check expects an ACK for every earlier request,
 	 * and do requests get none (see ks_transact()); events carry
@@ -52,7 +55,7 @@ int kabistat_events_subscribe(struct kabistat *ks)
 
 int kabistat_events_fd(const struct kabistat *ks)
 {
-	return nl_socket_get_fd(ks->sock);
+	return ks->sock ? nl_socket_get_fd(ks->sock) : -1;
 }
 
 void kabistat_event_free(struct kabistat_event *ev)
@@ -149,13 +152,13 @@ int kabistat_event_next(struct kabistat *ks, int timeout_ms,
 			struct kabistat_event **out)
 {
 	int64_t deadline = ks_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
-	struct pollfd pfd = { .fd = nl_socket_get_fd(ks->sock),
-			      .events = POLLIN };
+	struct pollfd pfd = { .fd = -1, .events = POLLIN };
 	int wait, n, err;
 
 	if (!ks->events)
 		return ks_error(ks, -EINVAL,
 				"events: not subscribed (kabistat_events_subscribe())");
+	pfd.fd = nl_socket_get_fd(ks->sock);
 	for (;;) {
 		/* a datagram may hold several messages */
 		while (ks->ev_off < ks->ev_len) {

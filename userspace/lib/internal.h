@@ -8,8 +8,10 @@
 #include "kabistat.h"
 
 struct kabistat {
-	struct nl_sock *sock;
+	int transport;		/* KABISTAT_TRANSPORT_NETLINK or _DEVICE */
+	struct nl_sock *sock;	/* netlink */
 	int family;
+	int dev_fd;		/* the device, or -1 */
 	/*
 	 * Joined the events group: from then on the socket may hold events
 	 * between a request and its reply, so it carries events only.
@@ -36,8 +38,22 @@ typedef int (*ks_parse_fn)(struct nlmsghdr *nlh, struct nlattr **tb,
 #define KS_HAS_FIELD(opts, field) \
 	((opts)->sz >= offsetof(typeof(*(opts)), field) + sizeof((opts)->field))
 
+/*
+ * Whether a caller's options structure of @sz bytes can be used by this
+ * library, which knows @known bytes of it: @sz must cover the size field,
+ * and what a newer caller put beyond @known must be zero.  -EINVAL (with
+ * the message on @ks) otherwise.
+ */
+int ks_opts_check(struct kabistat *ks, const char *what, const void *opts,
+		  size_t sz, size_t known);
+
 int ks_error(struct kabistat *ks, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/*
+ * -EOPNOTSUPP, saying so, when @ks uses the device, which cannot do
+ * @what; else 0.
+ */
+int ks_need_netlink(struct kabistat *ks, const char *what);
 int ks_nl_errno(int nlerr);
 struct nl_msg *ks_request(struct kabistat *ks, uint8_t cmd, int flags);
 /*
@@ -117,5 +133,15 @@ int ks_container_spec(const char *spec);
  */
 int ks_container_find(struct kabistat *ks, int root, const char *prefix,
 		      char **relpath);
+
+/* abi.c: a zeroed ABI that kabistat_abi_free() frees, or NULL. */
+struct kabistat_kernel_abi *ks_abi_alloc(void);
+
+/* device.c: the requests /dev/kabistat answers (see device.c). */
+int ks_dev_open(struct kabistat *ks, const char *path);
+int ks_dev_get_abi(struct kabistat *ks, struct kabistat_kernel_abi **out);
+int ks_dev_get_cgroup_fd(struct kabistat *ks, int fd,
+			 struct kabistat_cgroup **out);
+int ks_dev_reset(struct kabistat *ks, int cgroup_fd);
 
 #endif /* KABISTAT_INTERNAL_H */

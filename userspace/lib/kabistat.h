@@ -37,6 +37,55 @@ struct kabistat;
 int kabistat_open(struct kabistat **out, char errmsg[KABISTAT_ERRMSG_LEN]);
 void kabistat_close(struct kabistat *ks);
 
+/* How a handle reaches the module: enum kabistat_transport. */
+enum kabistat_transport {
+	/*
+	 * Netlink; /dev/kabistat when the module is loaded but its netlink
+	 * family cannot be reached from this network namespace.
+	 */
+	KABISTAT_TRANSPORT_AUTO,
+	KABISTAT_TRANSPORT_NETLINK,
+	/*
+	 * The ioctls of /dev/kabistat, which work from any network namespace
+	 * but offer less: kabistat_get_abi() without syscall tables,
+	 * kabistat_get_cgroup*() without paths or errno counts,
+	 * kabistat_reset(); no dumps, settings or events (-EOPNOTSUPP).
+	 */
+	KABISTAT_TRANSPORT_DEVICE,
+};
+
+/**
+ * struct kabistat_open_opts - kabistat_open_opts()
+ * @sz:		sizeof(struct kabistat_open_opts); a larger structure from a
+ *		newer header is accepted when what this library does not
+ *		know of it is zero, else -EINVAL
+ * @transport:	enum kabistat_transport
+ * @rcvbuf:	netlink receive buffer in bytes, for bursts of events
+ *		(0: 1 MiB, as far as the caller may have it).  A size the
+ *		caller may not have (more than net.core.rmem_max without
+ *		CAP_NET_ADMIN) fails with -EPERM.
+ * @device:	path of the device (NULL: "/dev/kabistat")
+ */
+struct kabistat_open_opts {
+	size_t sz;
+	uint32_t transport;
+	uint32_t rcvbuf;
+	const char *device;
+};
+
+/*
+ * kabistat_open() with options (@opts may be NULL: the defaults, which
+ * are kabistat_open()'s).  Besides kabistat_open()'s errors: -ENETUNREACH
+ * when the module is loaded but this process is outside the initial
+ * network namespace, where its netlink family cannot be reached, and the
+ * device cannot be opened either (or was not to be used).
+ */
+int kabistat_open_opts(struct kabistat **out,
+		       const struct kabistat_open_opts *opts,
+		       char errmsg[KABISTAT_ERRMSG_LEN]);
+/* The transport @ks uses: KABISTAT_TRANSPORT_NETLINK or _DEVICE. */
+int kabistat_transport(const struct kabistat *ks);
+
 /* The message of the last failed call on @ks. */
 const char *kabistat_errmsg(const struct kabistat *ks);
 
@@ -183,6 +232,13 @@ void kabistat_cgroup_free(struct kabistat_cgroup *cg);
 int kabistat_cgroup_sum(struct kabistat_cgroup **sum,
 			const struct kabistat_cgroup *cg);
 
+/*
+ * A copy of @cg that outlives it (a dump's callback gets cgroups valid
+ * during the call only), freed with kabistat_cgroup_free(); NULL when out
+ * of memory.
+ */
+struct kabistat_cgroup *kabistat_cgroup_dup(const struct kabistat_cgroup *cg);
+
 /**
  * struct kabistat_dump_opts - what kabistat_dump() returns
  * @sz:		sizeof(struct kabistat_dump_opts)
@@ -211,14 +267,30 @@ int kabistat_dump(struct kabistat *ks, const struct kabistat_dump_opts *opts,
 /* Reset one cgroup's counters (id != 0) or all (id 0).  CAP_SYS_ADMIN. */
 int kabistat_reset(struct kabistat *ks, uint64_t id);
 
+/* Bits of struct kabistat_settings.mask: the fields to change. */
+#define KABISTAT_SET_COUNTING		(1U << 0)
+#define KABISTAT_SET_RELEASED_TTL	(1U << 1)
+
 /**
- * struct kabistat_settings - kabistat_set(); fields left negative are
- * not changed
+ * struct kabistat_settings - kabistat_set()
+ * @sz:		sizeof(struct kabistat_settings)
+ * @counting:	0 or 1
+ * @released_ttl: seconds a released cgroup is kept
+ * @mask:	KABISTAT_SET_* bits: exactly the fields to change.
+ *
+ * A @mask of 0 (code written before it existed) changes the fields that
+ * are not negative, but refuses @counting 0 with -EINVAL: a designated
+ * initializer that names only another field leaves @counting 0, which would
+ * turn counting off host-wide.  Turning counting off takes
+ * KABISTAT_SET_COUNTING.  Programs built against a header without @mask
+ * (a smaller @sz) keep the old meaning: fields left negative are not
+ * changed.
  */
 struct kabistat_settings {
 	size_t sz;
-	int counting;		/* 0 or 1 */
-	int64_t released_ttl;	/* seconds */
+	int counting;
+	int64_t released_ttl;
+	uint32_t mask;
 };
 int kabistat_set(struct kabistat *ks, const struct kabistat_settings *set);
 
