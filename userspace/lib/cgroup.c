@@ -519,6 +519,9 @@ int kabistat_dump(struct kabistat *ks, const struct kabistat_dump_opts *opts,
 	int err;
 
 	err = ks_need_netlink(ks, "dumps (GET_CGROUP dump)");
+	if (!err && opts)
+		err = ks_opts_check(ks, "GET_CGROUP dump", opts, opts->sz,
+				    sizeof(*opts));
 	if (err)
 		return err;
 	/* fields beyond the caller's @sz are left at their defaults */
