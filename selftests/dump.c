@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -586,6 +587,85 @@ TEST_F_TIMEOUT(dump, dump_while_cgroups_come_and_go, 200)
 	EXPECT_LT(rounds_before, ch.rounds);
 	TH_LOG("%d cgroups came and went during %d dumps",
 	       ch.rounds - rounds_before, DUMPS);
+}
+
+#define ITER_KIDS	40
+
+/*
+ * Read a dump through the iterator from a poll loop into @d, as collect()
+ * does: 0, or the error of kabistat_dump_iter_next().  @stop_after > 0
+ * abandons the dump after that many cgroups.
+ */
+static int iter_dump(struct __test_metadata *_metadata, struct kabistat *ks,
+		     uint64_t subtree, struct dump *d, size_t stop_after)
+{
+	struct kabistat_dump_opts o = { .sz = sizeof(o), .subtree_id = subtree };
+	struct kabistat_dump_iter *it;
+	struct kabistat_cgroup *cg;
+	struct pollfd pfd = { .events = POLLIN };
+	int ret, waits = 0;
+
+	d->n = 0;
+	ret = kabistat_dump_iter_start(ks, &o, &it);
+	if (ret)
+		return ret;
+	pfd.fd = kabistat_dump_iter_fd(it);
+	/* the handle is the dump's until the iterator is freed */
+	EXPECT_EQ(-EBUSY, kabistat_reset(ks, subtree));
+	for (;;) {
+		ret = kabistat_dump_iter_next(it, &cg);
+		if (ret == -EAGAIN) {
+			waits++;
+			if (poll(&pfd, 1, 5000) != 1) {
+				ret = -ETIMEDOUT;
+				break;
+			}
+			continue;
+		}
+		if (ret <= 0)
+			break;
+		ret = collect(cg, d);
+		kabistat_cgroup_free(cg);
+		if (ret || (stop_after && d->n == stop_after))
+			break;
+	}
+	TH_LOG("%zu cgroups, %d waits for the socket", d->n, waits);
+	kabistat_dump_iter_free(it);
+	return ret;
+}
+
+TEST_F(dump, iterator_in_a_poll_loop_returns_what_dump_returns)
+{
+	struct dump cb = { 0 };
+	size_t i;
+
+	self->ncgs = ITER_KIDS + 1;
+	CREATE(0, NULL, "iter");
+	RUN_GETPPID(0, 100);
+	for (i = 1; i <= ITER_KIDS; i++) {
+		CREATE(i, &self->cgs[0], "kid");
+		RUN_GETPPID(i, i);
+	}
+	ASSERT_EQ(0, do_dump(self->ks, self->cgs[0].id, &cb))
+		TH_LOG("%s", kabistat_errmsg(self->ks));
+	ASSERT_EQ(0, iter_dump(_metadata, self->ks, self->cgs[0].id, &self->d, 0))
+		TH_LOG("%s", kabistat_errmsg(self->ks));
+	/* the parent and its kids, in the same order with the same counts */
+	ASSERT_EQ(ITER_KIDS + 1, cb.n);
+	ASSERT_EQ(cb.n, self->d.n);
+	for (i = 0; i < cb.n; i++) {
+		EXPECT_EQ(cb.e[i].id, self->d.e[i].id);
+		EXPECT_EQ(cb.e[i].getppid, self->d.e[i].getppid);
+		EXPECT_EQ(cb.e[i].calls, self->d.e[i].calls);
+	}
+
+	/* abandoned after 3: the rest is skipped, the handle works again */
+	EXPECT_EQ(0, iter_dump(_metadata, self->ks, self->cgs[0].id, &self->d, 3));
+	EXPECT_EQ(3, self->d.n);
+	ASSERT_EQ(0, do_dump(self->ks, self->cgs[0].id, &self->d))
+		TH_LOG("%s", kabistat_errmsg(self->ks));
+	EXPECT_EQ(ITER_KIDS + 1, self->d.n);
+	free(cb.e);
 }
 
 /* kabistat_cgroup_dup() of the one cgroup a subtree dump returns. */

@@ -482,6 +482,10 @@ int ks_dump_msg(struct ks_dump *d, struct nlmsghdr *nlh)
 	if (err || d->part.more)
 		return err;
 	cg = ks_cgroup_parse_end(&d->part);
+	if (!d->fn) {
+		d->ready = cg;
+		return 0;
+	}
 	d->stopped = d->fn(cg, d->arg);
 	kabistat_cgroup_free(cg);
 	return 0;
@@ -501,6 +505,8 @@ int ks_dump_end(struct ks_dump *d)
 
 void ks_dump_release(struct ks_dump *d)
 {
+	kabistat_cgroup_free(d->ready);
+	d->ready = NULL;
 	ks_cgroup_parse_drop(&d->part);
 }
 
@@ -510,14 +516,12 @@ static int ks_parse_dump(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 	return ks_dump_msg(arg, nlh);
 }
 
-int kabistat_dump(struct kabistat *ks, const struct kabistat_dump_opts *opts,
-		  kabistat_cgroup_fn fn, void *arg)
+int ks_dump_request(struct kabistat *ks, const struct kabistat_dump_opts *opts,
+		    struct nl_msg **msg, uint64_t *subtree)
 {
-	struct ks_dump d = { .fn = fn, .arg = arg };
-	uint64_t subtree = 0;
-	struct nl_msg *msg;
 	int err;
 
+	*subtree = 0;
 	err = ks_need_netlink(ks, "dumps (GET_CGROUP dump)");
 	if (!err && opts)
 		err = ks_opts_check(ks, "GET_CGROUP dump", opts, opts->sz,
@@ -526,22 +530,42 @@ int kabistat_dump(struct kabistat *ks, const struct kabistat_dump_opts *opts,
 		return err;
 	/* fields beyond the caller's @sz are left at their defaults */
 	if (opts && KS_HAS_FIELD(opts, subtree_id))
-		subtree = opts->subtree_id;
-	msg = ks_request(ks, KABISTAT_CMD_GET_CGROUP, NLM_F_DUMP);
-	if (!msg || (subtree &&
-		     nla_put_u64(msg, KABISTAT_A_CGROUP_ID, subtree) < 0)) {
-		nlmsg_free(msg);
+		*subtree = opts->subtree_id;
+	*msg = ks_request(ks, KABISTAT_CMD_GET_CGROUP, NLM_F_DUMP);
+	if (!*msg || (*subtree &&
+		      nla_put_u64(*msg, KABISTAT_A_CGROUP_ID, *subtree) < 0)) {
+		nlmsg_free(*msg);
 		return ks_error(ks, -ENOMEM, "GET_CGROUP dump: out of memory");
 	}
+	return 0;
+}
+
+int ks_dump_error(struct kabistat *ks, struct ks_dump *d, int err,
+		  uint64_t subtree)
+{
+	if (d->why[0])
+		return ks_error(ks, err, "GET_CGROUP dump: %s", d->why);
+	return ks_cgroup_error(ks, err, "GET_CGROUP dump", subtree,
+			       subtree != 0);
+}
+
+int kabistat_dump(struct kabistat *ks, const struct kabistat_dump_opts *opts,
+		  kabistat_cgroup_fn fn, void *arg)
+{
+	struct ks_dump d = { .fn = fn, .arg = arg };
+	uint64_t subtree;
+	struct nl_msg *msg;
+	int err;
+
+	err = ks_dump_request(ks, opts, &msg, &subtree);
+	if (err)
+		return err;
 	err = ks_transact(ks, msg, "GET_CGROUP dump", ks_parse_dump, &d);
 	if (!err && !d.stopped)
 		err = ks_dump_end(&d);
 	ks_dump_release(&d);
-	if (err && d.why[0])
-		return ks_error(ks, err, "GET_CGROUP dump: %s", d.why);
 	if (err)
-		return ks_cgroup_error(ks, err, "GET_CGROUP dump", subtree,
-				       subtree != 0);
+		return ks_dump_error(ks, &d, err, subtree);
 	if (d.stopped)
 		return ks_error(ks, d.stopped, "dump stopped by its callback");
 	return 0;

@@ -26,6 +26,8 @@ int kabistat_events_subscribe(struct kabistat *ks)
 	if (ks->events)
 		return 0;
 	err = ks_need_netlink(ks, "events (multicast group)");
+	if (!err)
+		err = ks_request_ok(ks, "events");
 	if (err)
 		return err;
 	/*
@@ -107,8 +109,7 @@ static int ks_event_parse(struct kabistat *ks, struct nlmsghdr *nlh,
 	return 1;
 }
 
-/* Read the next datagram from the kernel into the handle's buffer. */
-static int ks_event_recv(struct kabistat *ks)
+int ks_recv(struct kabistat *ks, const char *what)
 {
 	int fd = nl_socket_get_fd(ks->sock);
 	struct sockaddr_nl from;
@@ -123,19 +124,20 @@ static int ks_event_recv(struct kabistat *ks)
 			return 0;
 		if (errno == ENOBUFS)
 			return ks_error(ks, -ENOBUFS,
-					"events: some were lost (receive buffer overrun); dump to resynchronise");
-		return ks_error(ks, -errno, "events: %s", strerror(errno));
+					"%s: some were lost (receive buffer overrun)%s",
+					what, ks->events ? "; dump to resynchronise" : "");
+		return ks_error(ks, -errno, "%s: %s", what, strerror(errno));
 	}
 	buf = realloc(ks->ev_buf, len ? len : 1);
 	if (!buf)
-		return ks_error(ks, -ENOMEM, "events: out of memory");
+		return ks_error(ks, -ENOMEM, "%s: out of memory", what);
 	ks->ev_buf = buf;
 	len = recvfrom(fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&from,
 		       &fromlen);
 	if (len < 0)
 		return errno == EAGAIN || errno == EINTR ? 0 :
-		       ks_error(ks, -errno, "events: %s", strerror(errno));
-	if (from.nl_pid == 0)		/* only the kernel sends events */
+		       ks_error(ks, -errno, "%s: %s", what, strerror(errno));
+	if (from.nl_pid == 0)		/* only the kernel sends to us */
 		ks->ev_len = len;
 	return 0;
 }
@@ -186,7 +188,7 @@ int kabistat_event_next(struct kabistat *ks, int timeout_ms,
 			return ks_error(ks, -ETIMEDOUT,
 					"events: none within %d ms",
 					timeout_ms);
-		err = ks_event_recv(ks);
+		err = ks_recv(ks, "events");
 		if (err)
 			return err;
 	}

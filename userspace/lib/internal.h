@@ -17,7 +17,9 @@ struct kabistat {
 	 * between a request and its reply, so it carries events only.
 	 */
 	int events;
-	/* the datagram being read by kabistat_event_next() */
+	/* a kabistat_dump_iter is reading a dump: no other request */
+	int dumping;
+	/* the datagram being read by kabistat_event_next() or a dump iterator */
 	void *ev_buf;
 	size_t ev_len;
 	size_t ev_off;
@@ -103,8 +105,9 @@ void ks_cgroup_parse_drop(struct ks_cgroup_parse *p);
  * Its protocol errors leave their explanation in @why.
  */
 struct ks_dump {
-	kabistat_cgroup_fn fn;
+	kabistat_cgroup_fn fn;	/* NULL: leave each cgroup in @ready */
 	void *arg;
+	struct kabistat_cgroup *ready;	/* complete, handed over */
 	int stopped;	/* @fn's non-zero return; the rest is drained */
 	struct ks_cgroup_parse part;	/* the cgroup being merged */
 	char why[200];
@@ -118,8 +121,29 @@ struct ks_dump {
 int ks_dump_msg(struct ks_dump *d, struct nlmsghdr *nlh);
 /* After the last message: -EPROTO when a cgroup was left incomplete. */
 int ks_dump_end(struct ks_dump *d);
+/*
+ * The GET_CGROUP dump request for @opts (checked), and the subtree it
+ * asks for; the message is on @ks on failure.
+ */
+int ks_dump_request(struct kabistat *ks, const struct kabistat_dump_opts *opts,
+		    struct nl_msg **msg, uint64_t *subtree);
+/* A dump's failure @err, explained on @ks; returns @err. */
+int ks_dump_error(struct kabistat *ks, struct ks_dump *d, int err,
+		  uint64_t subtree);
 /* Free a cgroup left incomplete (after an error); always call it. */
 void ks_dump_release(struct ks_dump *d);
+
+/*
+ * Read the next datagram the kernel sent, without waiting, into ks->ev_buf
+ * (ev_len 0: nothing there).  @what names the reader in messages.
+ */
+int ks_recv(struct kabistat *ks, const char *what);
+/* The extended ACK text in the TLVs at @off bytes into @nlh's payload. */
+const char *ks_extack_tlv_msg(struct nlmsghdr *nlh, size_t off);
+/* The text of an NLMSG_ERROR's extended ACK, or NULL. */
+const char *ks_extack_msg(struct nlmsgerr *e);
+/* -EOPNOTSUPP / -EBUSY with the message when @ks cannot take a request. */
+int ks_request_ok(struct kabistat *ks, const char *what);
 
 /* The cgroup id of an open cgroup2 directory, through its file handle. */
 int ks_fd_cgroup_id(int fd, uint64_t *id);

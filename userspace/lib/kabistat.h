@@ -240,6 +240,25 @@ int kabistat_cgroup_sum(struct kabistat_cgroup **sum,
 struct kabistat_cgroup *kabistat_cgroup_dup(const struct kabistat_cgroup *cg);
 
 /**
+ * kabistat_cgroup_delta() - what a cgroup counted between two readings
+ * @old:	the earlier reading of the same cgroup, or NULL when it was
+ *		not tracked then (everything it counted is new)
+ * @new:	the later reading
+ * @out:	a copy of @new (id, path, state, flags, generation, timestamp)
+ *		whose counters are @new's less @old's: every stat of @new,
+ *		unchanged ones at zero.  Free it with kabistat_cgroup_free().
+ *
+ * For rates: divide by the difference of the two timestamp_ns.
+ * Return: 0; -ESTALE when the readings cannot be subtracted: the
+ * generations differ (the cgroup was reset, or the module reloaded, in
+ * between, so its counters started again) or a counter went backwards;
+ * -EINVAL when they are readings of different cgroups; -ENOMEM.
+ */
+int kabistat_cgroup_delta(const struct kabistat_cgroup *old,
+			  const struct kabistat_cgroup *new,
+			  struct kabistat_cgroup **out);
+
+/**
  * struct kabistat_dump_opts - what kabistat_dump() returns
  * @sz:		sizeof(struct kabistat_dump_opts)
  * @subtree_id:	only this cgroup and its descendants (0: all, aggregates
@@ -263,6 +282,27 @@ typedef int (*kabistat_cgroup_fn)(const struct kabistat_cgroup *cg,
 				  void *arg);
 int kabistat_dump(struct kabistat *ks, const struct kabistat_dump_opts *opts,
 		  kabistat_cgroup_fn fn, void *arg);
+
+/*
+ * The same dump, one cgroup at a time and never waiting, for an event
+ * loop: kabistat_dump_iter_start() sends the request; poll
+ * kabistat_dump_iter_fd() for POLLIN and call kabistat_dump_iter_next()
+ * until it returns -EAGAIN (nothing more has arrived yet).  It returns 1
+ * with a complete cgroup in *@out (the caller's, kabistat_cgroup_free()),
+ * 0 once the dump is complete, or an error, after which the dump is over:
+ * -EINTR when a concurrent change interrupted the dump or reset a cgroup
+ * between two of its parts (start again), -EPROTO as kabistat_dump().
+ * Until kabistat_dump_iter_free(), which may also abandon the dump early,
+ * other requests on @ks fail with -EBUSY.
+ */
+struct kabistat_dump_iter;
+int kabistat_dump_iter_start(struct kabistat *ks,
+			     const struct kabistat_dump_opts *opts,
+			     struct kabistat_dump_iter **out);
+int kabistat_dump_iter_fd(const struct kabistat_dump_iter *it);
+int kabistat_dump_iter_next(struct kabistat_dump_iter *it,
+			    struct kabistat_cgroup **out);
+void kabistat_dump_iter_free(struct kabistat_dump_iter *it);
 
 /* Reset one cgroup's counters (id != 0) or all (id 0).  CAP_SYS_ADMIN. */
 int kabistat_reset(struct kabistat *ks, uint64_t id);

@@ -68,8 +68,7 @@ struct ks_reply {
 	uint32_t seq;	/* the request's sequence number */
 };
 
-/* The extended ACK text in the TLVs at @off bytes into @nlh's payload. */
-static const char *ks_extack_tlv_msg(struct nlmsghdr *nlh, size_t off)
+const char *ks_extack_tlv_msg(struct nlmsghdr *nlh, size_t off)
 {
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
 	const char *msg;
@@ -88,8 +87,7 @@ static const char *ks_extack_tlv_msg(struct nlmsghdr *nlh, size_t off)
 	return len > 0 && !msg[len - 1] ? msg : NULL;
 }
 
-/* The extended ACK text, if the kernel sent one after the error. */
-static const char *ks_extack_msg(struct nlmsgerr *e)
+const char *ks_extack_msg(struct nlmsgerr *e)
 {
 	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
 	size_t off = sizeof(*e);
@@ -195,6 +193,19 @@ struct nl_msg *ks_request(struct kabistat *ks, uint8_t cmd, int flags)
 	return msg;
 }
 
+int ks_request_ok(struct kabistat *ks, const char *what)
+{
+	if (ks->events)
+		return ks_error(ks, -EBUSY,
+				"%s: this handle receives events; open another for requests",
+				what);
+	if (ks->dumping)
+		return ks_error(ks, -EBUSY,
+				"%s: a dump iterator is reading on this handle; free it first",
+				what);
+	return 0;
+}
+
 int ks_transact(struct kabistat *ks, struct nl_msg *msg, const char *what,
 		ks_parse_fn parse, void *arg)
 {
@@ -204,11 +215,10 @@ int ks_transact(struct kabistat *ks, struct nl_msg *msg, const char *what,
 	struct nl_cb *cb;
 	int err;
 
-	if (ks->events) {
+	err = ks_request_ok(ks, what);
+	if (err) {
 		nlmsg_free(msg);
-		return ks_error(ks, -EBUSY,
-				"%s: this handle receives events; open another for requests",
-				what);
+		return err;
 	}
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!cb) {
