@@ -53,6 +53,6 @@ int ks_abi_init(void);
 void ks_abi_exit(void);
 const struct ks_abi *ks_abi_get(u32 id);
 size_t ks_abi_msg_size(void);
-int ks_abi_fill(struct sk_buff *skb);
+int ks_abi_fill(struct sk_buff *skb, bool tables);
 
 #endif /* KABISTAT_ABI_H */

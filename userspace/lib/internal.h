@@ -12,6 +12,9 @@ struct kabistat {
 	struct nl_sock *sock;	/* netlink */
 	int family;
 	int dev_fd;		/* the device, or -1 */
+	/* the last GET_ABI with tables, whose tables later replies reuse */
+	struct kabistat_kernel_abi *abi_cache;
+	int abi_known_refused;	/* the module predates KABISTAT_A_ABI_KNOWN */
 	/*
 	 * Joined the events group: from then on the socket may hold events
 	 * between a request and its reply, so it carries events only.

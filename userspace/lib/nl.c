@@ -482,6 +482,7 @@ void kabistat_close(struct kabistat *ks)
 	nl_socket_free(ks->sock);
 	if (ks->dev_fd >= 0)
 		close(ks->dev_fd);
+	kabistat_abi_free(ks->abi_cache);
 	free(ks->ev_buf);
 	free(ks);
 }
