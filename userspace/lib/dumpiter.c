@@ -144,6 +144,7 @@ int kabistat_dump_iter_next(struct kabistat_dump_iter *it,
 			    struct kabistat_cgroup **out)
 {
 	struct kabistat *ks = it->ks;
+	struct nlmsghdr *nlh;
 	int err;
 
 	*out = NULL;
@@ -156,16 +157,7 @@ int kabistat_dump_iter_next(struct kabistat_dump_iter *it,
 		if (it->done)
 			return it->err;
 		/* the rest of the datagram, message by message */
-		while (ks->ev_off < ks->ev_len && !it->d.ready && !it->done) {
-			struct nlmsghdr *nlh = (struct nlmsghdr *)
-				((char *)ks->ev_buf + ks->ev_off);
-			int left = (int)(ks->ev_len - ks->ev_off);
-
-			if (!nlmsg_ok(nlh, left)) {
-				ks->ev_off = ks->ev_len;
-				break;
-			}
-			ks->ev_off += NLMSG_ALIGN(nlh->nlmsg_len);
+		while (!it->d.ready && !it->done && (nlh = ks_recv_next(ks))) {
 			if (nlh->nlmsg_seq != it->seq)
 				continue;	/* an older request's */
 			err = ks_iter_msg(it, nlh);

@@ -142,6 +142,21 @@ int ks_recv(struct kabistat *ks, const char *what)
 	return 0;
 }
 
+struct nlmsghdr *ks_recv_next(struct kabistat *ks)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)
+		((char *)ks->ev_buf + ks->ev_off);
+
+	if (ks->ev_off >= ks->ev_len)
+		return NULL;
+	if (!nlmsg_ok(nlh, (int)(ks->ev_len - ks->ev_off))) {
+		ks->ev_off = ks->ev_len;	/* a truncated rest */
+		return NULL;
+	}
+	ks->ev_off += NLMSG_ALIGN(nlh->nlmsg_len);
+	return nlh;
+}
+
 static int64_t ks_now_ms(void)
 {
 	struct timespec ts;
@@ -155,6 +170,7 @@ int kabistat_event_next(struct kabistat *ks, int timeout_ms,
 {
 	int64_t deadline = ks_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	struct pollfd pfd = { .fd = -1, .events = POLLIN };
+	struct nlmsghdr *nlh;
 	int wait, n, err;
 
 	if (!ks->events)
@@ -163,16 +179,7 @@ int kabistat_event_next(struct kabistat *ks, int timeout_ms,
 	pfd.fd = nl_socket_get_fd(ks->sock);
 	for (;;) {
 		/* a datagram may hold several messages */
-		while (ks->ev_off < ks->ev_len) {
-			struct nlmsghdr *nlh = (struct nlmsghdr *)
-				((char *)ks->ev_buf + ks->ev_off);
-			int left = (int)(ks->ev_len - ks->ev_off);
-
-			if (!nlmsg_ok(nlh, left)) {
-				ks->ev_off = ks->ev_len;
-				break;
-			}
-			ks->ev_off += NLMSG_ALIGN(nlh->nlmsg_len);
+		while ((nlh = ks_recv_next(ks))) {
 			err = ks_event_parse(ks, nlh, out);
 			if (err)
 				return err < 0 ? err : 0;

@@ -141,6 +141,8 @@ void ks_dump_release(struct ks_dump *d);
  * (ev_len 0: nothing there).  @what names the reader in messages.
  */
 int ks_recv(struct kabistat *ks, const char *what);
+/* The next whole message of that datagram, or NULL. */
+struct nlmsghdr *ks_recv_next(struct kabistat *ks);
 /* The extended ACK text in the TLVs at @off bytes into @nlh's payload. */
 const char *ks_extack_tlv_msg(struct nlmsghdr *nlh, size_t off);
 /* The text of an NLMSG_ERROR's extended ACK, or NULL. */
