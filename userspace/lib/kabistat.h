@@ -31,8 +31,12 @@ struct kabistat;
  * @errmsg:	on failure, a one-line explanation (may be NULL)
  *
  * Checks that the module is loaded and speaks a uapi version this library
- * understands.  Return: 0, -ENOENT when the module is not loaded,
- * -EPROTO on a version mismatch, or another negative errno.
+ * understands.  Outside the initial network namespace, where the module's
+ * netlink family cannot be reached, the handle uses /dev/kabistat (see
+ * KABISTAT_TRANSPORT_DEVICE).  Return: 0, -ENOENT when the module is not
+ * loaded, -ENETUNREACH when it is but neither netlink nor the device can
+ * reach it from here, -EPROTO on a version mismatch, or another negative
+ * errno.
  */
 int kabistat_open(struct kabistat **out, char errmsg[KABISTAT_ERRMSG_LEN]);
 void kabistat_close(struct kabistat *ks);
