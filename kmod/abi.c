@@ -247,10 +247,11 @@ static int ks_abi_put(struct sk_buff *skb, const struct ks_abi *abi)
 /**
  * ks_abi_fill() - put the kernel's ABI identity into a GET_ABI reply
  * @skb: the reply
+ * @tables: with the syscall tables (KABISTAT_A_ABI nests)
  *
  * Return: 0 or -EMSGSIZE.
  */
-int ks_abi_fill(struct sk_buff *skb)
+int ks_abi_fill(struct sk_buff *skb, bool tables)
 {
 	const struct new_utsname *uts = init_utsname();
 	int i;
@@ -265,7 +266,7 @@ int ks_abi_fill(struct sk_buff *skb)
 	    nla_put_u32(skb, KABISTAT_A_CGROUP_MODE, ks_cgroup_mode()))
 		return -EMSGSIZE;
 
-	for (i = 0; i < ARRAY_SIZE(ks_abis); i++)
+	for (i = 0; tables && i < ARRAY_SIZE(ks_abis); i++)
 		if (ks_abi_put(skb, &ks_abis[i]))
 			return -EMSGSIZE;
 	return 0;

@@ -54,6 +54,6 @@ void ks_abi_exit(void);
 const struct ks_abi *ks_abi_get(u32 id);
 const char *ks_abi_entry_counted(u32 abi, u32 nr);
 size_t ks_abi_msg_size(void);
-int ks_abi_fill(struct sk_buff *skb);
+int ks_abi_fill(struct sk_buff *skb, bool tables);
 
 #endif /* KABISTAT_ABI_H */

@@ -19,6 +19,7 @@
 #include "testing.h"
 
 static const struct nla_policy ks_get_abi_policy[KABISTAT_A_MAX + 1] = {
+	[KABISTAT_A_ABI_KNOWN] = { .type = NLA_U64 },
 };
 
 static const struct nla_policy ks_cgroup_policy[KABISTAT_A_MAX + 1] = {
@@ -617,6 +618,9 @@ static int ks_get_abi_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	size_t size = ks_abi_msg_size() + 6 * nla_total_size_64bit(8) +
 		      5 * nla_total_size(sizeof(u32)) + nla_total_size(1);
+	struct nlattr *known = info->attrs[KABISTAT_A_ABI_KNOWN];
+	/* the tables change only with the module, and so does the generation */
+	bool tables = !known || nla_get_u64(known) != READ_ONCE(ks_generation);
 	struct sk_buff *msg;
 	void *hdr;
 
@@ -626,7 +630,7 @@ static int ks_get_abi_doit(struct sk_buff *skb, struct genl_info *info)
 	hdr = genlmsg_put_reply(msg, info, &ks_family, 0,
 				KABISTAT_CMD_GET_ABI);
 	if (!hdr || ks_put_state(msg, ks_reader_noaudit()) ||
-	    ks_abi_fill(msg)) {
+	    ks_abi_fill(msg, tables)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}

@@ -93,6 +93,8 @@ static int set_knobs(struct kabistat *ks, int counting, int64_t ttl)
 {
 	struct kabistat_settings s = {
 		.sz = sizeof(s), .counting = counting, .released_ttl = ttl,
+		.mask = (counting >= 0 ? KABISTAT_SET_COUNTING : 0) |
+			(ttl >= 0 ? KABISTAT_SET_RELEASED_TTL : 0),
 	};
 
 	return kabistat_set(ks, &s);

@@ -866,7 +866,7 @@ TEST_F(counting, dump_sum_is_bracketed_by_observed)
 TEST_F(counting, conservation_is_exact_while_counting_is_off)
 {
 	struct kabistat_settings off = {
-		.sz = sizeof(off), .counting = 0, .released_ttl = -1,
+		.sz = sizeof(off), .counting = 0, .mask = KABISTAT_SET_COUNTING,
 	};
 	uint64_t o1, o2, sum;
 	int counting = 1;

@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -796,6 +797,129 @@ TEST_F(dump, dump_continued_by_another_task_without_privilege_returns_the_rest)
 		EXPECT_EQ(cont_calls(i), s->getppid[i]) TH_LOG("child %d", i);
 	}
 	munmap(s, sizeof(*s));
+}
+
+#define ITER_KIDS	40
+
+/*
+ * Read a dump through the iterator from a poll loop into @d, as collect()
+ * does: 0, or the error of kabistat_dump_iter_next().  @stop_after > 0
+ * abandons the dump after that many cgroups.
+ */
+static int iter_dump(struct __test_metadata *_metadata, struct kabistat *ks,
+		     uint64_t subtree, struct dump *d, size_t stop_after)
+{
+	struct kabistat_dump_opts o = { .sz = sizeof(o), .subtree_id = subtree };
+	struct kabistat_dump_iter *it;
+	struct kabistat_cgroup *cg;
+	struct pollfd pfd = { .events = POLLIN };
+	int ret, waits = 0;
+
+	d->n = 0;
+	ret = kabistat_dump_iter_start(ks, &o, &it);
+	if (ret)
+		return ret;
+	pfd.fd = kabistat_dump_iter_fd(it);
+	/* the handle is the dump's until the iterator is freed */
+	EXPECT_EQ(-EBUSY, kabistat_reset(ks, subtree));
+	for (;;) {
+		ret = kabistat_dump_iter_next(it, &cg);
+		if (ret == -EAGAIN) {
+			waits++;
+			if (poll(&pfd, 1, 5000) != 1) {
+				ret = -ETIMEDOUT;
+				break;
+			}
+			continue;
+		}
+		if (ret <= 0)
+			break;
+		ret = collect(cg, d);
+		kabistat_cgroup_free(cg);
+		if (ret || (stop_after && d->n == stop_after))
+			break;
+	}
+	TH_LOG("%zu cgroups, %d waits for the socket", d->n, waits);
+	kabistat_dump_iter_free(it);
+	return ret;
+}
+
+TEST_F(dump, iterator_in_a_poll_loop_returns_what_dump_returns)
+{
+	struct dump cb = { 0 };
+	size_t i;
+
+	self->ncgs = ITER_KIDS + 1;
+	CREATE(0, NULL, "iter");
+	RUN_GETPPID(0, 100);
+	for (i = 1; i <= ITER_KIDS; i++) {
+		CREATE(i, &self->cgs[0], "kid");
+		RUN_GETPPID(i, i);
+	}
+	ASSERT_EQ(0, do_dump(self->ks, self->cgs[0].id, &cb))
+		TH_LOG("%s", kabistat_errmsg(self->ks));
+	ASSERT_EQ(0, iter_dump(_metadata, self->ks, self->cgs[0].id, &self->d, 0))
+		TH_LOG("%s", kabistat_errmsg(self->ks));
+	/* the parent and its kids, in the same order with the same counts */
+	ASSERT_EQ(ITER_KIDS + 1, cb.n);
+	ASSERT_EQ(cb.n, self->d.n);
+	for (i = 0; i < cb.n; i++) {
+		EXPECT_EQ(cb.e[i].id, self->d.e[i].id);
+		EXPECT_EQ(cb.e[i].getppid, self->d.e[i].getppid);
+		EXPECT_EQ(cb.e[i].calls, self->d.e[i].calls);
+	}
+
+	/* abandoned after 3: the rest is skipped, the handle works again */
+	EXPECT_EQ(0, iter_dump(_metadata, self->ks, self->cgs[0].id, &self->d, 3));
+	EXPECT_EQ(3, self->d.n);
+	ASSERT_EQ(0, do_dump(self->ks, self->cgs[0].id, &self->d))
+		TH_LOG("%s", kabistat_errmsg(self->ks));
+	EXPECT_EQ(ITER_KIDS + 1, self->d.n);
+	free(cb.e);
+}
+
+/* kabistat_cgroup_dup() of the one cgroup a subtree dump returns. */
+static int keep_copy(const struct kabistat_cgroup *cg, void *arg)
+{
+	struct kabistat_cgroup **copy = arg;
+
+	if (*copy)
+		return -EEXIST;
+	*copy = kabistat_cgroup_dup(cg);
+	return *copy ? 0 : -ENOMEM;
+}
+
+TEST_F(dump, cgroup_dup_outlives_the_callback_intact)
+{
+	struct kabistat_cgroup *copy = NULL, *now = NULL;
+	struct kabistat_dump_opts o = { .sz = sizeof(o) };
+
+	self->ncgs = 1;
+	CREATE(0, NULL, "dup");
+	RUN_GETPPID(0, 23);
+	o.subtree_id = self->cgs[0].id;
+	ASSERT_EQ(0, kabistat_dump(self->ks, &o, keep_copy, &copy))
+		TH_LOG("%s", kabistat_errmsg(self->ks));
+	ASSERT_NE(NULL, copy);
+	ASSERT_EQ(0, kabistat_get_cgroup(self->ks, self->cgs[0].id, &now))
+		TH_LOG("%s", kabistat_errmsg(self->ks));
+
+	EXPECT_EQ(now->id, copy->id);
+	EXPECT_EQ(now->generation, copy->generation);
+	EXPECT_EQ(now->state, copy->state);
+	EXPECT_EQ(now->flags, copy->flags);
+	ASSERT_NE(NULL, copy->path);
+	EXPECT_STREQ(now->path, copy->path);
+	ASSERT_EQ(now->nr_stats, copy->nr_stats);
+	EXPECT_EQ(0, memcmp(now->stats, copy->stats,
+			    now->nr_stats * sizeof(*now->stats)));
+	EXPECT_EQ(0, memcmp(now->per_abi, copy->per_abi, sizeof(now->per_abi)));
+	EXPECT_EQ(0, memcmp(&now->totals, &copy->totals, sizeof(now->totals)));
+	EXPECT_EQ(0, memcmp(now->errno_counts, copy->errno_counts,
+			    sizeof(now->errno_counts)));
+	EXPECT_EQ(23 + CGTEST_OVERHEAD_CALLS, copy->totals.calls);
+	kabistat_cgroup_free(now);
+	kabistat_cgroup_free(copy);
 }
 
 TEST_HARNESS_MAIN

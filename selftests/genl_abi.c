@@ -9,6 +9,8 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
 #include <linux/kabistat.h>
 
 #include "kselftest_harness.h"
@@ -156,6 +158,76 @@ TEST_F(abi, timestamp_is_boottime_and_advances)
 	kabistat_abi_free(again);
 }
 
+/*
+ * The handle keeps the tables of its last GET_ABI and the module leaves
+ * them out while its generation stays (KABISTAT_A_ABI_KNOWN): later calls
+ * still return whole, equal tables, also after a reset of every cgroup
+ * changed the generation.
+ */
+TEST_F(abi, tables_kept_between_calls_stay_whole)
+{
+	struct kabistat_kernel_abi *again[3];
+	int i, k;
+
+	for (i = 0; i < 3; i++) {
+		if (i == 2)
+			ASSERT_EQ(0, kabistat_reset(self->ks, 0))
+				TH_LOG("%s", kabistat_errmsg(self->ks));
+		ASSERT_EQ(0, kabistat_get_abi(self->ks, &again[i]))
+			TH_LOG("%s", kabistat_errmsg(self->ks));
+	}
+	EXPECT_EQ(self->abi->generation, again[1]->generation);
+	EXPECT_NE(self->abi->generation, again[2]->generation);
+	for (i = 0; i < 3; i++)
+		for (k = 0; k < KABISTAT_MAX_ABIS; k++) {
+			const struct kabistat_syscall_table *a =
+				&self->abi->tables[k], *b = &again[i]->tables[k];
+			uint32_t nr;
+
+			ASSERT_EQ(a->present, b->present);
+			if (!a->present)
+				continue;
+			EXPECT_STREQ(a->name, b->name);
+			ASSERT_EQ(a->size, b->size);
+			EXPECT_EQ(a->hash, b->hash);
+			EXPECT_EQ(a->hash, kabistat_syscall_hash(b));
+			EXPECT_NE(a->names, b->names);	/* copies of their own */
+			for (nr = 0; nr < a->size; nr++)
+				EXPECT_TRUE((!a->names[nr] && !b->names[nr]) ||
+					    (a->names[nr] && b->names[nr] &&
+					     !strcmp(a->names[nr], b->names[nr])))
+					TH_LOG("ABI %d nr %u", k, nr);
+		}
+	for (i = 0; i < 3; i++)
+		kabistat_abi_free(again[i]);
+}
+
+/* How many KABISTAT_A_ABI nests and which generation a GET_ABI reply had. */
+struct abi_reply {
+	int nests;
+	uint64_t generation;
+};
+
+static int count_nests(struct nlmsghdr *nlh, void *arg)
+{
+	struct abi_reply *r = arg;
+	struct nlattr *a = (struct nlattr *)((char *)NLMSG_DATA(nlh) +
+					     GENL_HDRLEN);
+	int left = (int)nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+
+	while (left >= (int)sizeof(*a) && a->nla_len >= sizeof(*a) &&
+	       a->nla_len <= left) {
+		if ((a->nla_type & NLA_TYPE_MASK) == KABISTAT_A_ABI)
+			r->nests++;
+		if ((a->nla_type & NLA_TYPE_MASK) == KABISTAT_A_GENERATION)
+			memcpy(&r->generation, (char *)a + NLA_HDRLEN,
+			       sizeof(r->generation));
+		left -= NLA_ALIGN(a->nla_len);
+		a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
+	}
+	return 0;
+}
+
 FIXTURE(raw) {
 	struct nlraw nl;
 };
@@ -174,6 +246,32 @@ TEST_F(raw, get_abi_without_attributes_is_acked)
 {
 	EXPECT_EQ(0, nlraw_request(&self->nl, KABISTAT_CMD_GET_ABI, 0,
 				   NULL, 0));
+}
+
+TEST_F(raw, get_abi_leaves_out_tables_the_requester_knows)
+{
+	struct abi_reply first = { 0 }, same = { 0 }, other = { 0 };
+	char buf[64];
+	uint64_t gen;
+	size_t len;
+
+	ASSERT_EQ(0, nlraw_request_cb(&self->nl, KABISTAT_CMD_GET_ABI, 0,
+				      NULL, 0, count_nests, &first));
+	EXPECT_LE(2, first.nests);	/* x86_64, ia32 at least */
+
+	gen = first.generation;
+	len = nlraw_put(buf, 0, KABISTAT_A_ABI_KNOWN, &gen, sizeof(gen));
+	ASSERT_EQ(0, nlraw_request_cb(&self->nl, KABISTAT_CMD_GET_ABI, 0,
+				      buf, len, count_nests, &same))
+		TH_LOG("extack: %s", self->nl.extack);
+	EXPECT_EQ(first.generation, same.generation);
+	EXPECT_EQ(0, same.nests);
+
+	gen = first.generation + 1;
+	len = nlraw_put(buf, 0, KABISTAT_A_ABI_KNOWN, &gen, sizeof(gen));
+	ASSERT_EQ(0, nlraw_request_cb(&self->nl, KABISTAT_CMD_GET_ABI, 0,
+				      buf, len, count_nests, &other));
+	EXPECT_EQ(first.nests, other.nests);
 }
 
 TEST_F(raw, unknown_command_is_refused)

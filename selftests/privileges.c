@@ -595,6 +595,9 @@ TEST_F(priv, dev_opened_without_capability_refuses_even_a_root_caller)
 
 TEST_F(priv, other_netns_cannot_see_the_family)
 {
+	const struct kabistat_open_opts nl_only = {
+		.sz = sizeof(nl_only), .transport = KABISTAT_TRANSPORT_NETLINK,
+	};
 	char msg[KABISTAT_ERRMSG_LEN];
 	struct kabistat *ks;
 	struct nlraw nl;
@@ -617,11 +620,20 @@ TEST_F(priv, other_netns_cannot_see_the_family)
 		PRIV_EXPECT(fails, err == -ENOENT, "nlraw_open: %d", err);
 		if (!err)
 			nlraw_close(&nl);
-		err = kabistat_open(&ks, msg);
-		PRIV_EXPECT(fails, err == -ENOENT, "kabistat_open: %d (%s)",
-			    err, msg);
+		/* the library says why, and opens the device instead */
+		err = kabistat_open_opts(&ks, &nl_only, msg);
+		PRIV_EXPECT(fails, err == -ENETUNREACH,
+			    "kabistat_open_opts(netlink): %d (%s)", err, msg);
 		if (!err)
 			kabistat_close(ks);
+		err = kabistat_open(&ks, msg);
+		PRIV_EXPECT(fails, !err, "kabistat_open: %d (%s)", err, msg);
+		if (!err) {
+			PRIV_EXPECT(fails, kabistat_transport(ks) ==
+					   KABISTAT_TRANSPORT_DEVICE,
+				    "transport %d", kabistat_transport(ks));
+			kabistat_close(ks);
+		}
 		_exit(fails);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));

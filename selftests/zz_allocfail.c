@@ -165,7 +165,7 @@ static void conservation(struct __test_metadata *_metadata,
 			 struct kabistat *ks, struct agg *a)
 {
 	struct kabistat_settings off = {
-		.sz = sizeof(off), .counting = 0, .released_ttl = -1,
+		.sz = sizeof(off), .counting = 0, .mask = KABISTAT_SET_COUNTING,
 	};
 	struct kabistat_dump_opts o = { .sz = sizeof(o) };
 	uint64_t o1, o2;

@@ -46,6 +46,7 @@ int do_set(struct cli *cli, int argc, char **argv)
 		const char *value = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(argv[i], "counting")) {
+			set.mask |= KABISTAT_SET_COUNTING;
 			if (value && !strcmp(value, "on"))
 				set.counting = 1;
 			else if (value && !strcmp(value, "off"))
@@ -59,6 +60,7 @@ int do_set(struct cli *cli, int argc, char **argv)
 						       "released-ttl is a number of seconds up to %u",
 						       UINT32_MAX);
 			set.released_ttl = (int64_t)ttl;
+			set.mask |= KABISTAT_SET_RELEASED_TTL;
 		} else {
 			return cli_usage_error("set", "no setting '%s'",
 					       argv[i]);

@@ -81,28 +81,42 @@ static double top_interval(const struct top_frame *f,
 	return t1 > t0 ? (double)(t1 - t0) / 1e9 : 0;
 }
 
+/*
+ * What @new counted since its older reading, over how many seconds; NULL
+ * when there is no rate (an aggregate, a reset in between, no time).
+ */
+static struct kabistat_cgroup *top_delta(const struct top_frame *f,
+					 const struct kabistat_cgroup *new,
+					 double *dt)
+{
+	const struct kabistat_cgroup *old = top_find(&f->old, new->id);
+	struct kabistat_cgroup *d;
+
+	*dt = top_interval(f, old, new);
+	if (!new->id || *dt <= 0 || kabistat_cgroup_delta(old, new, &d))
+		return NULL;
+	return d;
+}
+
 static void top_compute(struct top_frame *f)
 {
+	struct kabistat_cgroup *d;
+	double dt;
 	size_t i;
 
 	f->ncgs = 0;
 	for (i = 0; i < f->cur.n; i++) {
 		const struct kabistat_cgroup *new = f->cur.cgs[i];
-		const struct kabistat_cgroup *old = top_find(&f->old, new->id);
 		struct top_rate *r = &f->cgs[f->ncgs++];
-		double dt = top_interval(f, old, new);
 
 		*r = (struct top_rate){ .cg = new, .calls = -1, .errors = -1,
 					.key = new->id };
-		if (!new->id || dt <= 0)
+		d = top_delta(f, new, &dt);
+		if (!d)
 			continue;
-		if (old && (old->generation != new->generation ||
-			    old->totals.calls > new->totals.calls))
-			continue;
-		r->calls = (double)(new->totals.calls -
-				    (old ? old->totals.calls : 0)) / dt;
-		r->errors = (double)(new->totals.errors -
-				     (old ? old->totals.errors : 0)) / dt;
+		r->calls = (double)d->totals.calls / dt;
+		r->errors = (double)d->totals.errors / dt;
+		kabistat_cgroup_free(d);
 	}
 	qsort(f->cgs, f->ncgs, sizeof(f->cgs[0]), top_rate_cmp);
 }
@@ -112,38 +126,26 @@ static struct top_rate *top_syscalls(const struct top_frame *f,
 				     const struct kabistat_cgroup *new,
 				     size_t *n)
 {
-	const struct kabistat_cgroup *old = top_find(&f->old, new->id);
-	double dt = top_interval(f, old, new);
+	struct kabistat_cgroup *d;
 	struct top_rate *v;
-	size_t i, j = 0;
+	double dt;
+	size_t i;
 
 	*n = 0;
 	v = calloc(new->nr_stats + 1, sizeof(*v));
-	if (!v || dt <= 0 || (old && old->generation != new->generation))
+	d = v ? top_delta(f, new, &dt) : NULL;
+	if (!d)
 		return v;
-	for (i = 0; i < new->nr_stats; i++) {
-		const struct kabistat_syscall_stat *st = &new->stats[i];
-		uint64_t key = (uint64_t)st->abi << 32 | st->nr;
-		uint64_t c0 = 0, e0 = 0;
+	for (i = 0; i < d->nr_stats; i++) {
+		const struct kabistat_syscall_stat *st = &d->stats[i];
 
-		/* both sorted by ABI, then nr */
-		while (old && j < old->nr_stats &&
-		       ((uint64_t)old->stats[j].abi << 32 | old->stats[j].nr) < key)
-			j++;
-		if (old && j < old->nr_stats &&
-		    ((uint64_t)old->stats[j].abi << 32 | old->stats[j].nr) == key) {
-			c0 = old->stats[j].c.calls;
-			e0 = old->stats[j].c.errors;
-		}
-		if (st->c.calls < c0)
-			continue;
-		v[*n] = (struct top_rate){
-			.cg = new, .key = key,
-			.calls = (double)(st->c.calls - c0) / dt,
-			.errors = (double)(st->c.errors - e0) / dt,
+		v[(*n)++] = (struct top_rate){
+			.cg = new, .key = (uint64_t)st->abi << 32 | st->nr,
+			.calls = (double)st->c.calls / dt,
+			.errors = (double)st->c.errors / dt,
 		};
-		(*n)++;
 	}
+	kabistat_cgroup_free(d);
 	qsort(v, *n, sizeof(*v), top_rate_cmp);
 	return v;
 }

@@ -13,6 +13,7 @@
 struct ks_abi_store {
 	struct kabistat_kernel_abi pub;
 	char *blob[KABISTAT_MAX_ABIS];
+	size_t blob_len[KABISTAT_MAX_ABIS];
 };
 
 void kabistat_abi_free(struct kabistat_kernel_abi *abi)
@@ -30,6 +31,13 @@ void kabistat_abi_free(struct kabistat_kernel_abi *abi)
 		free((void *)abi->tables[i].implemented);
 	}
 	free(st);
+}
+
+struct kabistat_kernel_abi *ks_abi_alloc(void)
+{
+	struct ks_abi_store *st = calloc(1, sizeof(*st));
+
+	return st ? &st->pub : NULL;
 }
 
 static void ks_copy_string(char *dst, size_t len, struct nlattr *a)
@@ -100,6 +108,7 @@ static int ks_parse_names(struct ks_abi_store *st, unsigned int id,
 	}
 	memcpy(blob, nla_data(a), len);
 	blob[len] = '\0';
+	st->blob_len[id] = len + 1;
 	for (nr = 0; nr < t->size && off < len; nr++) {
 		size_t n = strlen(blob + off);
 
@@ -199,24 +208,135 @@ static int ks_parse_abi(struct nlmsghdr *nlh, struct nlattr **unchecked,
 	return 0;
 }
 
-int kabistat_get_abi(struct kabistat *ks, struct kabistat_kernel_abi **out)
+static struct ks_abi_store *ks_store(struct kabistat_kernel_abi *abi)
+{
+	return (struct ks_abi_store *)((char *)abi -
+				       offsetof(struct ks_abi_store, pub));
+}
+
+/* @src's syscall tables into @dst, which has none: its own copies. */
+static int ks_tables_copy(struct ks_abi_store *dst,
+			  const struct ks_abi_store *src)
+{
+	int i;
+
+	for (i = 0; i < KABISTAT_MAX_ABIS; i++) {
+		const struct kabistat_syscall_table *s = &src->pub.tables[i];
+		struct kabistat_syscall_table *t = &dst->pub.tables[i];
+		size_t words = (s->size + 31) / 32;
+		const char **names;
+		uint32_t *bitmap;
+		uint32_t nr;
+
+		if (!s->present)
+			continue;
+		*t = *s;
+		t->names = NULL;
+		t->implemented = NULL;
+		dst->blob[i] = malloc(src->blob_len[i]);
+		names = calloc(s->size ? s->size : 1, sizeof(*names));
+		bitmap = calloc(words ? words : 1, sizeof(*bitmap));
+		t->names = names;
+		t->implemented = bitmap;
+		if (!dst->blob[i] || !names || !bitmap)
+			return -ENOMEM;
+		dst->blob_len[i] = src->blob_len[i];
+		memcpy(dst->blob[i], src->blob[i], src->blob_len[i]);
+		memcpy(bitmap, s->implemented, words * sizeof(*bitmap));
+		for (nr = 0; nr < s->size; nr++)
+			if (s->names[nr])
+				names[nr] = dst->blob[i] +
+					    (s->names[nr] - src->blob[i]);
+	}
+	return 0;
+}
+
+/* A copy of @abi, tables included, or NULL. */
+static struct kabistat_kernel_abi *ks_abi_copy(struct kabistat_kernel_abi *abi)
+{
+	struct ks_abi_store *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return NULL;
+	st->pub = *abi;
+	memset(st->pub.tables, 0, sizeof(st->pub.tables));
+	if (ks_tables_copy(st, ks_store(abi))) {
+		kabistat_abi_free(&st->pub);
+		return NULL;
+	}
+	return &st->pub;
+}
+
+/*
+ * One GET_ABI.  With @known, the generation of the tables the handle
+ * kept, the module leaves the tables out while its generation is that one.
+ */
+static int ks_get_abi(struct kabistat *ks, const uint64_t *known,
+		      struct ks_abi_store **out)
 {
 	struct ks_abi_store *st = calloc(1, sizeof(*st));
 	struct nl_msg *msg;
 	int err;
 
 	msg = st ? ks_request(ks, KABISTAT_CMD_GET_ABI, 0) : NULL;
-	if (!msg) {
+	if (!msg || (known &&
+		     nla_put_u64(msg, KABISTAT_A_ABI_KNOWN, *known) < 0)) {
+		nlmsg_free(msg);
 		free(st);
 		return ks_error(ks, -ENOMEM, "GET_ABI: out of memory");
 	}
 	err = ks_transact(ks, msg, "GET_ABI", ks_parse_abi, st);
-	if (!err && !st->pub.tables[KABISTAT_ABI_X86_64].present)
-		err = ks_error(ks, -EPROTO, "GET_ABI: reply has no syscall table");
 	if (err) {
 		kabistat_abi_free(&st->pub);
 		return err;
 	}
+	*out = st;
+	return 0;
+}
+
+int kabistat_get_abi(struct kabistat *ks, struct kabistat_kernel_abi **out)
+{
+	struct kabistat_kernel_abi *cache = ks->abi_cache;
+	struct ks_abi_store *st;
+	uint64_t known;
+	int err;
+
+	if (ks->transport == KABISTAT_TRANSPORT_DEVICE)
+		return ks_dev_get_abi(ks, out);
+	if (cache && !ks->abi_known_refused) {
+		known = cache->generation;
+		err = ks_get_abi(ks, &known, &st);
+		if (err == -EINVAL) {
+			/* a module older than KABISTAT_A_ABI_KNOWN */
+			ks->abi_known_refused = 1;
+		} else if (err) {
+			return err;
+		} else if (st->pub.tables[KABISTAT_ABI_X86_64].present) {
+			goto fetched;	/* the module changed: new tables */
+		} else if (st->pub.generation == known) {
+			err = ks_tables_copy(st, ks_store(cache));
+			if (err) {
+				kabistat_abi_free(&st->pub);
+				return ks_error(ks, err, "GET_ABI: out of memory");
+			}
+			*out = &st->pub;
+			return 0;
+		} else {
+			/* it changed between the comparison and the reply */
+			kabistat_abi_free(&st->pub);
+		}
+	}
+	err = ks_get_abi(ks, NULL, &st);
+	if (err)
+		return err;
+fetched:
+	if (!st->pub.tables[KABISTAT_ABI_X86_64].present) {
+		kabistat_abi_free(&st->pub);
+		return ks_error(ks, -EPROTO, "GET_ABI: reply has no syscall table");
+	}
+	/* keep the tables for the next call; without memory, fetch again */
+	kabistat_abi_free(ks->abi_cache);
+	ks->abi_cache = ks_abi_copy(&st->pub);
 	*out = &st->pub;
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <netlink/genl/genl.h>
 #include <linux/kabistat.h>
 
@@ -360,11 +361,34 @@ static int ks_get_cgroup(struct kabistat *ks, struct nl_msg *msg,
 	return 0;
 }
 
+/*
+ * The device reads a cgroup by the fd of its directory only: open it by
+ * its id (a file handle, CAP_DAC_READ_SEARCH); a released cgroup has no
+ * directory left to open.
+ */
+static int ks_dev_get_cgroup_id(struct kabistat *ks, uint64_t id,
+				struct kabistat_cgroup **out)
+{
+	char spec[24];
+	int fd, err;
+
+	snprintf(spec, sizeof(spec), "%llu", (unsigned long long)id);
+	fd = kabistat_cgroup_open(ks, spec);
+	if (fd < 0)
+		return fd;
+	err = ks_dev_get_cgroup_fd(ks, fd, out);
+	close(fd);
+	return err;
+}
+
 int kabistat_get_cgroup(struct kabistat *ks, uint64_t id,
 			struct kabistat_cgroup **out)
 {
-	struct nl_msg *msg = ks_request(ks, KABISTAT_CMD_GET_CGROUP, 0);
+	struct nl_msg *msg;
 
+	if (ks->transport == KABISTAT_TRANSPORT_DEVICE)
+		return ks_dev_get_cgroup_id(ks, id, out);
+	msg = ks_request(ks, KABISTAT_CMD_GET_CGROUP, 0);
 	if (!msg || nla_put_u64(msg, KABISTAT_A_CGROUP_ID, id) < 0) {
 		nlmsg_free(msg);
 		return ks_error(ks, -ENOMEM, "GET_CGROUP: out of memory");
@@ -375,10 +399,13 @@ int kabistat_get_cgroup(struct kabistat *ks, uint64_t id,
 int kabistat_get_cgroup_fd(struct kabistat *ks, int fd,
 			   struct kabistat_cgroup **out)
 {
-	struct nl_msg *msg = ks_request(ks, KABISTAT_CMD_GET_CGROUP, 0);
+	struct nl_msg *msg;
 	uint64_t id = 0;
 	int have_id;
 
+	if (ks->transport == KABISTAT_TRANSPORT_DEVICE)
+		return ks_dev_get_cgroup_fd(ks, fd, out);
+	msg = ks_request(ks, KABISTAT_CMD_GET_CGROUP, 0);
 	if (!msg || nla_put_s32(msg, KABISTAT_A_CGROUP_FD, fd) < 0) {
 		nlmsg_free(msg);
 		return ks_error(ks, -ENOMEM, "GET_CGROUP: out of memory");
@@ -455,6 +482,10 @@ int ks_dump_msg(struct ks_dump *d, struct nlmsghdr *nlh)
 	if (err || d->part.more)
 		return err;
 	cg = ks_cgroup_parse_end(&d->part);
+	if (!d->fn) {
+		d->ready = cg;
+		return 0;
+	}
 	d->stopped = d->fn(cg, d->arg);
 	kabistat_cgroup_free(cg);
 	return 0;
@@ -474,6 +505,8 @@ int ks_dump_end(struct ks_dump *d)
 
 void ks_dump_release(struct ks_dump *d)
 {
+	kabistat_cgroup_free(d->ready);
+	d->ready = NULL;
 	ks_cgroup_parse_drop(&d->part);
 }
 
@@ -483,32 +516,56 @@ static int ks_parse_dump(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 	return ks_dump_msg(arg, nlh);
 }
 
+int ks_dump_request(struct kabistat *ks, const struct kabistat_dump_opts *opts,
+		    struct nl_msg **msg, uint64_t *subtree)
+{
+	int err;
+
+	*subtree = 0;
+	err = ks_need_netlink(ks, "dumps (GET_CGROUP dump)");
+	if (!err && opts)
+		err = ks_opts_check(ks, "GET_CGROUP dump", opts, opts->sz,
+				    sizeof(*opts));
+	if (err)
+		return err;
+	/* fields beyond the caller's @sz are left at their defaults */
+	if (opts && KS_HAS_FIELD(opts, subtree_id))
+		*subtree = opts->subtree_id;
+	*msg = ks_request(ks, KABISTAT_CMD_GET_CGROUP, NLM_F_DUMP);
+	if (!*msg || (*subtree &&
+		      nla_put_u64(*msg, KABISTAT_A_CGROUP_ID, *subtree) < 0)) {
+		nlmsg_free(*msg);
+		return ks_error(ks, -ENOMEM, "GET_CGROUP dump: out of memory");
+	}
+	return 0;
+}
+
+int ks_dump_error(struct kabistat *ks, struct ks_dump *d, int err,
+		  uint64_t subtree)
+{
+	if (d->why[0])
+		return ks_error(ks, err, "GET_CGROUP dump: %s", d->why);
+	return ks_cgroup_error(ks, err, "GET_CGROUP dump", subtree,
+			       subtree != 0);
+}
+
 int kabistat_dump(struct kabistat *ks, const struct kabistat_dump_opts *opts,
 		  kabistat_cgroup_fn fn, void *arg)
 {
 	struct ks_dump d = { .fn = fn, .arg = arg };
-	uint64_t subtree = 0;
+	uint64_t subtree;
 	struct nl_msg *msg;
 	int err;
 
-	/* fields beyond the caller's @sz are left at their defaults */
-	if (opts && KS_HAS_FIELD(opts, subtree_id))
-		subtree = opts->subtree_id;
-	msg = ks_request(ks, KABISTAT_CMD_GET_CGROUP, NLM_F_DUMP);
-	if (!msg || (subtree &&
-		     nla_put_u64(msg, KABISTAT_A_CGROUP_ID, subtree) < 0)) {
-		nlmsg_free(msg);
-		return ks_error(ks, -ENOMEM, "GET_CGROUP dump: out of memory");
-	}
+	err = ks_dump_request(ks, opts, &msg, &subtree);
+	if (err)
+		return err;
 	err = ks_transact(ks, msg, "GET_CGROUP dump", ks_parse_dump, &d);
 	if (!err && !d.stopped)
 		err = ks_dump_end(&d);
 	ks_dump_release(&d);
-	if (err && d.why[0])
-		return ks_error(ks, err, "GET_CGROUP dump: %s", d.why);
 	if (err)
-		return ks_cgroup_error(ks, err, "GET_CGROUP dump", subtree,
-				       subtree != 0);
+		return ks_dump_error(ks, &d, err, subtree);
 	if (d.stopped)
 		return ks_error(ks, d.stopped, "dump stopped by its callback");
 	return 0;
@@ -579,4 +636,11 @@ int kabistat_cgroup_sum(struct kabistat_cgroup **sum,
 	}
 	*sum = s;
 	return 0;
+}
+
+struct kabistat_cgroup *kabistat_cgroup_dup(const struct kabistat_cgroup *cg)
+{
+	struct kabistat_cgroup *copy = NULL;
+
+	return kabistat_cgroup_sum(&copy, cg) ? NULL : copy;
 }

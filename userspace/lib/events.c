@@ -25,6 +25,11 @@ int kabistat_events_subscribe(struct kabistat *ks)
 
 	if (ks->events)
 		return 0;
+	err = ks_need_netlink(ks, "events (multicast group)");
+	if (!err)
+		err = ks_request_ok(ks, "events");
+	if (err)
+		return err;
 	/*
 	 * libnl's sequence check expects an ACK for every earlier request,
 	 * and do requests get none (see ks_transact()); events carry
@@ -52,7 +57,7 @@ int kabistat_events_subscribe(struct kabistat *ks)
 
 int kabistat_events_fd(const struct kabistat *ks)
 {
-	return nl_socket_get_fd(ks->sock);
+	return ks->sock ? nl_socket_get_fd(ks->sock) : -1;
 }
 
 void kabistat_event_free(struct kabistat_event *ev)
@@ -104,8 +109,7 @@ static int ks_event_parse(struct kabistat *ks, struct nlmsghdr *nlh,
 	return 1;
 }
 
-/* Read the next datagram from the kernel into the handle's buffer. */
-static int ks_event_recv(struct kabistat *ks)
+int ks_recv(struct kabistat *ks, const char *what)
 {
 	int fd = nl_socket_get_fd(ks->sock);
 	struct sockaddr_nl from;
@@ -120,21 +124,37 @@ static int ks_event_recv(struct kabistat *ks)
 			return 0;
 		if (errno == ENOBUFS)
 			return ks_error(ks, -ENOBUFS,
-					"events: some were lost (receive buffer overrun); dump to resynchronise");
-		return ks_error(ks, -errno, "events: %s", strerror(errno));
+					"%s: some were lost (receive buffer overrun)%s",
+					what, ks->events ? "; dump to resynchronise" : "");
+		return ks_error(ks, -errno, "%s: %s", what, strerror(errno));
 	}
 	buf = realloc(ks->ev_buf, len ? len : 1);
 	if (!buf)
-		return ks_error(ks, -ENOMEM, "events: out of memory");
+		return ks_error(ks, -ENOMEM, "%s: out of memory", what);
 	ks->ev_buf = buf;
 	len = recvfrom(fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&from,
 		       &fromlen);
 	if (len < 0)
 		return errno == EAGAIN || errno == EINTR ? 0 :
-		       ks_error(ks, -errno, "events: %s", strerror(errno));
-	if (from.nl_pid == 0)		/* only the kernel sends events */
+		       ks_error(ks, -errno, "%s: %s", what, strerror(errno));
+	if (from.nl_pid == 0)		/* only the kernel sends to us */
 		ks->ev_len = len;
 	return 0;
+}
+
+struct nlmsghdr *ks_recv_next(struct kabistat *ks)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)
+		((char *)ks->ev_buf + ks->ev_off);
+
+	if (ks->ev_off >= ks->ev_len)
+		return NULL;
+	if (!nlmsg_ok(nlh, (int)(ks->ev_len - ks->ev_off))) {
+		ks->ev_off = ks->ev_len;	/* a truncated rest */
+		return NULL;
+	}
+	ks->ev_off += NLMSG_ALIGN(nlh->nlmsg_len);
+	return nlh;
 }
 
 static int64_t ks_now_ms(void)
@@ -149,25 +169,17 @@ int kabistat_event_next(struct kabistat *ks, int timeout_ms,
 			struct kabistat_event **out)
 {
 	int64_t deadline = ks_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
-	struct pollfd pfd = { .fd = nl_socket_get_fd(ks->sock),
-			      .events = POLLIN };
+	struct pollfd pfd = { .fd = -1, .events = POLLIN };
+	struct nlmsghdr *nlh;
 	int wait, n, err;
 
 	if (!ks->events)
 		return ks_error(ks, -EINVAL,
 				"events: not subscribed (kabistat_events_subscribe())");
+	pfd.fd = nl_socket_get_fd(ks->sock);
 	for (;;) {
 		/* a datagram may hold several messages */
-		while (ks->ev_off < ks->ev_len) {
-			struct nlmsghdr *nlh = (struct nlmsghdr *)
-				((char *)ks->ev_buf + ks->ev_off);
-			int left = (int)(ks->ev_len - ks->ev_off);
-
-			if (!nlmsg_ok(nlh, left)) {
-				ks->ev_off = ks->ev_len;
-				break;
-			}
-			ks->ev_off += NLMSG_ALIGN(nlh->nlmsg_len);
+		while ((nlh = ks_recv_next(ks))) {
 			err = ks_event_parse(ks, nlh, out);
 			if (err)
 				return err < 0 ? err : 0;
@@ -183,7 +195,7 @@ int kabistat_event_next(struct kabistat *ks, int timeout_ms,
 			return ks_error(ks, -ETIMEDOUT,
 					"events: none within %d ms",
 					timeout_ms);
-		err = ks_event_recv(ks);
+		err = ks_recv(ks, "events");
 		if (err)
 			return err;
 	}

@@ -8,14 +8,21 @@
 #include "kabistat.h"
 
 struct kabistat {
-	struct nl_sock *sock;
+	int transport;		/* KABISTAT_TRANSPORT_NETLINK or _DEVICE */
+	struct nl_sock *sock;	/* netlink */
 	int family;
+	int dev_fd;		/* the device, or -1 */
+	/* the last GET_ABI with tables, whose tables later replies reuse */
+	struct kabistat_kernel_abi *abi_cache;
+	int abi_known_refused;	/* the module predates KABISTAT_A_ABI_KNOWN */
 	/*
 	 * Joined the events group: from then on the socket may hold events
 	 * between a request and its reply, so it carries events only.
 	 */
 	int events;
-	/* the datagram being read by kabistat_event_next() */
+	/* a kabistat_dump_iter is reading a dump: no other request */
+	int dumping;
+	/* the datagram being read by kabistat_event_next() or a dump iterator */
 	void *ev_buf;
 	size_t ev_len;
 	size_t ev_off;
@@ -36,8 +43,22 @@ typedef int (*ks_parse_fn)(struct nlmsghdr *nlh, struct nlattr **tb,
 #define KS_HAS_FIELD(opts, field) \
 	((opts)->sz >= offsetof(typeof(*(opts)), field) + sizeof((opts)->field))
 
+/*
+ * Whether a caller's options structure of @sz bytes can be used by this
+ * library, which knows @known bytes of it: @sz must cover the size field,
+ * and what a newer caller put beyond @known must be zero.  -EINVAL (with
+ * the message on @ks) otherwise.
+ */
+int ks_opts_check(struct kabistat *ks, const char *what, const void *opts,
+		  size_t sz, size_t known);
+
 int ks_error(struct kabistat *ks, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/*
+ * -EOPNOTSUPP, saying so, when @ks uses the device, which cannot do
+ * @what; else 0.
+ */
+int ks_need_netlink(struct kabistat *ks, const char *what);
 int ks_nl_errno(int nlerr);
 struct nl_msg *ks_request(struct kabistat *ks, uint8_t cmd, int flags);
 /*
@@ -87,8 +108,9 @@ void ks_cgroup_parse_drop(struct ks_cgroup_parse *p);
  * Its protocol errors leave their explanation in @why.
  */
 struct ks_dump {
-	kabistat_cgroup_fn fn;
+	kabistat_cgroup_fn fn;	/* NULL: leave each cgroup in @ready */
 	void *arg;
+	struct kabistat_cgroup *ready;	/* complete, handed over */
 	int stopped;	/* @fn's non-zero return; the rest is drained */
 	struct ks_cgroup_parse part;	/* the cgroup being merged */
 	char why[200];
@@ -102,8 +124,31 @@ struct ks_dump {
 int ks_dump_msg(struct ks_dump *d, struct nlmsghdr *nlh);
 /* After the last message: -EPROTO when a cgroup was left incomplete. */
 int ks_dump_end(struct ks_dump *d);
+/*
+ * The GET_CGROUP dump request for @opts (checked), and the subtree it
+ * asks for; the message is on @ks on failure.
+ */
+int ks_dump_request(struct kabistat *ks, const struct kabistat_dump_opts *opts,
+		    struct nl_msg **msg, uint64_t *subtree);
+/* A dump's failure @err, explained on @ks; returns @err. */
+int ks_dump_error(struct kabistat *ks, struct ks_dump *d, int err,
+		  uint64_t subtree);
 /* Free a cgroup left incomplete (after an error); always call it. */
 void ks_dump_release(struct ks_dump *d);
+
+/*
+ * Read the next datagram the kernel sent, without waiting, into ks->ev_buf
+ * (ev_len 0: nothing there).  @what names the reader in messages.
+ */
+int ks_recv(struct kabistat *ks, const char *what);
+/* The next whole message of that datagram, or NULL. */
+struct nlmsghdr *ks_recv_next(struct kabistat *ks);
+/* The extended ACK text in the TLVs at @off bytes into @nlh's payload. */
+const char *ks_extack_tlv_msg(struct nlmsghdr *nlh, size_t off);
+/* The text of an NLMSG_ERROR's extended ACK, or NULL. */
+const char *ks_extack_msg(struct nlmsgerr *e);
+/* -EOPNOTSUPP / -EBUSY with the message when @ks cannot take a request. */
+int ks_request_ok(struct kabistat *ks, const char *what);
 
 /* The cgroup id of an open cgroup2 directory, through its file handle. */
 int ks_fd_cgroup_id(int fd, uint64_t *id);
@@ -123,5 +168,15 @@ int ks_container_find(struct kabistat *ks, int root, const char *prefix,
  */
 int ks_container_find_released(struct kabistat *ks, const char *prefix,
 			       uint64_t *id);
+
+/* abi.c: a zeroed ABI that kabistat_abi_free() frees, or NULL. */
+struct kabistat_kernel_abi *ks_abi_alloc(void);
+
+/* device.c: the requests /dev/kabistat answers (see device.c). */
+int ks_dev_open(struct kabistat *ks, const char *path);
+int ks_dev_get_abi(struct kabistat *ks, struct kabistat_kernel_abi **out);
+int ks_dev_get_cgroup_fd(struct kabistat *ks, int fd,
+			 struct kabistat_cgroup **out);
+int ks_dev_reset(struct kabistat *ks, int cgroup_fd);
 
 #endif /* KABISTAT_INTERNAL_H */

@@ -31,11 +31,64 @@ struct kabistat;
  * @errmsg:	on failure, a one-line explanation (may be NULL)
  *
  * Checks that the module is loaded and speaks a uapi version this library
- * understands.  Return: 0, -ENOENT when the module is not loaded,
- * -EPROTO on a version mismatch, or another negative errno.
+ * understands.  Outside the initial network namespace, where the module's
+ * netlink family cannot be reached, the handle uses /dev/kabistat (see
+ * KABISTAT_TRANSPORT_DEVICE).  Return: 0, -ENOENT when the module is not
+ * loaded, -ENETUNREACH when it is but neither netlink nor the device can
+ * reach it from here, -EPROTO on a version mismatch, or another negative
+ * errno.
  */
 int kabistat_open(struct kabistat **out, char errmsg[KABISTAT_ERRMSG_LEN]);
 void kabistat_close(struct kabistat *ks);
+
+/* How a handle reaches the module: enum kabistat_transport. */
+enum kabistat_transport {
+	/*
+	 * Netlink; /dev/kabistat when the module is loaded but its netlink
+	 * family cannot be reached from this network namespace.
+	 */
+	KABISTAT_TRANSPORT_AUTO,
+	KABISTAT_TRANSPORT_NETLINK,
+	/*
+	 * The ioctls of /dev/kabistat, which work from any network namespace
+	 * but offer less: kabistat_get_abi() without syscall tables,
+	 * kabistat_get_cgroup*() without paths or errno counts,
+	 * kabistat_reset(); no dumps, settings or events (-EOPNOTSUPP).
+	 */
+	KABISTAT_TRANSPORT_DEVICE,
+};
+
+/**
+ * struct kabistat_open_opts - kabistat_open_opts()
+ * @sz:		sizeof(struct kabistat_open_opts); a larger structure from a
+ *		newer header is accepted when what this library does not
+ *		know of it is zero, else -EINVAL
+ * @transport:	enum kabistat_transport
+ * @rcvbuf:	netlink receive buffer in bytes, for bursts of events
+ *		(0: 1 MiB, as far as the caller may have it).  A size the
+ *		caller may not have (more than net.core.rmem_max without
+ *		CAP_NET_ADMIN) fails with -EPERM.
+ * @device:	path of the device (NULL: "/dev/kabistat")
+ */
+struct kabistat_open_opts {
+	size_t sz;
+	uint32_t transport;
+	uint32_t rcvbuf;
+	const char *device;
+};
+
+/*
+ * kabistat_open() with options (@opts may be NULL: the defaults, which
+ * are kabistat_open()'s).  Besides kabistat_open()'s errors: -ENETUNREACH
+ * when the module is loaded but this process is outside the initial
+ * network namespace, where its netlink family cannot be reached, and the
+ * device cannot be opened either (or was not to be used).
+ */
+int kabistat_open_opts(struct kabistat **out,
+		       const struct kabistat_open_opts *opts,
+		       char errmsg[KABISTAT_ERRMSG_LEN]);
+/* The transport @ks uses: KABISTAT_TRANSPORT_NETLINK or _DEVICE. */
+int kabistat_transport(const struct kabistat *ks);
 
 /* The message of the last failed call on @ks. */
 const char *kabistat_errmsg(const struct kabistat *ks);
@@ -183,6 +236,32 @@ void kabistat_cgroup_free(struct kabistat_cgroup *cg);
 int kabistat_cgroup_sum(struct kabistat_cgroup **sum,
 			const struct kabistat_cgroup *cg);
 
+/*
+ * A copy of @cg that outlives it (a dump's callback gets cgroups valid
+ * during the call only), freed with kabistat_cgroup_free(); NULL when out
+ * of memory.
+ */
+struct kabistat_cgroup *kabistat_cgroup_dup(const struct kabistat_cgroup *cg);
+
+/**
+ * kabistat_cgroup_delta() - what a cgroup counted between two readings
+ * @old:	the earlier reading of the same cgroup, or NULL when it was
+ *		not tracked then (everything it counted is new)
+ * @new:	the later reading
+ * @out:	a copy of @new (id, path, state, flags, generation, timestamp)
+ *		whose counters are @new's less @old's: every stat of @new,
+ *		unchanged ones at zero.  Free it with kabistat_cgroup_free().
+ *
+ * For rates: divide by the difference of the two timestamp_ns.
+ * Return: 0; -ESTALE when the readings cannot be subtracted: the
+ * generations differ (the cgroup was reset, or the module reloaded, in
+ * between, so its counters started again) or a counter went backwards;
+ * -EINVAL when they are readings of different cgroups; -ENOMEM.
+ */
+int kabistat_cgroup_delta(const struct kabistat_cgroup *old,
+			  const struct kabistat_cgroup *new,
+			  struct kabistat_cgroup **out);
+
 /**
  * struct kabistat_dump_opts - what kabistat_dump() returns
  * @sz:		sizeof(struct kabistat_dump_opts)
@@ -208,17 +287,54 @@ typedef int (*kabistat_cgroup_fn)(const struct kabistat_cgroup *cg,
 int kabistat_dump(struct kabistat *ks, const struct kabistat_dump_opts *opts,
 		  kabistat_cgroup_fn fn, void *arg);
 
+/*
+ * The same dump, one cgroup at a time and never waiting, for an event
+ * loop: kabistat_dump_iter_start() sends the request; poll
+ * kabistat_dump_iter_fd() for POLLIN and call kabistat_dump_iter_next()
+ * until it returns -EAGAIN (nothing more has arrived yet).  It returns 1
+ * with a complete cgroup in *@out (the caller's, kabistat_cgroup_free()),
+ * 0 once the dump is complete, or an error, after which the dump is over:
+ * -EINTR when a concurrent change interrupted the dump or reset a cgroup
+ * between two of its parts (start again), -EPROTO as kabistat_dump().
+ * Until kabistat_dump_iter_free(), which may also abandon the dump early,
+ * other requests on @ks fail with -EBUSY.
+ */
+struct kabistat_dump_iter;
+int kabistat_dump_iter_start(struct kabistat *ks,
+			     const struct kabistat_dump_opts *opts,
+			     struct kabistat_dump_iter **out);
+int kabistat_dump_iter_fd(const struct kabistat_dump_iter *it);
+int kabistat_dump_iter_next(struct kabistat_dump_iter *it,
+			    struct kabistat_cgroup **out);
+void kabistat_dump_iter_free(struct kabistat_dump_iter *it);
+
 /* Reset one cgroup's counters (id != 0) or all (id 0).  CAP_SYS_ADMIN. */
 int kabistat_reset(struct kabistat *ks, uint64_t id);
 
+/* Bits of struct kabistat_settings.mask: the fields to change. */
+#define KABISTAT_SET_COUNTING		(1U << 0)
+#define KABISTAT_SET_RELEASED_TTL	(1U << 1)
+
 /**
- * struct kabistat_settings - kabistat_set(); fields left negative are
- * not changed
+ * struct kabistat_settings - kabistat_set()
+ * @sz:		sizeof(struct kabistat_settings)
+ * @counting:	0 or 1
+ * @released_ttl: seconds a released cgroup is kept
+ * @mask:	KABISTAT_SET_* bits: exactly the fields to change.
+ *
+ * A @mask of 0 (code written before it existed) changes the fields that
+ * are not negative, but refuses @counting 0 with -EINVAL: a designated
+ * initializer that names only another field leaves @counting 0, which would
+ * turn counting off host-wide.  Turning counting off takes
+ * KABISTAT_SET_COUNTING.  Programs built against a header without @mask
+ * (a smaller @sz) keep the old meaning: fields left negative are not
+ * changed.
  */
 struct kabistat_settings {
 	size_t sz;
-	int counting;		/* 0 or 1 */
-	int64_t released_ttl;	/* seconds */
+	int counting;
+	int64_t released_ttl;
+	uint32_t mask;
 };
 int kabistat_set(struct kabistat *ks, const struct kabistat_settings *set);
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
@@ -67,8 +68,7 @@ struct ks_reply {
 	uint32_t seq;	/* the request's sequence number */
 };
 
-/* The extended ACK text in the TLVs at @off bytes into @nlh's payload. */
-static const char *ks_extack_tlv_msg(struct nlmsghdr *nlh, size_t off)
+const char *ks_extack_tlv_msg(struct nlmsghdr *nlh, size_t off)
 {
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
 	const char *msg;
@@ -87,8 +87,7 @@ static const char *ks_extack_tlv_msg(struct nlmsghdr *nlh, size_t off)
 	return len > 0 && !msg[len - 1] ? msg : NULL;
 }
 
-/* The extended ACK text, if the kernel sent one after the error. */
-static const char *ks_extack_msg(struct nlmsgerr *e)
+const char *ks_extack_msg(struct nlmsgerr *e)
 {
 	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
 	size_t off = sizeof(*e);
@@ -194,6 +193,19 @@ struct nl_msg *ks_request(struct kabistat *ks, uint8_t cmd, int flags)
 	return msg;
 }
 
+int ks_request_ok(struct kabistat *ks, const char *what)
+{
+	if (ks->events)
+		return ks_error(ks, -EBUSY,
+				"%s: this handle receives events; open another for requests",
+				what);
+	if (ks->dumping)
+		return ks_error(ks, -EBUSY,
+				"%s: a dump iterator is reading on this handle; free it first",
+				what);
+	return 0;
+}
+
 int ks_transact(struct kabistat *ks, struct nl_msg *msg, const char *what,
 		ks_parse_fn parse, void *arg)
 {
@@ -203,11 +215,10 @@ int ks_transact(struct kabistat *ks, struct nl_msg *msg, const char *what,
 	struct nl_cb *cb;
 	int err;
 
-	if (ks->events) {
+	err = ks_request_ok(ks, what);
+	if (err) {
 		nlmsg_free(msg);
-		return ks_error(ks, -EBUSY,
-				"%s: this handle receives events; open another for requests",
-				what);
+		return err;
 	}
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!cb) {
@@ -263,6 +274,24 @@ out:
 	return err;
 }
 
+int ks_opts_check(struct kabistat *ks, const char *what, const void *opts,
+		  size_t sz, size_t known)
+{
+	const unsigned char *tail = opts;
+	size_t i;
+
+	if (sz < sizeof(size_t))
+		return ks_error(ks, -EINVAL,
+				"%s: sz %zu is too small for any version of the options",
+				what, sz);
+	for (i = known; i < sz; i++)
+		if (tail[i])
+			return ks_error(ks, -EINVAL,
+					"%s: options from a newer library: byte %zu (of %zu, this library knows %zu) is set",
+					what, i, sz, known);
+	return 0;
+}
+
 /*
  * Room in the receive buffer for the largest message the module sends
  * (1 MiB) with more behind it: events come in bursts, and a released
@@ -273,9 +302,39 @@ out:
  */
 #define KS_RCVBUF	(1 << 20)
 
-static int ks_connect(struct kabistat *ks)
+/*
+ * Set the receive buffer: the default as far as it goes, a size the caller
+ * asked for exactly (-EPERM when it is beyond what the caller may have).
+ */
+static int ks_set_rcvbuf(struct kabistat *ks, int fd, uint32_t want)
 {
-	int one = 1, rcvbuf = KS_RCVBUF;
+	int size = want ? (int)want : KS_RCVBUF, got = 0;
+	socklen_t len = sizeof(got);
+
+	if (want > INT32_MAX / 2)
+		return ks_error(ks, -EINVAL, "rcvbuf %u is too large", want);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (!want)
+		return 0;
+	/* the kernel reports twice what it was given */
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) ||
+	    got / 2 < size)
+		return ks_error(ks, -EPERM,
+				"cannot have a receive buffer of %u bytes (got %d): beyond net.core.rmem_max it needs CAP_NET_ADMIN",
+				want, got / 2);
+	return 0;
+}
+
+/* The module is loaded, whatever this network namespace can see. */
+static int ks_module_loaded(void)
+{
+	return !access("/sys/module/kabistat/initstate", F_OK);
+}
+
+static int ks_connect(struct kabistat *ks, uint32_t rcvbuf)
+{
+	int one = 1;
 	int fd, err;
 
 	ks->sock = nl_socket_alloc();
@@ -293,14 +352,39 @@ static int ks_connect(struct kabistat *ks)
 	nl_socket_enable_msg_peek(ks->sock);
 	fd = nl_socket_get_fd(ks->sock);
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	err = ks_set_rcvbuf(ks, fd, rcvbuf);
+	if (err)
+		return err;
 
 	ks->family = genl_ctrl_resolve(ks->sock, KABISTAT_GENL_NAME);
-	if (ks->family < 0)
-		return ks_error(ks, -ENOENT,
-				"the kabistat module is not loaded (load it with 'modprobe kabistat' or 'insmod kabistat.ko')");
-	return 0;
+	if (ks->family >= 0)
+		return 0;
+	/* the family is registered in the initial network namespace only */
+	if (ks_module_loaded())
+		return ks_error(ks, -ENETUNREACH,
+				"the kabistat module is loaded, but its netlink family serves only the initial network namespace and this process is in another one");
+	return ks_error(ks, -ENOENT,
+			"the kabistat module is not loaded (load it with 'modprobe kabistat' or 'insmod kabistat.ko')");
+}
+
+/* The netlink handle's failure, then why the device did not open. */
+static int ks_dev_fallback(struct kabistat *ks, const char *path)
+{
+	char nlmsg[KABISTAT_ERRMSG_LEN];
+	int err;
+
+	nl_socket_free(ks->sock);
+	ks->sock = NULL;
+	err = ks_dev_open(ks, path);
+	if (!err)
+		return 0;
+	snprintf(nlmsg, sizeof(nlmsg), "%s", ks->errmsg);
+	if (err == -ENOENT || err == -ENXIO || err == -ENODEV)
+		return ks_error(ks, -ENETUNREACH,
+				"%s, and %s, the device that serves any namespace, is not there (%s): give the container the device, or host networking",
+				nlmsg, path, strerror(-err));
+	return ks_error(ks, err, "%s, and %s cannot be opened: %s", nlmsg,
+			path, strerror(-err));
 }
 
 static int ks_check_version(struct kabistat *ks)
@@ -319,7 +403,47 @@ static int ks_check_version(struct kabistat *ks)
 	return err;
 }
 
-int kabistat_open(struct kabistat **out, char errmsg[KABISTAT_ERRMSG_LEN])
+static int ks_open(struct kabistat *ks, const struct kabistat_open_opts *opts)
+{
+	struct kabistat_open_opts o = { .sz = sizeof(o) };
+	const char *path;
+	int err;
+
+	if (opts) {
+		err = ks_opts_check(ks, "kabistat_open_opts", opts, opts->sz,
+				    sizeof(o));
+		if (err)
+			return err;
+		memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
+	}
+	path = o.device ? o.device : "/dev/kabistat";
+	switch (o.transport) {
+	case KABISTAT_TRANSPORT_DEVICE:
+		err = ks_dev_open(ks, path);
+		if (err)
+			return ks_error(ks, err, "cannot open %s: %s", path,
+					strerror(-err));
+		break;
+	case KABISTAT_TRANSPORT_AUTO:
+	case KABISTAT_TRANSPORT_NETLINK:
+		ks->transport = KABISTAT_TRANSPORT_NETLINK;
+		err = ks_connect(ks, o.rcvbuf);
+		if (err == -ENETUNREACH &&
+		    o.transport == KABISTAT_TRANSPORT_AUTO)
+			err = ks_dev_fallback(ks, path);
+		if (err)
+			return err;
+		break;
+	default:
+		return ks_error(ks, -EINVAL, "unknown transport %u",
+				o.transport);
+	}
+	return ks_check_version(ks);
+}
+
+int kabistat_open_opts(struct kabistat **out,
+		       const struct kabistat_open_opts *opts,
+		       char errmsg[KABISTAT_ERRMSG_LEN])
 {
 	struct kabistat *ks = calloc(1, sizeof(*ks));
 	int err;
@@ -329,9 +453,8 @@ int kabistat_open(struct kabistat **out, char errmsg[KABISTAT_ERRMSG_LEN])
 			snprintf(errmsg, KABISTAT_ERRMSG_LEN, "out of memory");
 		return -ENOMEM;
 	}
-	err = ks_connect(ks);
-	if (!err)
-		err = ks_check_version(ks);
+	ks->dev_fd = -1;
+	err = ks_open(ks, opts);
 	if (err) {
 		if (errmsg)
 			snprintf(errmsg, KABISTAT_ERRMSG_LEN, "%s", ks->errmsg);
@@ -342,11 +465,24 @@ int kabistat_open(struct kabistat **out, char errmsg[KABISTAT_ERRMSG_LEN])
 	return 0;
 }
 
+int kabistat_open(struct kabistat **out, char errmsg[KABISTAT_ERRMSG_LEN])
+{
+	return kabistat_open_opts(out, NULL, errmsg);
+}
+
+int kabistat_transport(const struct kabistat *ks)
+{
+	return ks->transport;
+}
+
 void kabistat_close(struct kabistat *ks)
 {
 	if (!ks)
 		return;
 	nl_socket_free(ks->sock);
+	if (ks->dev_fd >= 0)
+		close(ks->dev_fd);
+	kabistat_abi_free(ks->abi_cache);
 	free(ks->ev_buf);
 	free(ks);
 }

@@ -27,7 +27,12 @@
  *   KABISTAT_A_MAX_CGROUPS, KABISTAT_A_MEMORY_USED, KABISTAT_A_MAX_MEMORY,
  *   KABISTAT_A_RELEASED_TTL, KABISTAT_A_EVENTS_DROPPED, and
  *   KABISTAT_A_OBSERVED only when the requester has CAP_PERFMON or
- *   CAP_SYS_ADMIN.
+ *   CAP_SYS_ADMIN.  A request may carry KABISTAT_A_ABI_KNOWN, the
+ *   KABISTAT_A_GENERATION of an earlier reply whose tables the requester
+ *   kept: while the module's generation is still that one (the tables
+ *   cannot have changed), the reply leaves out the KABISTAT_A_ABI nests.
+ *   A requester that finds no nests and another generation asks again
+ *   without it.
  *
  *   The syscall table of an ABI is sent as KABISTAT_ABI_A_NAMES: for every
  *   number from 0 to KABISTAT_ABI_A_TABLE_SIZE - 1, in order, the syscall's
@@ -214,6 +219,7 @@ enum kabistat_attr {
 	KABISTAT_A_RESET_ALL,		/* flag, request only */
 	KABISTAT_A_EVENT_SEQ,		/* u64 */
 	KABISTAT_A_CGROUP_MORE,		/* flag: the next message continues this cgroup */
+	KABISTAT_A_ABI_KNOWN,		/* u64, request only: see GET_ABI */
 
 	__KABISTAT_A_MAX,
 	KABISTAT_A_MAX = __KABISTAT_A_MAX - 1
