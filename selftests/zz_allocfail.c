@@ -222,7 +222,10 @@ TEST_F_TIMEOUT(allocfail, fail_every_allocation, 120)
 		ASSERT_EQ(0, cgtest_run(&self->cg[i], NULL, wl_many, NULL))
 			TH_LOG("%s", cgtest_err());
 	}
-	sleep_ms(100);		/* refill works that would have run */
+	/* until the refills the workloads asked for ran (and failed) */
+	for (i = 0; i < 1000 && module_param("test_fail_injected") <= injected;
+	     i++)
+		sleep_ms(10);
 	for (i = 0; i < 5; i++) {
 		cg = NULL;
 		EXPECT_EQ(-ENOENT, kabistat_get_cgroup(self->ks,
