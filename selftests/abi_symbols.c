@@ -11,10 +11,11 @@
  * point has under another name (struct alias below: "uname" is
  * sys_newuname; see entry_of() for the rest).  The 64-bit table leaves
  * three numbers without an entry point whose __x64_sys_ symbol the kernel
- * builds anyway (x64_ia32_only).  A number whose entry point is compiled
- * out has no symbol at all; one configured out (COND_SYSCALL) has a weak stub that
- * answers ENOSYS: the module's tables, like the kernel's syscall table,
- * count those as implemented, and so does this test.
+ * builds anyway, and the ia32 table two (no_entry()).  A number whose
+ * entry point is compiled out has no symbol at all; one configured out
+ * (COND_SYSCALL) has a weak stub that answers ENOSYS: the module's
+ * tables, like the kernel's syscall table, count those as implemented,
+ * and so does this test.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -133,22 +134,37 @@ static const struct alias {
 };
 
 /*
- * Numbers the 64-bit table leaves without an entry point although the
- * kernel builds one for the ia32 table: their __x64_sys_ symbol exists
- * and says nothing about the 64-bit table.
+ * Numbers a table leaves without an entry point although the kernel
+ * builds a symbol of that name: the 64-bit table for three that only the
+ * ia32 table has, the ia32 table (compat) for vm86old and vm86, which
+ * only a 32-bit kernel implements (5.10 still builds __ia32_sys_vm86*).
  */
 static const char *const x64_ia32_only[] = {
 	"uselib", "set_thread_area", "get_thread_area",
 };
 
-static bool x64_ia32_only_name(const char *name)
+static const char *const ia32_native_only[] = {
+	"vm86old", "vm86",
+};
+
+static bool listed(const char *const *list, size_t n, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(x64_ia32_only) / sizeof(x64_ia32_only[0]); i++)
-		if (!strcmp(x64_ia32_only[i], name))
+	for (i = 0; i < n; i++)
+		if (!strcmp(list[i], name))
 			return true;
 	return false;
+}
+
+/* Whether @name of ABI @id has no entry point whatever the symbols say. */
+static bool no_entry(int id, const char *name)
+{
+	if (id == KABISTAT_ABI_X86_64)
+		return listed(x64_ia32_only, sizeof(x64_ia32_only) /
+			      sizeof(x64_ia32_only[0]), name);
+	return listed(ia32_native_only, sizeof(ia32_native_only) /
+		      sizeof(ia32_native_only[0]), name);
 }
 
 /* @name with @suffix taken off its end into @buf; false if it has none. */
@@ -224,8 +240,7 @@ static void check_table(struct __test_metadata *_metadata,
 
 		if (!t->names[nr])
 			continue;
-		if (id == KABISTAT_ABI_X86_64 &&
-		    x64_ia32_only_name(t->names[nr]))
+		if (no_entry(id, t->names[nr]))
 			e = NULL;
 		else
 			e = entry_of(s, prefix, nprefix, t->names[nr],
