@@ -590,7 +590,9 @@ static int ks_set_doit(struct sk_buff *skb, struct genl_info *info)
 static int ks_put_state(struct sk_buff *skb, bool reader)
 {
 	size_t memory = atomic_long_read(&ks_memory_used) + ks_cache_bytes();
+	u32 pool_cgroups, pool_chunks;
 
+	ks_pool_low(&pool_cgroups, &pool_chunks);
 	mutex_lock(&ks_cgroups_mutex);
 	if (ks_put_header(skb, ks_generation) ||
 	    nla_put_u8(skb, KABISTAT_A_COUNTING,
@@ -605,6 +607,8 @@ static int ks_put_state(struct sk_buff *skb, bool reader)
 			READ_ONCE(ks_released_ttl)) ||
 	    ks_put_u64(skb, KABISTAT_A_EVENTS_DROPPED, ks_events_dropped(),
 		       KABISTAT_A_PAD) ||
+	    nla_put_u32(skb, KABISTAT_A_POOL_CGROUPS, pool_cgroups) ||
+	    nla_put_u32(skb, KABISTAT_A_POOL_CHUNKS, pool_chunks) ||
 	    (reader && ks_put_u64(skb, KABISTAT_A_OBSERVED, ks_observed(),
 				  KABISTAT_A_PAD))) {
 		mutex_unlock(&ks_cgroups_mutex);
@@ -617,7 +621,7 @@ static int ks_put_state(struct sk_buff *skb, bool reader)
 static int ks_get_abi_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	size_t size = ks_abi_msg_size() + 6 * nla_total_size_64bit(8) +
-		      5 * nla_total_size(sizeof(u32)) + nla_total_size(1);
+		      7 * nla_total_size(sizeof(u32)) + nla_total_size(1);
 	struct nlattr *known = info->attrs[KABISTAT_A_ABI_KNOWN];
 	/* the tables change only with the module, and so does the generation */
 	bool tables = !known || nla_get_u64(known) != READ_ONCE(ks_generation);

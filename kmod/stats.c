@@ -684,6 +684,28 @@ u64 ks_read_observed(void)
 }
 
 /**
+ * ks_pool_low() - the fewest pooled cgroups and chunks of any online CPU
+ * @cgroups:	set to the fewest pooled cgroups
+ * @chunks:	set to the fewest pooled slot chunks
+ *
+ * A reading for the selftests, which wait for the pools' refill instead
+ * of sleeping; each CPU's counts may change as they are read.
+ */
+void ks_pool_low(u32 *cgroups, u32 *chunks)
+{
+	unsigned int cpu;
+
+	*cgroups = KS_POOL_CGROUPS;
+	*chunks = KS_POOL_CHUNKS;
+	for_each_online_cpu(cpu) {
+		const struct ks_cpu *c = per_cpu_ptr(&ks_cpus, cpu);
+
+		*cgroups = min_t(u32, *cgroups, READ_ONCE(c->nr_pool_cg));
+		*chunks = min_t(u32, *chunks, READ_ONCE(c->nr_pool_chunk));
+	}
+}
+
+/**
  * ks_cache_bytes() - memory of all CPU caches
  *
  * Return: bytes.

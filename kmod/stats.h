@@ -190,6 +190,7 @@ u64 ks_reset_cgroup(struct ks_cgroup *cg, u64 generation);
 void ks_read_overflow(struct ks_counters *per_abi);
 u64 ks_read_observed(void);
 size_t ks_cache_bytes(void);
+void ks_pool_low(u32 *cgroups, u32 *chunks);
 struct ks_cgroup *ks_pool_take_cgroup(void);
 void ks_pool_return_cgroup(struct ks_cgroup *cg);
 void ks_cgroup_free(struct ks_cgroup *cg);

@@ -7,6 +7,7 @@
 #include <linux/debugfs.h>
 #include <linux/fault-inject.h>
 #include <linux/moduleparam.h>
+#include <linux/sysfs.h>
 
 #include "testing.h"
 
@@ -27,12 +28,30 @@ module_param_named(test_fail_alloc, ks_test_fail_alloc, uint, 0444);
 MODULE_PARM_DESC(test_fail_alloc,
 		 "Test build: 1 in N allocations of cgroups and slots fails (0: none)");
 
+/* How many it failed, for the tests to see that failures were injected. */
+static atomic_t ks_test_injected = ATOMIC_INIT(0);
+
+static int ks_test_injected_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&ks_test_injected));
+}
+
+static const struct kernel_param_ops ks_test_injected_ops = {
+	.get = ks_test_injected_get,
+};
+module_param_cb(test_fail_injected, &ks_test_injected_ops, NULL, 0444);
+MODULE_PARM_DESC(test_fail_injected,
+		 "Test build: allocations test_fail_alloc made fail so far");
+
 static bool ks_test_should_fail(void)
 {
 	static atomic_t seq = ATOMIC_INIT(0);
 
-	return ks_test_fail_alloc &&
-	       !(atomic_inc_return(&seq) % ks_test_fail_alloc);
+	if (!ks_test_fail_alloc ||
+	    atomic_inc_return(&seq) % ks_test_fail_alloc)
+		return false;
+	atomic_inc(&ks_test_injected);
+	return true;
 }
 #else
 static bool ks_test_should_fail(void)

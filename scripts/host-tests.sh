@@ -512,6 +512,41 @@ lib_dump_parts() {
 }
 check lib/dump-parts lib_dump_parts
 
+# --- the ABI hash tells kernels apart ----------------------------------------
+
+# The tables kmod/gen-syscalls.sh generates from the 6.1 and the 6.12
+# headers, as the module is built with them, hashed by the library
+# (selftests/host/abi_hash.c; in the guests, genl_abi.c shows the module's
+# hash equal to the library's): 6.12 added syscalls to both ABIs, so each
+# ABI's two hashes differ, while each table hashed twice gives one hash.
+abi_hash_kernels() {
+	local bin=$BUILD/host/abi-hash series k d abi h1 h2
+	local -A hash=()
+	$MAKE -s "$bin" || return 1
+	for series in 6.1 6.12; do
+		read -r _ k _ d < <(scripts/kernels.sh "$series" 2>/dev/null)
+		[[ -n ${d:-} ]] || { echo "no $series kernel headers"; return 1; }
+		for abi in 64 32; do
+			kmod/gen-syscalls.sh \
+				"$d/arch/x86/include/generated/uapi/asm/unistd_$abi.h" \
+				"$d/arch/x86/include/generated/asm/syscalls_$abi.h" \
+				>"$tmp/syscalls-$series-$abi.inc" || return 1
+			h1=$("$bin" "$tmp/syscalls-$series-$abi.inc") || return 1
+			h2=$("$bin" "$tmp/syscalls-$series-$abi.inc") || return 1
+			echo "$k ABI $abi: hash and implemented numbers: $h1"
+			[[ $h1 == "$h2" ]] || { echo "two hashes of one table"; return 1; }
+			hash[$series-$abi]=${h1%% *}
+		done
+	done
+	for abi in 64 32; do
+		[[ ${hash[6.1-$abi]} != "${hash[6.12-$abi]}" ]] || {
+			echo "ABI $abi: 6.1 and 6.12 have one hash, ${hash[6.1-$abi]}"
+			return 1
+		}
+	done
+}
+check abi/hash-differs-between-kernels abi_hash_kernels
+
 # --- Prometheus exposition --------------------------------------------------
 
 # The module cannot be loaded here, so `kabistat export` itself runs in the

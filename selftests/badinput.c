@@ -78,37 +78,49 @@ static void put_u8(FIXTURE_DATA(bad) *self, uint16_t type, uint8_t v)
 }
 
 /*
- * Send the request built so far; it must fail with @err and, when
- * @named, an extack message.
+ * Send the request built so far; it must fail with @err and the extack
+ * message @msg, or, when @may_lack, no message at all.
  */
 static void expect_refused(struct __test_metadata *_metadata,
 			   FIXTURE_DATA(bad) *self, uint8_t cmd,
-			   uint16_t flags, int err, bool named)
+			   uint16_t flags, int err, const char *msg,
+			   bool may_lack)
 {
 	int ret = nlraw_request(&self->nl, cmd, flags, self->buf, self->len);
 
 	EXPECT_EQ(-err, ret) TH_LOG("cmd %u: got %s, want %s (extack '%s')",
 				    cmd, strerror(-ret), strerror(err),
 				    self->nl.extack);
-	if (named)
-		EXPECT_NE('\0', self->nl.extack[0])
-			TH_LOG("cmd %u: %s without an extack message", cmd,
+	if (!may_lack || self->nl.extack[0])
+		EXPECT_STREQ(msg, self->nl.extack)
+			TH_LOG("cmd %u flags %#x: %s", cmd, flags,
 			       strerror(err));
 	self->len = 0;
 }
 
-#define REFUSED(cmd, err) \
-	expect_refused(_metadata, self, cmd, 0, err, true)
+/* Messages of the kernel's strict attribute validation (lib/nlattr.c). */
+#define BAD_LEN		"invalid attribute length"
+#define UNKNOWN		"Unknown attribute type"
+#define UNSUPPORTED	"Unsupported attribute"
+/* and of the genetlink header check (the core's, or compat.h's) */
+#define RESERVED	"genlmsghdr.reserved field is not 0"
+#define BAD_FLAGS	"ambiguous or reserved bits set in nlmsg_flags"
+/* the module's own */
+#define NOT_CGROUP	"not an open cgroup2 directory"
+#define NOT_TRACKED	"cgroup not tracked"
+
+#define REFUSED(cmd, err, msg) \
+	expect_refused(_metadata, self, cmd, 0, err, msg, false)
 /* attribute validation of a dump request names the attribute */
-#define DUMP_REFUSED(cmd, err) \
-	expect_refused(_metadata, self, cmd, NLM_F_DUMP, err, true)
+#define DUMP_REFUSED(cmd, err, msg) \
+	expect_refused(_metadata, self, cmd, NLM_F_DUMP, err, msg, false)
 /*
  * An error of the dump's .start callback itself: up to at least 6.1,
  * __netlink_dump_start() runs .start with cb->extack NULL (it is only set
  * around ->dump), so the module cannot attach a message there.
  */
-#define DUMP_START_REFUSED(cmd, err) \
-	expect_refused(_metadata, self, cmd, NLM_F_DUMP, err, false)
+#define DUMP_START_REFUSED(cmd, err, msg) \
+	expect_refused(_metadata, self, cmd, NLM_F_DUMP, err, msg, true)
 
 #define GET	KABISTAT_CMD_GET_CGROUP
 #define RESET	KABISTAT_CMD_RESET
@@ -118,7 +130,7 @@ static void expect_refused(struct __test_metadata *_metadata,
 
 TEST_F(bad, get_cgroup_without_id_or_fd_is_einval)
 {
-	REFUSED(GET, EINVAL);
+	REFUSED(GET, EINVAL, "missing cgroup id or fd");
 }
 
 TEST_F(bad, get_cgroup_with_both_id_and_fd_is_einval)
@@ -127,7 +139,7 @@ TEST_F(bad, get_cgroup_with_both_id_and_fd_is_einval)
 
 	put_u64(self, KABISTAT_A_CGROUP_ID, self->cg.id);
 	put(self, KABISTAT_A_CGROUP_FD, &fd, sizeof(fd));
-	REFUSED(GET, EINVAL);
+	REFUSED(GET, EINVAL, "give a cgroup id or a cgroup fd, not both");
 }
 
 TEST_F(bad, get_cgroup_id_of_wrong_size_or_type_is_einval)
@@ -135,32 +147,32 @@ TEST_F(bad, get_cgroup_id_of_wrong_size_or_type_is_einval)
 	static const char short_string[] = "42";
 
 	put_u32(self, KABISTAT_A_CGROUP_ID, (uint32_t)self->cg.id);
-	REFUSED(GET, EINVAL);
+	REFUSED(GET, EINVAL, BAD_LEN);
 	put(self, KABISTAT_A_CGROUP_ID, short_string, sizeof(short_string));
-	REFUSED(GET, EINVAL);
+	REFUSED(GET, EINVAL, BAD_LEN);
 	put(self, KABISTAT_A_CGROUP_ID, "", 0);
-	REFUSED(GET, EINVAL);
+	REFUSED(GET, EINVAL, BAD_LEN);
 	put_u8(self, KABISTAT_A_CGROUP_ID, 1);
-	REFUSED(GET, EINVAL);
+	REFUSED(GET, EINVAL, BAD_LEN);
 }
 
 TEST_F(bad, get_cgroup_fd_of_wrong_size_is_einval)
 {
 	put_u64(self, KABISTAT_A_CGROUP_FD, (uint64_t)self->cg.dfd);
-	REFUSED(GET, EINVAL);
+	REFUSED(GET, EINVAL, BAD_LEN);
 }
 
 TEST_F(bad, get_cgroup_id_marked_nested_is_einval)
 {
 	put_u64(self, KABISTAT_A_CGROUP_ID | NLA_F_NESTED, self->cg.id);
-	REFUSED(GET, EINVAL);
+	REFUSED(GET, EINVAL, "NLA_F_NESTED not expected");
 }
 
 TEST_F(bad, get_cgroup_unknown_attribute_is_einval)
 {
 	put_u64(self, KABISTAT_A_CGROUP_ID, self->cg.id);
 	put_u32(self, KABISTAT_A_MAX + 1, 1);
-	REFUSED(GET, EINVAL);
+	REFUSED(GET, EINVAL, UNKNOWN);
 }
 
 TEST_F(bad, get_cgroup_reply_only_attribute_is_einval)
@@ -169,15 +181,15 @@ TEST_F(bad, get_cgroup_reply_only_attribute_is_einval)
 
 	put_u64(self, KABISTAT_A_CGROUP_ID, self->cg.id);
 	put(self, KABISTAT_A_CGROUP_PATH, path, sizeof(path));
-	REFUSED(GET, EINVAL);
+	REFUSED(GET, EINVAL, UNSUPPORTED);
 }
 
 TEST_F(bad, get_cgroup_stale_id_is_enoent)
 {
 	put_u64(self, KABISTAT_A_CGROUP_ID, STALE_ID_1);
-	REFUSED(GET, ENOENT);
+	REFUSED(GET, ENOENT, NOT_TRACKED);
 	put_u64(self, KABISTAT_A_CGROUP_ID, STALE_ID_2);
-	REFUSED(GET, ENOENT);
+	REFUSED(GET, ENOENT, NOT_TRACKED);
 }
 
 TEST_F(bad, get_cgroup_fd_that_is_not_a_cgroup_is_ebadf)
@@ -192,9 +204,9 @@ TEST_F(bad, get_cgroup_fd_that_is_not_a_cgroup_is_ebadf)
 	ASSERT_LE(0, file);
 
 	put(self, KABISTAT_A_CGROUP_FD, &dir, sizeof(dir));
-	REFUSED(GET, EBADF);
+	REFUSED(GET, EBADF, NOT_CGROUP);
 	put(self, KABISTAT_A_CGROUP_FD, &file, sizeof(file));
-	REFUSED(GET, EBADF);
+	REFUSED(GET, EBADF, NOT_CGROUP);
 	close(dir);
 	close(file);
 }
@@ -206,9 +218,9 @@ TEST_F(bad, get_cgroup_closed_or_negative_fd_is_ebadf)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, close(fd));
 	put(self, KABISTAT_A_CGROUP_FD, &fd, sizeof(fd));
-	REFUSED(GET, EBADF);
+	REFUSED(GET, EBADF, NOT_CGROUP);
 	put(self, KABISTAT_A_CGROUP_FD, &neg, sizeof(neg));
-	REFUSED(GET, EBADF);
+	REFUSED(GET, EBADF, NOT_CGROUP);
 }
 
 TEST_F(bad, get_cgroup_dump_with_bad_attributes_is_refused)
@@ -217,11 +229,11 @@ TEST_F(bad, get_cgroup_dump_with_bad_attributes_is_refused)
 
 	ASSERT_LE(0, dir);
 	put_u32(self, KABISTAT_A_CGROUP_ID, (uint32_t)self->cg.id);
-	DUMP_REFUSED(GET, EINVAL);
+	DUMP_REFUSED(GET, EINVAL, BAD_LEN);
 	put_u32(self, KABISTAT_A_MAX + 1, 1);
-	DUMP_REFUSED(GET, EINVAL);
+	DUMP_REFUSED(GET, EINVAL, UNKNOWN);
 	put(self, KABISTAT_A_CGROUP_FD, &dir, sizeof(dir));
-	DUMP_START_REFUSED(GET, EBADF);
+	DUMP_START_REFUSED(GET, EBADF, NOT_CGROUP);
 	close(dir);
 }
 
@@ -229,31 +241,31 @@ TEST_F(bad, get_cgroup_dump_with_bad_attributes_is_refused)
 
 TEST_F(bad, reset_without_target_or_reset_all_is_einval)
 {
-	REFUSED(RESET, EINVAL);
+	REFUSED(RESET, EINVAL, "missing cgroup id, cgroup fd or RESET_ALL");
 }
 
 TEST_F(bad, reset_id_of_wrong_size_is_einval)
 {
 	put_u32(self, KABISTAT_A_CGROUP_ID, (uint32_t)self->cg.id);
-	REFUSED(RESET, EINVAL);
+	REFUSED(RESET, EINVAL, BAD_LEN);
 	put_u64(self, KABISTAT_A_CGROUP_FD, (uint64_t)self->cg.dfd);
-	REFUSED(RESET, EINVAL);
+	REFUSED(RESET, EINVAL, BAD_LEN);
 }
 
 TEST_F(bad, reset_unknown_attribute_is_einval)
 {
 	put_u64(self, KABISTAT_A_CGROUP_ID, self->cg.id);
 	put_u32(self, KABISTAT_A_MAX + 1, 1);
-	REFUSED(RESET, EINVAL);
+	REFUSED(RESET, EINVAL, UNKNOWN);
 	put_u64(self, KABISTAT_A_CGROUP_ID, self->cg.id);
 	put_u8(self, KABISTAT_A_COUNTING, 1);	/* SET's, not RESET's */
-	REFUSED(RESET, EINVAL);
+	REFUSED(RESET, EINVAL, UNSUPPORTED);
 }
 
 TEST_F(bad, reset_stale_id_is_enoent)
 {
 	put_u64(self, KABISTAT_A_CGROUP_ID, STALE_ID_1);
-	REFUSED(RESET, ENOENT);
+	REFUSED(RESET, ENOENT, NOT_TRACKED);
 }
 
 TEST_F(bad, reset_fd_that_is_not_a_cgroup_is_ebadf)
@@ -262,7 +274,7 @@ TEST_F(bad, reset_fd_that_is_not_a_cgroup_is_ebadf)
 
 	ASSERT_LE(0, dir);
 	put(self, KABISTAT_A_CGROUP_FD, &dir, sizeof(dir));
-	REFUSED(RESET, EBADF);
+	REFUSED(RESET, EBADF, NOT_CGROUP);
 	close(dir);
 }
 
@@ -270,39 +282,39 @@ TEST_F(bad, reset_fd_that_is_not_a_cgroup_is_ebadf)
 
 TEST_F(bad, set_without_any_setting_is_einval)
 {
-	REFUSED(SET, EINVAL);
+	REFUSED(SET, EINVAL, "nothing to set");
 }
 
 TEST_F(bad, set_counting_of_wrong_size_is_einval)
 {
 	put_u32(self, KABISTAT_A_COUNTING, 1);
-	REFUSED(SET, EINVAL);
+	REFUSED(SET, EINVAL, BAD_LEN);
 	put(self, KABISTAT_A_COUNTING, "", 0);
-	REFUSED(SET, EINVAL);
+	REFUSED(SET, EINVAL, BAD_LEN);
 }
 
 TEST_F(bad, set_counting_above_one_is_erange)
 {
 	put_u8(self, KABISTAT_A_COUNTING, 2);
-	REFUSED(SET, ERANGE);
+	REFUSED(SET, ERANGE, "integer out of range");
 }
 
 TEST_F(bad, set_released_ttl_of_wrong_size_is_einval)
 {
 	put_u64(self, KABISTAT_A_RELEASED_TTL, 3600);
-	REFUSED(SET, EINVAL);
+	REFUSED(SET, EINVAL, BAD_LEN);
 	put_u8(self, KABISTAT_A_RELEASED_TTL, 60);
-	REFUSED(SET, EINVAL);
+	REFUSED(SET, EINVAL, BAD_LEN);
 }
 
 TEST_F(bad, set_unknown_attribute_is_einval)
 {
 	put_u8(self, KABISTAT_A_COUNTING, 1);
 	put_u32(self, KABISTAT_A_MAX + 1, 1);
-	REFUSED(SET, EINVAL);
+	REFUSED(SET, EINVAL, UNKNOWN);
 	put_u8(self, KABISTAT_A_COUNTING, 1);
 	put_u64(self, KABISTAT_A_CGROUP_ID, self->cg.id); /* GET's, not SET's */
-	REFUSED(SET, EINVAL);
+	REFUSED(SET, EINVAL, UNSUPPORTED);
 }
 
 /* ---- the genetlink header and the netlink flags, for every command ---- */
@@ -310,16 +322,16 @@ TEST_F(bad, set_unknown_attribute_is_einval)
 TEST_F(bad, reserved_bits_in_the_genetlink_header_are_einval)
 {
 	self->nl.reserved = 1;
-	REFUSED(KABISTAT_CMD_GET_ABI, EINVAL);
+	REFUSED(KABISTAT_CMD_GET_ABI, EINVAL, RESERVED);
 	put_u64(self, KABISTAT_A_CGROUP_ID, self->cg.id);
-	REFUSED(GET, EINVAL);
-	DUMP_START_REFUSED(GET, EINVAL);
+	REFUSED(GET, EINVAL, RESERVED);
+	DUMP_START_REFUSED(GET, EINVAL, RESERVED);
 	put_u64(self, KABISTAT_A_CGROUP_ID, self->cg.id);
-	REFUSED(RESET, EINVAL);
+	REFUSED(RESET, EINVAL, RESERVED);
 	put_u8(self, KABISTAT_A_COUNTING, 1);
-	REFUSED(SET, EINVAL);
+	REFUSED(SET, EINVAL, RESERVED);
 	self->nl.reserved = 0x8000;
-	REFUSED(KABISTAT_CMD_GET_ABI, EINVAL);
+	REFUSED(KABISTAT_CMD_GET_ABI, EINVAL, RESERVED);
 	self->nl.reserved = 0;
 	EXPECT_EQ(0, nlraw_request(&self->nl, KABISTAT_CMD_GET_ABI, 0, NULL, 0))
 		TH_LOG("the same request without reserved bits: %s",
@@ -341,15 +353,17 @@ TEST_F(bad, netlink_flags_a_request_has_no_use_for_are_einval)
 
 	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
 		expect_refused(_metadata, self, KABISTAT_CMD_GET_ABI, odd[i],
-			       EINVAL, true);
+			       EINVAL, BAD_FLAGS, false);
 		put_u64(self, KABISTAT_A_CGROUP_ID, self->cg.id);
-		expect_refused(_metadata, self, GET, odd[i], EINVAL, true);
+		expect_refused(_metadata, self, GET, odd[i], EINVAL,
+			       BAD_FLAGS, false);
 		put_u8(self, KABISTAT_A_COUNTING, 1);
-		expect_refused(_metadata, self, SET, odd[i], EINVAL, true);
+		expect_refused(_metadata, self, SET, odd[i], EINVAL,
+			       BAD_FLAGS, false);
 		if (odd[i] & NLM_F_DUMP)
 			continue;
 		expect_refused(_metadata, self, GET, NLM_F_DUMP | odd[i],
-			       EINVAL, false);
+			       EINVAL, BAD_FLAGS, true);
 	}
 	EXPECT_EQ(0, nlraw_request(&self->nl, KABISTAT_CMD_GET_ABI, NLM_F_ECHO,
 				   NULL, 0))

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -288,12 +289,19 @@ out:
  * write of "0" to each one's cgroup.procs (opened beforehand), and makes
  * i % 7 + 1 getppid in cgroup i: far quicker than a workload process per
  * cgroup.  A write that moves its caller enters in the old cgroup and
- * returns in the new one, so cgroup i holds exactly 1 write, 1 nanosleep
- * and its getppid; the last write takes the process home, where it exits.
+ * returns in the new one.  In each cgroup it first reads a byte from a
+ * pipe, which the parent writes once the pools hold a cgroup and a chunk
+ * for the next cgroup's first event (GET_ABI's POOL_CGROUPS and
+ * POOL_CHUNKS): never waiting, the tour would empty the pools and the
+ * cgroups after that go to overflow (untracked), as designed.  The pipes
+ * alternate, so that the parent can tell the child's read in one cgroup
+ * from its read in the next.  Cgroup i holds exactly 1 write, 1 read and
+ * its getppid; the last write takes the process home, where it exits.
  */
 struct tour {
 	int procs[MANY];	/* cgroup.procs of each cgroup */
 	int home;		/* cgroup.procs of where we started */
+	int go[2][2];		/* the two pipes: cgroup i reads go[i % 2] */
 };
 
 static int many_calls(int i)
@@ -304,20 +312,12 @@ static int many_calls(int i)
 static __attribute__((noreturn)) void tour_child(const struct tour *t)
 {
 	int i, k, code = 0;
-
-	const struct timespec pause = { 0, 5000000 };
+	char c;
 
 	for (i = 0; i < MANY && !code; i++) {
 		if (syscall(SYS_write, t->procs[i], "0", 1) != 1)
 			code = 10;
-		/*
-		 * Each first event of a cgroup takes a cgroup from the
-		 * per-CPU pool; the sleep lets the worker refill it.  Never
-		 * sleeping, the tour would empty the pool and the cgroups
-		 * after that go to overflow (untracked), as designed.  1 ms
-		 * was once too short for the 7.3 debug guest on a busy host.
-		 */
-		if (syscall(SYS_nanosleep, &pause, NULL))
+		if (syscall(SYS_read, t->go[i % 2][0], &c, 1) != 1)
 			code = 13;
 		for (k = 0; k < many_calls(i) && !code; k++)
 			if (syscall(SYS_getppid) <= 0)
@@ -327,6 +327,23 @@ static __attribute__((noreturn)) void tour_child(const struct tour *t)
 		code = 12;
 	syscall(SYS_exit_group, code);
 	__builtin_unreachable();
+}
+
+/* Until every online CPU's pools hold a cgroup and a chunk; -ETIMEDOUT. */
+static int wait_pools(struct kabistat *ks)
+{
+	struct kabistat_kernel_abi *abi;
+	int i, ready = 0;
+
+	for (i = 0; i < 10000 && !ready; i++) {
+		if (kabistat_get_abi(ks, &abi))
+			return -EIO;
+		ready = abi->has_pool && abi->pool_cgroups && abi->pool_chunks;
+		kabistat_abi_free(abi);
+		if (!ready)
+			usleep(1000);
+	}
+	return ready ? 0 : -ETIMEDOUT;
 }
 
 /* cgroup.procs of @dir (absolute), for writing; -errno on failure */
@@ -370,7 +387,7 @@ TEST_F_TIMEOUT(dump, dump_of_many_cgroups_spans_messages_and_misses_none, 200)
 	char home[PATH_MAX];
 	const struct entry *e;
 	struct tour *t;
-	int i, datagrams = 0, err, status;
+	int i, datagrams = 0, err = 0, status;
 	pid_t pid;
 
 	t = calloc(1, sizeof(*t));
@@ -388,17 +405,40 @@ TEST_F_TIMEOUT(dump, dump_of_many_cgroups_spans_messages_and_misses_none, 200)
 						 strerror(-t->procs[i]));
 		want[i] = self->cgs[i].id;
 	}
+	ASSERT_EQ(0, pipe2(t->go[0], O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(t->go[1], O_CLOEXEC));
+	ASSERT_EQ(0, wait_pools(self->ks)) TH_LOG("the pools never refilled");
 	fflush(NULL);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
 		tour_child(t);
+	for (i = 0; i < MANY; i++) {
+		/* in cgroup i: its first event took from the pools */
+		err = cgtest_wait_blocked(pid, SYS_read, t->go[i % 2][0],
+					  10000);
+		if (err)
+			break;
+		err = wait_pools(self->ks);
+		if (err)
+			break;
+		if (write(t->go[i % 2][1], "g", 1) != 1)
+			err = -errno;
+		if (err)
+			break;
+	}
+	if (err)
+		kill(pid, SIGKILL);
+	EXPECT_EQ(0, err) TH_LOG("cgroup %d of the tour: %s", i,
+				 strerror(-err));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(0, WEXITSTATUS(status));
 	for (i = 0; i < MANY; i++)
 		close(t->procs[i]);
 	close(t->home);
+	for (i = 0; i < 4; i++)
+		close(t->go[i / 2][i % 2]);
 	free(t);
 
 	err = do_dump(self->ks, 0, &self->d);
@@ -418,7 +458,7 @@ TEST_F_TIMEOUT(dump, dump_of_many_cgroups_spans_messages_and_misses_none, 200)
 		EXPECT_EQ(KABISTAT_CGROUP_LIVE, e->state);
 		EXPECT_EQ(0, e->flags & KABISTAT_CGROUP_F_PARTIAL);
 		EXPECT_EQ(many_calls(i), e->getppid) TH_LOG("cgroup %d", i);
-		/* and the write that moved the process in, the nanosleep */
+		/* and the write that moved the process in, the read */
 		EXPECT_EQ(many_calls(i) + 2, e->calls) TH_LOG("cgroup %d", i);
 	}
 	expect_aggregates_last(_metadata, &self->d);

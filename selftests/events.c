@@ -6,12 +6,18 @@
  * CAP_SYS_ADMIN may listen.
  *
  * Each test listens on a handle of its own (subscribed before any workload
- * runs) and makes requests on another one.  Other processes' events may
+ * runs) and makes requests on another one.  That no further event comes
+ * is shown by a sentinel, not by a quiet while: the event of another
+ * cgroup made after the workload, by the same path of the module (the
+ * same CPU's queue for a first ENOSYS, this process and its children all
+ * running on CPU 0; the one release work for a release), comes after
+ * anything the workload could still cause.  Other processes' events may
  * arrive in between; tests pick theirs by cgroup id, except the sequence
  * test, which checks every event it receives.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,8 +39,6 @@
 #define NR_USELIB		134
 #define NR_BEYOND_TABLE		100000
 #define EVENT_WAIT_MS		10000
-/* how long no further event may come once the expected ones arrived */
-#define QUIET_MS		2000
 
 FIXTURE(events) {
 	struct kabistat *ks;	/* requests */
@@ -45,8 +49,12 @@ FIXTURE(events) {
 FIXTURE_SETUP(events)
 {
 	char msg[KABISTAT_ERRMSG_LEN];
+	cpu_set_t cpu0;
 
 	self->cg.dfd = -1;
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpu0), &cpu0));
 	self->cg.created = false;
 	ASSERT_EQ(0, kabistat_open(&self->ks, msg)) TH_LOG("%s", msg);
 	ASSERT_EQ(0, kabistat_open(&self->ev, msg)) TH_LOG("%s", msg);
@@ -128,6 +136,33 @@ static int wl_enosys(void *arg)
 	return 0;
 }
 
+/*
+ * The sentinel: a fresh cgroup that makes one first ENOSYS (uselib) and is
+ * removed, both now: its id, whose FIRST_ENOSYS or CGROUP_RELEASED event
+ * marks the end of what came before on that path.
+ */
+static uint64_t sentinel(struct __test_metadata *_metadata)
+{
+	struct enosys_arg a = { .uselib = 1, .beyond = 0 };
+	struct cgtest s = { .dfd = -1 };
+	uint64_t id;
+
+	EXPECT_EQ(0, cgtest_create(&s, NULL, "sentinel"))
+		TH_LOG("%s", cgtest_err());
+	EXPECT_EQ(0, cgtest_run(&s, NULL, wl_enosys, &a))
+		TH_LOG("%s", cgtest_err());
+	id = s.id;
+	EXPECT_EQ(0, cgtest_remove(&s)) TH_LOG("%s", cgtest_err());
+	return id;
+}
+
+/* Whether @ev is the sentinel @id's event of kind @cmd. */
+static bool is_sentinel(const struct kabistat_event *ev, uint64_t id,
+			uint32_t cmd)
+{
+	return ev->cmd == cmd && ev->cgroup->id == id;
+}
+
 static uint32_t x64_table_size(struct __test_metadata *_metadata,
 			       struct kabistat *ks)
 {
@@ -146,7 +181,7 @@ static uint32_t x64_table_size(struct __test_metadata *_metadata,
 TEST_F(events, released_event_carries_final_counters)
 {
 	struct kabistat_event *ev = NULL, *got = NULL;
-	uint64_t id = self->cg.id;
+	uint64_t id = self->cg.id, mark;
 	char name[PATH_MAX + 1];
 	int64_t deadline;
 	int released = 0;
@@ -185,9 +220,16 @@ TEST_F(events, released_event_carries_final_counters)
 		       name);
 	kabistat_event_free(got);
 
-	/* announced once */
-	deadline = now_ms() + QUIET_MS;
-	while (!next_event(_metadata, self->ev, deadline, &ev)) {
+	/* announced once: nothing more of it before the sentinel's release */
+	mark = sentinel(_metadata);
+	deadline = now_ms() + EVENT_WAIT_MS;
+	for (;;) {
+		ASSERT_EQ(0, next_event(_metadata, self->ev, deadline, &ev))
+			TH_LOG("no CGROUP_RELEASED of the sentinel");
+		if (is_sentinel(ev, mark, KABISTAT_CMD_CGROUP_RELEASED)) {
+			kabistat_event_free(ev);
+			break;
+		}
 		if (ev->cmd == KABISTAT_CMD_CGROUP_RELEASED &&
 		    ev->cgroup->id == id)
 			released++;
@@ -206,8 +248,9 @@ struct enosys_seen {
 };
 
 /*
- * Until both expected events came (@expect) and then QUIET_MS more; or,
- * expecting none, for QUIET_MS.
+ * The FIRST_ENOSYS events of @id: until both expected ones came
+ * (@expect), then until a sentinel's, made after them on the same CPU;
+ * or, expecting none, until a sentinel's made now.
  */
 static void collect_enosys(struct __test_metadata *_metadata,
 			   struct kabistat *evh, uint64_t id,
@@ -215,17 +258,22 @@ static void collect_enosys(struct __test_metadata *_metadata,
 			   struct enosys_seen *seen)
 {
 	struct kabistat_event *ev;
-	bool quiet = !expect;
-	int64_t deadline = now_ms() + (quiet ? QUIET_MS : EVENT_WAIT_MS);
+	int64_t deadline = now_ms() + EVENT_WAIT_MS;
+	uint64_t mark = expect ? 0 : sentinel(_metadata);
 
 	memset(seen, 0, sizeof(*seen));
 	for (;;) {
 		if (next_event(_metadata, evh, deadline, &ev)) {
-			if (quiet)
-				break;
 			/* expected ones missing; the counts will show it */
-			TH_LOG("waited %d ms: uselib %d, beyond %d", EVENT_WAIT_MS,
-			       seen->uselib, seen->beyond);
+			TH_LOG("waited %d ms: uselib %d, beyond %d%s",
+			       EVENT_WAIT_MS, seen->uselib, seen->beyond,
+			       mark ? ", no sentinel" : "");
+			EXPECT_EQ(0, mark) TH_LOG("the sentinel's event is lost");
+			break;
+		}
+		if (mark && is_sentinel(ev, mark,
+					KABISTAT_CMD_FIRST_ENOSYS)) {
+			kabistat_event_free(ev);
 			break;
 		}
 		if (ev->cmd == KABISTAT_CMD_FIRST_ENOSYS &&
@@ -247,10 +295,10 @@ static void collect_enosys(struct __test_metadata *_metadata,
 			}
 		}
 		kabistat_event_free(ev);
-		if (!quiet && seen->uselib && seen->beyond) {
+		if (!mark && seen->uselib && seen->beyond) {
 			/* all expected ones here: now none more may come */
-			quiet = true;
-			deadline = now_ms() + QUIET_MS;
+			mark = sentinel(_metadata);
+			deadline = now_ms() + EVENT_WAIT_MS;
 		}
 	}
 }

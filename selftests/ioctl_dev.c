@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -269,17 +270,23 @@ TEST_F(dev, cgroup_stats_match_netlink_for_a_quiescent_cgroup)
 	struct kabistat_cgroup_stats cs;
 	struct kabistat_cgroup *cg;
 	const struct kabistat_stat *s;
+	struct timespec t0, t1;
 
+	ASSERT_EQ(0, clock_gettime(CLOCK_BOOTTIME, &t0));
 	cg = nl_cgroup(_metadata, self->ks, self->cg.id);
 	stats_req(&cs, self->cg.dfd, self->st, MAX_STATS);
 	ASSERT_EQ(0, xioctl(self->fd, KABISTAT_IOC_CGROUP_STATS, &cs));
+	ASSERT_EQ(0, clock_gettime(CLOCK_BOOTTIME, &t1));
 
 	EXPECT_EQ(self->cg.id, cs.cgroup_id);
 	EXPECT_EQ(cg->generation, cs.generation);
 	EXPECT_EQ(KABISTAT_CGROUP_LIVE, cs.state);
 	EXPECT_EQ(cg->state, cs.state);
 	EXPECT_EQ(cg->flags, cs.flags);
+	/* both read CLOCK_BOOTTIME, in the order of the requests */
+	EXPECT_LE(t0.tv_sec * 1000000000ULL + t0.tv_nsec, cg->timestamp_ns);
 	EXPECT_LE(cg->timestamp_ns, cs.timestamp_ns);
+	EXPECT_GE(t1.tv_sec * 1000000000ULL + t1.tv_nsec, cs.timestamp_ns);
 	ASSERT_EQ(WL_ENTRIES, cs.stats_len);
 	expect_same_stats(_metadata, cg, self->st, cs.stats_len);
 

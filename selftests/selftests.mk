@@ -123,3 +123,10 @@ DUMP_PARTS := $(BUILD)/host/dump-parts
 $(DUMP_PARTS): selftests/host/dump_parts.c $(LIB_OBJS) $(US_HDRS) $(KTOOLS)/.stamp
 	@mkdir -p $(@D)
 	$(CC) $(KSFT_CFLAGS) -o $@ $< $(LIB_OBJS) $(US_LDLIBS)
+
+# The library's ABI hash of a table kmod/gen-syscalls.sh generates, for
+# scripts/host-tests.sh to compare the tables of two kernels.
+ABI_HASH := $(BUILD)/host/abi-hash
+$(ABI_HASH): selftests/host/abi_hash.c $(LIB_OBJS) $(US_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(US_CFLAGS) -o $@ $< $(LIB_OBJS) $(US_LDLIBS)

@@ -204,11 +204,15 @@ TEST_F_TIMEOUT(allocfail, fail_every_allocation, 120)
 	struct kabistat_cgroup *cg;
 	uint32_t tracked;
 	uint64_t mem0, mem1, obs;
+	long injected;
 	struct agg a;
 	int i;
 
 	reload_ks(_metadata, self, "test_fail_alloc=1");
 	EXPECT_EQ(1, module_param("test_fail_alloc"));
+	injected = module_param("test_fail_injected");
+	/* the pools' first fill at load failed, at least once per pool */
+	EXPECT_LT(0, injected) TH_LOG("no allocation failed at load");
 	get_abi(_metadata, self->ks, &tracked, &mem0, NULL);
 	EXPECT_EQ(0, tracked) TH_LOG("cgroups tracked with empty pools");
 
@@ -218,7 +222,10 @@ TEST_F_TIMEOUT(allocfail, fail_every_allocation, 120)
 		ASSERT_EQ(0, cgtest_run(&self->cg[i], NULL, wl_many, NULL))
 			TH_LOG("%s", cgtest_err());
 	}
-	sleep_ms(100);		/* refill works that would have run */
+	/* until the refills the workloads asked for ran (and failed) */
+	for (i = 0; i < 1000 && module_param("test_fail_injected") <= injected;
+	     i++)
+		sleep_ms(10);
 	for (i = 0; i < 5; i++) {
 		cg = NULL;
 		EXPECT_EQ(-ENOENT, kabistat_get_cgroup(self->ks,
@@ -228,6 +235,9 @@ TEST_F_TIMEOUT(allocfail, fail_every_allocation, 120)
 	}
 	get_abi(_metadata, self->ks, &tracked, &mem1, &obs);
 	EXPECT_EQ(0, tracked);
+	/* and the workloads' cgroups made refills that failed too */
+	EXPECT_LT(injected, module_param("test_fail_injected"))
+		TH_LOG("no allocation failed for the workloads");
 	EXPECT_EQ(mem0, mem1) TH_LOG("memory_used moved: %llu -> %llu",
 				     (unsigned long long)mem0,
 				     (unsigned long long)mem1);
@@ -258,10 +268,13 @@ TEST_F_TIMEOUT(allocfail, fail_one_allocation_in_three, 180)
 	pid_t pids[NCG];
 	int pfd[2];
 	int i, err, full = 0, partial = 0, untracked = 0;
+	long injected;
 	struct agg a;
 
 	reload_ks(_metadata, self, "test_fail_alloc=3");
 	EXPECT_EQ(3, module_param("test_fail_alloc"));
+	injected = module_param("test_fail_injected");
+	EXPECT_LE(0, injected);
 	/* the overflow before the workloads */
 	conservation(_metadata, self->ks, &a);
 	ovf0 = a.overflow.calls;
@@ -334,8 +347,12 @@ TEST_F_TIMEOUT(allocfail, fail_one_allocation_in_three, 180)
 		}
 		kabistat_cgroup_free(cg);
 	}
-	printf("# fail_one_allocation_in_three: %d cgroups tracked exactly, %d partial, %d in overflow; %llu calls of theirs in overflow at least\n",
-	       full, partial, untracked, (unsigned long long)missing);
+	/* the burst drained the pools: refills ran, and some failed */
+	EXPECT_LT(injected, module_param("test_fail_injected"))
+		TH_LOG("no allocation failed for the workloads");
+	printf("# fail_one_allocation_in_three: %ld allocations failed, %d cgroups tracked exactly, %d partial, %d in overflow; %llu calls of theirs in overflow at least\n",
+	       module_param("test_fail_injected") - injected, full, partial,
+	       untracked, (unsigned long long)missing);
 
 	conservation(_metadata, self->ks, &a);
 	/* the overflow took at least what the workloads' cgroups lack */

@@ -462,6 +462,115 @@ TEST_F_TIMEOUT(lifecycle, cap_overflow_keeps_conservation, 90)
 }
 
 /*
+ * At the cap, room is made by evicting released cgroups oldest first:
+ * reloaded with max_cgroups EV_N and the default released_ttl (600 s, so
+ * nothing expires meanwhile), the free places are filled with workload
+ * cgroups, which are then removed one at a time (each released before
+ * the next goes).  Each new cgroup that then finds the cap full evicts at
+ * least one released cgroup, and those evicted are always the oldest:
+ * the first ones of the release order, none after one that is kept.
+ * (Other cgroups of the guest may take a place too, and evict as well.)
+ */
+#define EV_N	8
+#define EV_NEW	3
+
+/* How many of @cg[0..@n) were evicted; which are left in @tracked. */
+static int evicted_of(struct __test_metadata *_metadata,
+		      struct kabistat *ks, const struct cgtest *cg, int n,
+		      bool *tracked)
+{
+	struct kabistat_cgroup *got;
+	int i, err, evicted = 0;
+
+	for (i = 0; i < n; i++) {
+		got = NULL;
+		err = kabistat_get_cgroup(ks, cg[i].id, &got);
+		EXPECT_TRUE(err == 0 || err == -ENOENT)
+			TH_LOG("%s", kabistat_errmsg(ks));
+		tracked[i] = !err;
+		evicted += !!err;
+		if (!err)
+			EXPECT_EQ(KABISTAT_CGROUP_RELEASED, got->state);
+		kabistat_cgroup_free(got);
+	}
+	return evicted;
+}
+
+/* The evicted ones of @tracked[0..@n) are its first @evicted. */
+static void expect_oldest_evicted(struct __test_metadata *_metadata,
+				  const bool *tracked, int n, int evicted,
+				  const char *when)
+{
+	int i;
+
+	/* braces: EXPECT_*() TH_LOG() is two statements */
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(i >= evicted, tracked[i])
+			TH_LOG("%s: released cgroup %d of %d %s, %d evicted",
+			       when, i, n, tracked[i] ? "kept" : "evicted",
+			       evicted);
+	}
+}
+
+TEST_F_TIMEOUT(lifecycle, cap_evicts_the_oldest_released_first, 90)
+{
+	struct kabistat_kernel_abi *abi;
+	struct kabistat_cgroup *got;
+	bool tracked[EV_N];
+	struct cgtest *rel;
+	int i, k, b, r, ev0, ev, err, state;
+	char when[32];
+	double t0;
+
+	reload_ks(_metadata, self, "max_cgroups=8");
+	abi = get_abi(_metadata, self->ks);
+	EXPECT_EQ(EV_N, abi->max_cgroups);
+	EXPECT_EQ(DEFAULT_RELEASED_TTL, abi->released_ttl);
+	b = abi->tracked_cgroups;
+	kabistat_abi_free(abi);
+	r = EV_N - b;
+	ASSERT_LE(EV_NEW + 2, r) TH_LOG("%d cgroups tracked after load", b);
+
+	rel = &self->cg[self->ncg];
+	for (i = 0; i < r; i++)
+		RUN_WORKLOAD(new_cg(_metadata, self, "evict"), wl_getppid,
+			     (void *)1L);
+	/* released in this order, each before the next is removed */
+	for (i = 0; i < r; i++) {
+		ASSERT_EQ(0, cgtest_remove(&rel[i])) TH_LOG("%s", cgtest_err());
+		t0 = now_s();
+		do {
+			got = NULL;
+			err = kabistat_get_cgroup(self->ks, rel[i].id, &got);
+			state = err ? -1 : (int)got->state;
+			kabistat_cgroup_free(got);
+			if (state == KABISTAT_CGROUP_LIVE)
+				sleep_ms(10);
+		} while (state == KABISTAT_CGROUP_LIVE && now_s() - t0 < 10);
+		ASSERT_NE(KABISTAT_CGROUP_LIVE, state)
+			TH_LOG("cgroup %d not released in 10 s", i);
+	}
+	ev0 = evicted_of(_metadata, self->ks, rel, r, tracked);
+	expect_oldest_evicted(_metadata, tracked, r, ev0, "released");
+
+	/* the cap is full: each new cgroup makes room */
+	for (k = 0; k < EV_NEW; k++) {
+		RUN_WORKLOAD(new_cg(_metadata, self, "evict-new"), wl_getppid,
+			     (void *)1L);
+		t0 = now_s();
+		while ((ev = evicted_of(_metadata, self->ks, rel, r,
+					tracked)) == ev0 && now_s() - t0 < 10)
+			sleep_ms(10);
+		EXPECT_LT(ev0, ev) TH_LOG("new cgroup %d evicted nothing", k);
+		snprintf(when, sizeof(when), "new cgroup %d", k);
+		expect_oldest_evicted(_metadata, tracked, r, ev, when);
+		ev0 = ev;
+	}
+	EXPECT_GT(r, ev0) TH_LOG("all %d released cgroups evicted", r);
+	TH_LOG("%d released, %d evicted oldest first", r, ev0);
+}
+
+/*
  * released_ttl = 2 (1 would race: a release that crosses a second
  * boundary before its first reading would already be past its TTL).  A
  * workload of 42 getppid (44 calls) in a removed cgroup stays readable,

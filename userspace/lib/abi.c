@@ -79,6 +79,8 @@ static const struct nla_policy ks_abi_policy[KABISTAT_A_MAX + 1] = {
 	[KABISTAT_A_RELEASED_TTL]	= { .type = NLA_U32 },
 	[KABISTAT_A_EVENTS_DROPPED]	= { .type = NLA_U64 },
 	[KABISTAT_A_OBSERVED]		= { .type = NLA_U64 },
+	[KABISTAT_A_POOL_CGROUPS]	= { .type = NLA_U32 },
+	[KABISTAT_A_POOL_CHUNKS]	= { .type = NLA_U32 },
 };
 
 static const struct nla_policy ks_abi_table_policy[KABISTAT_ABI_A_MAX + 1] = {
@@ -195,6 +197,11 @@ static int ks_parse_abi(struct nlmsghdr *nlh, struct nlattr **unchecked,
 	/* only for requesters with CAP_PERFMON or CAP_SYS_ADMIN */
 	abi->has_observed = tb[KABISTAT_A_OBSERVED] != NULL;
 	abi->observed = ks_get_u64(tb[KABISTAT_A_OBSERVED]);
+	/* older modules leave them out: has_pool 0 */
+	abi->has_pool = tb[KABISTAT_A_POOL_CGROUPS] &&
+			tb[KABISTAT_A_POOL_CHUNKS];
+	abi->pool_cgroups = ks_get_u32(tb[KABISTAT_A_POOL_CGROUPS]);
+	abi->pool_chunks = ks_get_u32(tb[KABISTAT_A_POOL_CHUNKS]);
 
 	/* One KABISTAT_A_ABI nest per ABI: walk the repeated attribute. */
 	nla_for_each_attr(a, genlmsg_attrdata(gnlh, 0),

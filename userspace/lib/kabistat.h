@@ -121,7 +121,10 @@ struct kabistat_syscall_table {
  *
  * @observed, the syscalls counted since the last reset of all cgroups, is
  * only reported to callers with CAP_PERFMON or CAP_SYS_ADMIN: @has_observed
- * tells whether the module sent it (else @observed is 0).
+ * tells whether the module sent it (else @observed is 0).  @pool_cgroups
+ * and @pool_chunks are the fewest cgroups and slot chunks any online CPU's
+ * pool held (for a first event each), where @has_pool says the module
+ * reports them.
  */
 struct kabistat_kernel_abi {
 	char module_version[32];
@@ -144,6 +147,9 @@ struct kabistat_kernel_abi {
 	uint64_t events_dropped;
 	uint64_t observed;		/* syscalls counted since the last reset */
 	int has_observed;		/* @observed was reported */
+	uint32_t pool_cgroups;
+	uint32_t pool_chunks;
+	int has_pool;			/* the two above were reported */
 };
 
 /**

@@ -25,7 +25,8 @@
  *   kernel offers (see enum kabistat_abi_attr), and the counting state:
  *   KABISTAT_A_COUNTING, KABISTAT_A_TRACKED_CGROUPS,
  *   KABISTAT_A_MAX_CGROUPS, KABISTAT_A_MEMORY_USED, KABISTAT_A_MAX_MEMORY,
- *   KABISTAT_A_RELEASED_TTL, KABISTAT_A_EVENTS_DROPPED, and
+ *   KABISTAT_A_RELEASED_TTL, KABISTAT_A_EVENTS_DROPPED,
+ *   KABISTAT_A_POOL_CGROUPS and KABISTAT_A_POOL_CHUNKS, and
  *   KABISTAT_A_OBSERVED only when the requester has CAP_PERFMON or
  *   CAP_SYS_ADMIN.  A request may carry KABISTAT_A_ABI_KNOWN, the
  *   KABISTAT_A_GENERATION of an earlier reply whose tables the requester
@@ -33,6 +34,14 @@
  *   cannot have changed), the reply leaves out the KABISTAT_A_ABI nests.
  *   A requester that finds no nests and another generation asks again
  *   without it.
+ *
+ *   The first event of a cgroup takes a cgroup and a chunk of counter
+ *   slots from a per-CPU pool, which a work item refills; an event that
+ *   finds the pool empty goes to the overflow aggregate.
+ *   KABISTAT_A_POOL_CGROUPS and KABISTAT_A_POOL_CHUNKS are the fewest
+ *   cgroups and chunks any online CPU's pool holds at the reading: a tool
+ *   (or a test) that starts cgroups faster than the pools refill can wait
+ *   for them instead of guessing how long a refill takes.
  *
  *   The syscall table of an ABI is sent as KABISTAT_ABI_A_NAMES: for every
  *   number from 0 to KABISTAT_ABI_A_TABLE_SIZE - 1, in order, the syscall's
@@ -220,6 +229,8 @@ enum kabistat_attr {
 	KABISTAT_A_EVENT_SEQ,		/* u64 */
 	KABISTAT_A_CGROUP_MORE,		/* flag: the next message continues this cgroup */
 	KABISTAT_A_ABI_KNOWN,		/* u64, request only: see GET_ABI */
+	KABISTAT_A_POOL_CGROUPS,	/* u32, see GET_ABI */
+	KABISTAT_A_POOL_CHUNKS,		/* u32, see GET_ABI */
 
 	__KABISTAT_A_MAX,
 	KABISTAT_A_MAX = __KABISTAT_A_MAX - 1
