@@ -34,6 +34,12 @@ KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
 	sed 's|.*/linux-headers-||' | sort -V | tail -n 1; fi)
 KDIR ?= /usr/src/linux-headers-$(KVER)
 KMOD_DIR := $(BUILD)/kmod/$(KVER)
+# Headers of an arm64 kernel (scripts/arm64-kernel.sh) build the module
+# with the cross compiler, unless this machine is arm64 itself.
+KARCH := $(shell sed -n 's/^override ARCH = //p' $(KDIR)/.kernelvariables 2>/dev/null)
+ifeq ($(KARCH)-$(filter aarch64,$(shell uname -m)),arm64-)
+KBUILD_FLAGS += ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+endif
 KMOD := $(KMOD_DIR)/kmod/kabistat.ko
 # The test build: the same module with the selftests' hooks (kmod/testing.h).
 KMOD_TEST_DIR := $(BUILD)/kmod-test/$(KVER)

@@ -12,6 +12,7 @@
 
 #include <linux/capability.h>
 #include <linux/cgroup.h>
+#include <linux/compat.h>
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/net.h>
@@ -22,6 +23,34 @@
 #include <net/sock.h>
 
 #include "compat-features.h"
+
+/*
+ * The architecture's two syscall ABIs: the native one (syscalls_64.inc)
+ * and the 32-bit one of compat tasks (syscalls_32.inc).  x86 asks
+ * in_ia32_syscall(), not in_compat_syscall(), which x32 calls satisfy too;
+ * on arm64 the two are one.
+ */
+#ifdef CONFIG_ARM64
+#define KS_ABI_NATIVE		KABISTAT_ABI_ARM64
+#define KS_ABI_NATIVE_NAME	"arm64"
+#define KS_ABI_COMPAT		KABISTAT_ABI_ARM
+#define KS_ABI_COMPAT_NAME	"arm"
+
+static __always_inline bool ks_in_compat_syscall(void)
+{
+	return in_compat_syscall();
+}
+#else
+#define KS_ABI_NATIVE		KABISTAT_ABI_X86_64
+#define KS_ABI_NATIVE_NAME	"x86_64"
+#define KS_ABI_COMPAT		KABISTAT_ABI_IA32
+#define KS_ABI_COMPAT_NAME	"ia32"
+
+static __always_inline bool ks_in_compat_syscall(void)
+{
+	return in_ia32_syscall();
+}
+#endif
 
 /*
  * From 6.13 the syscall tracepoints may fault: their probes run under RCU

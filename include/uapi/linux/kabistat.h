@@ -155,6 +155,8 @@ enum kabistat_abi {
 	KABISTAT_ABI_X86_64,
 	KABISTAT_ABI_IA32,
 	KABISTAT_ABI_X32,
+	KABISTAT_ABI_ARM64,	/* the generic table of arm64 */
+	KABISTAT_ABI_ARM,	/* AArch32 (EABI) tasks on arm64 */
 
 	__KABISTAT_ABI_MAX
 };
