@@ -35,7 +35,8 @@
 /*
  * Always allowed: what the vDSO falls back to and what no program calls
  * on purpose but every program needs (signal return, restart after a
- * stop, the end of a thread and of a process).  ia32 adds its own names.
+ * stop, the end of a thread and of a process).  ia32 and arm add their
+ * own names.
  */
 static const char *const seccomp_baseline[] = {
 	"clock_gettime", "exit", "exit_group", "getcpu", "gettimeofday",
@@ -63,6 +64,7 @@ struct seccomp_set {
 	struct seccomp_name *v;
 	size_t n, cap;
 	unsigned int abis;	/* bit per enum kabistat_abi used */
+	bool arm64;		/* the kernel's native ABI is arm64 */
 	unsigned long unnamed;	/* calls that no name can allow */
 };
 
@@ -202,20 +204,24 @@ static void seccomp_print(struct json *j, const struct seccomp_set *s,
 	if (!strcmp(action, "SCMP_ACT_ERRNO"))
 		json_kv_u64(j, "defaultErrnoRet", EPERM);
 	/*
-	 * The container's first execve is made by the runtime's x86_64
-	 * process under the filter: x86_64 is always there; the compat ABIs
-	 * only when used (a filter refuses other architectures outright).
+	 * The container's first execve is made by the runtime's native
+	 * process under the filter: the native ABI is always there; the
+	 * compat ABIs only when used (a filter refuses other architectures
+	 * outright).
 	 */
 	json_key(j, "archMap");
 	json_array_begin(j);
 	json_object_begin(j);
-	json_kv_string(j, "architecture", "SCMP_ARCH_X86_64");
+	json_kv_string(j, "architecture",
+		       s->arm64 ? "SCMP_ARCH_AARCH64" : "SCMP_ARCH_X86_64");
 	json_key(j, "subArchitectures");
 	json_array_begin(j);
 	if (s->abis & (1u << KABISTAT_ABI_IA32))
 		json_string(j, "SCMP_ARCH_X86");
 	if (s->abis & (1u << KABISTAT_ABI_X32))
 		json_string(j, "SCMP_ARCH_X32");
+	if (s->abis & (1u << KABISTAT_ABI_ARM))
+		json_string(j, "SCMP_ARCH_ARM");
 	json_array_end(j);
 	json_object_end(j);
 	json_array_end(j);
@@ -287,6 +293,7 @@ int do_seccomp(struct cli *cli, int argc, char **argv)
 	if (cli_open_abi(&ks, &abi))
 		return CLI_EXIT_ERROR;
 	cli_warn_cgroup_mode(abi);
+	set.arm64 = abi->tables[KABISTAT_ABI_ARM64].present;
 	for (i = optind; i < argc && !ret; i++) {
 		struct kabistat_cgroup *cg;
 
@@ -301,7 +308,8 @@ int do_seccomp(struct cli *cli, int argc, char **argv)
 	if (!ret && (seccomp_add_baseline(&set, seccomp_baseline,
 					  sizeof(seccomp_baseline) /
 					  sizeof(seccomp_baseline[0])) ||
-		     ((set.abis & (1u << KABISTAT_ABI_IA32)) &&
+		     ((set.abis & (1u << KABISTAT_ABI_IA32 |
+				    1u << KABISTAT_ABI_ARM)) &&
 		      seccomp_add_baseline(&set, seccomp_baseline_ia32,
 					   sizeof(seccomp_baseline_ia32) /
 					   sizeof(seccomp_baseline_ia32[0])))))

@@ -211,7 +211,9 @@ int kabistat_get_abi(struct kabistat *ks, struct kabistat_kernel_abi **out)
 		return ks_error(ks, -ENOMEM, "GET_ABI: out of memory");
 	}
 	err = ks_transact(ks, msg, "GET_ABI", ks_parse_abi, st);
-	if (!err && !st->pub.tables[KABISTAT_ABI_X86_64].present)
+	/* A native table: x86_64 or arm64. */
+	if (!err && !st->pub.tables[KABISTAT_ABI_X86_64].present &&
+	    !st->pub.tables[KABISTAT_ABI_ARM64].present)
 		err = ks_error(ks, -EPROTO, "GET_ABI: reply has no syscall table");
 	if (err) {
 		kabistat_abi_free(&st->pub);
