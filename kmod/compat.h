@@ -40,6 +40,13 @@ static __always_inline bool ks_in_compat_syscall(void)
 {
 	return in_compat_syscall();
 }
+
+/*
+ * arm64 tells a compat task by its image (TIF_32BIT), not by how the call
+ * entered: an exec that changes the task's ABI returns in the new image's
+ * ABI with the number it entered with, the other ABI's execve.
+ */
+#define KS_EXEC_SWITCHES_ABI
 #else
 #define KS_ABI_NATIVE		KABISTAT_ABI_X86_64
 #define KS_ABI_NATIVE_NAME	"x86_64"

@@ -88,10 +88,32 @@ static bool ks_exec_leave(void)
 	return entered;
 }
 
-/* Counting off: an exec that entered while it was on is over all the same. */
-static noinline void ks_exit_uncounted(long id)
+/*
+ * A successful exec that returns in another ABI than it entered with
+ * (KS_EXEC_SWITCHES_ABI): its number is an exec of the other ABI, and the
+ * task is in the exec table.  It was counted when it entered.
+ */
+static __always_inline bool ks_exec_switched(u32 abi, long id, long ret)
 {
-	if (ks_syscall_kind(ks_current_abi(), id) == KS_SYS_EXEC)
+#ifdef KS_EXEC_SWITCHES_ABI
+	u32 other = abi == KS_ABI_COMPAT ? KS_ABI_NATIVE : KS_ABI_COMPAT;
+
+	return unlikely(!ret && ks_syscall_kind(other, id) == KS_SYS_EXEC &&
+			ks_syscall_kind(abi, id) != KS_SYS_EXEC) &&
+	       ks_exec_leave();
+#else
+	return false;
+#endif
+}
+
+/* Counting off: an exec that entered while it was on is over all the same. */
+static noinline void ks_exit_uncounted(long id, long ret)
+{
+	u32 abi = ks_current_abi();
+
+	if (ks_exec_switched(abi, id, ret))
+		return;
+	if (ks_syscall_kind(abi, id) == KS_SYS_EXEC)
 		ks_exec_leave();
 }
 
@@ -172,12 +194,14 @@ static void ks_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 	u64 cgid;
 
 	if (!static_branch_likely(&ks_counting)) {
-		ks_exit_uncounted(id);
+		ks_exit_uncounted(id, ret);
 		return;
 	}
 	if (id == -1)
 		return;
 	abi = ks_current_abi();
+	if (ks_exec_switched(abi, id, ret))
+		return;
 	key = ks_key(abi, id);
 
 	ks_syscall_probe_begin();
