@@ -9,11 +9,22 @@ KSFT_CFLAGS := $(US_CFLAGS) -isystem $(KTOOLS)/tools/testing/selftests \
 	-isystem $(KTOOLS)/tools -Iselftests
 
 TEST_LIB_SRCS := selftests/nlraw.c selftests/cgtest.c
-# 32-bit helpers that tests run from $(PAYLOAD)/bin; not tests themselves.
+# 32-bit helpers that tests run from $(PAYLOAD)/bin; not tests themselves:
+# of the compat ABI of the architecture CC builds for, ia32 or, on arm64,
+# arm (AArch32) with the arm-linux-gnueabihf compiler.
+TEST_WL32_SRCS := selftests/wl_ia32.c selftests/wl_arm.c
+ifneq ($(filter aarch64-%,$(shell $(CC) -dumpmachine)),)
+TEST_IA32_SRCS := selftests/wl_arm.c
+COMPAT_CC := arm-linux-gnueabihf-gcc
+COMPAT_ARCH_FLAGS :=
+else
 TEST_IA32_SRCS := selftests/wl_ia32.c selftests/ioctl_compat32.c \
 	selftests/ioctl_fuzz32.c
+COMPAT_CC := $(CC)
+COMPAT_ARCH_FLAGS := -m32
+endif
 TEST_IA32_BINS := $(TEST_IA32_SRCS:selftests/%.c=$(PAYLOAD)/bin/%)
-TEST_SRCS := $(filter-out $(TEST_LIB_SRCS) $(TEST_IA32_SRCS),\
+TEST_SRCS := $(filter-out $(TEST_LIB_SRCS) $(TEST_IA32_SRCS) $(TEST_WL32_SRCS),\
 	$(wildcard selftests/*.c))
 TEST_BINS := $(TEST_SRCS:selftests/%.c=$(PAYLOAD)/tests/%)
 TEST_SCRIPTS := $(wildcard selftests/*.sh)
@@ -46,13 +57,13 @@ $(PAYLOAD)/tests/%: selftests/%.c $(TEST_LIB_SRCS) selftests/*.h $(US_HDRS) \
 
 # Static, so the guest needs no 32-bit libraries.  wl_ia32 has no libc and
 # no start files at all: every system call its image makes is known.
-IA32_CFLAGS := -m32 -static -O2 -g -Wall -Wextra -Werror -std=gnu11 \
+IA32_CFLAGS := $(COMPAT_ARCH_FLAGS) -static -O2 -g -Wall -Wextra -Werror -std=gnu11 \
 	-Iinclude/uapi
-$(PAYLOAD)/bin/wl_ia32: IA32_EXTRA := -nostdlib -ffreestanding -fno-pie -no-pie
+$(PAYLOAD)/bin/wl_ia32 $(PAYLOAD)/bin/wl_arm: IA32_EXTRA := -nostdlib -ffreestanding -fno-pie -no-pie
 
 $(TEST_IA32_BINS): $(PAYLOAD)/bin/%: selftests/%.c include/uapi/linux/kabistat.h
 	@mkdir -p $(@D)
-	$(CC) $(IA32_CFLAGS) $(IA32_EXTRA) -o $@ $<
+	$(COMPAT_CC) $(IA32_CFLAGS) $(IA32_EXTRA) -o $@ $<
 
 $(PAYLOAD)/tests/%.sh: selftests/%.sh
 	@mkdir -p $(@D)
