@@ -11,11 +11,16 @@ KSFT_CFLAGS := $(US_CFLAGS) -isystem $(KTOOLS)/tools/testing/selftests \
 TEST_LIB_SRCS := selftests/nlraw.c selftests/cgtest.c
 # 32-bit helpers that tests run from $(PAYLOAD)/bin; not tests themselves:
 # of the compat ABI of the architecture CC builds for, ia32 or, on arm64,
-# arm (AArch32) with the arm-linux-gnueabihf compiler.
-TEST_WL32_SRCS := selftests/wl_ia32.c selftests/wl_arm.c
+# arm (AArch32) with COMPAT_CC (USER_ARCH=arm64: scripts/arm64-toolchain.sh's).
+TEST_WL32_SRCS := selftests/wl_ia32.c selftests/wl_arm.c \
+	selftests/ioctl_compat32.c selftests/ioctl_fuzz32.c
 ifneq ($(filter aarch64-%,$(shell $(CC) -dumpmachine)),)
-TEST_IA32_SRCS := selftests/wl_arm.c
-COMPAT_CC := arm-linux-gnueabihf-gcc
+TEST_IA32_SRCS := selftests/wl_arm.c selftests/ioctl_compat32.c \
+	selftests/ioctl_fuzz32.c
+# bigcgroup fills both tables, the ia32 one through int $0x80, which
+# 64-bit arm64 code has no counterpart of.
+TEST_NOT_HERE := selftests/bigcgroup.c
+COMPAT_CC ?= arm-linux-gnueabihf-gcc
 COMPAT_ARCH_FLAGS :=
 else
 TEST_IA32_SRCS := selftests/wl_ia32.c selftests/ioctl_compat32.c \
@@ -24,7 +29,8 @@ COMPAT_CC := $(CC)
 COMPAT_ARCH_FLAGS := -m32
 endif
 TEST_IA32_BINS := $(TEST_IA32_SRCS:selftests/%.c=$(PAYLOAD)/bin/%)
-TEST_SRCS := $(filter-out $(TEST_LIB_SRCS) $(TEST_IA32_SRCS) $(TEST_WL32_SRCS),\
+TEST_SRCS := $(filter-out $(TEST_LIB_SRCS) $(TEST_IA32_SRCS) $(TEST_WL32_SRCS) \
+	$(TEST_NOT_HERE),\
 	$(wildcard selftests/*.c))
 TEST_BINS := $(TEST_SRCS:selftests/%.c=$(PAYLOAD)/tests/%)
 TEST_SCRIPTS := $(wildcard selftests/*.sh)
@@ -39,7 +45,7 @@ tests: $(TEST_BINS) $(TEST_SCRIPT_DST) $(TEST_IA32_BINS) $(WL_BINS) \
 # run-guest.sh expects to see run.  A script is "SCRIPT/* 0".
 $(PAYLOAD)/tests.list: $(TEST_BINS) $(TEST_SCRIPT_DST)
 	@for t in $(TEST_BINS); do \
-		list=$$(LD_LIBRARY_PATH=$(BUILD)/lib $$t -l) || \
+		list=$$(LD_LIBRARY_PATH=$(BUILD)/lib $(TEST_EXEC) $$t -l) || \
 			{ echo "$$t -l failed" >&2; exit 1; }; \
 		printf '%s\n' "$$list" | grep -v '^#' | sed "s|^|$${t##*/}/|"; \
 	done >$@.tmp

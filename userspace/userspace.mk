@@ -7,11 +7,11 @@
 US_PKGS := libnl-genl-3.0 libmicrohttpd ncursesw
 US_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 \
 	-Iinclude/uapi -Iuserspace/lib \
-	$(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null) \
+	$(shell $(PKG_CONFIG) --cflags libnl-genl-3.0 2>/dev/null) \
 	-DKABISTAT_VERSION='"$(VERSION)"' $(CFLAGS)
-US_LDLIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
+US_LDLIBS := $(shell $(PKG_CONFIG) --libs libnl-genl-3.0 2>/dev/null)
 # export --listen serves HTTP with libmicrohttpd; top draws with ncurses.
-CLI_LDLIBS := $(shell pkg-config --libs libmicrohttpd ncursesw 2>/dev/null) -lm -pthread
+CLI_LDLIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd ncursesw 2>/dev/null) -lm -pthread
 
 LIB_SRCS := $(wildcard userspace/lib/*.c)
 LIB_OBJS := $(LIB_SRCS:userspace/lib/%.c=$(BUILD)/obj/lib/%.o) \
@@ -27,7 +27,7 @@ userspace: $(LIBKABISTAT) $(KABISTAT_CLI) $(BUILD)/lib/kabistat.pc
 
 .PHONY: us-deps
 us-deps:
-	@pkg-config --exists $(US_PKGS) 2>/dev/null || { \
+	@$(PKG_CONFIG) --exists $(US_PKGS) 2>/dev/null || { \
 		echo "missing pkg-config or the development files of $(US_PKGS): run 'make deps'" >&2; \
 		exit 1; }
 $(LIB_OBJS) $(CLI_OBJS): | us-deps
