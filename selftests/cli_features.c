@@ -38,6 +38,7 @@
 #include <linux/seccomp.h>
 
 #include "kselftest_harness.h"
+#include "abis.h"
 #include "cli_run.h"
 #include "cli_workloads.h"
 
@@ -370,7 +371,7 @@ TEST_F(cli, check_flags_openat2_and_clone3_on_4_19)
 	EXPECT_LACKS(res.out, "will fail");
 	/* openat2  x86_64  Linux 5.6  2 calls */
 	ASSERT_EQ(6, line_fields(res.out, "openat2 ", f));
-	EXPECT_STREQ("x86_64", f[1]);
+	EXPECT_STREQ(TEST_ABI_NATIVE_NAME, f[1]);
 	EXPECT_STREQ("5.6", f[3]);
 	EXPECT_STREQ("2", f[4]);
 	ASSERT_EQ(6, line_fields(res.out, "clone3 ", f));

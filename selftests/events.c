@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <linux/kabistat.h>
+#include "abis.h"
 
 #include "kselftest_harness.h"
 #include "kabistat.h"
@@ -28,7 +29,7 @@
 #include "expect.h"
 #include "privdrop.h"
 
-#define X64			KABISTAT_ABI_X86_64
+#define X64			TEST_ABI_NATIVE
 /* x86_64 134: uselib, named in the table but never implemented */
 #define NR_USELIB		134
 #define NR_BEYOND_TABLE		100000

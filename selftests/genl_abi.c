@@ -15,9 +15,29 @@
 #include "kabistat.h"
 #include "nlraw.h"
 
-/* ia32 numbers are a frozen ABI; the 64-bit ones come from the headers. */
-#define IA32_NR_GETPPID		64
-#define IA32_NR_RESTART		0
+/*
+ * The native ABI and the compat one (x86_64 and ia32, or arm64 and arm).
+ * The compat numbers are frozen ABIs (the same two on ia32 and arm); the
+ * native ones come from the headers.  NR_NOT_IMPLEMENTED has a native
+ * number but no native implementation.
+ */
+#ifdef __aarch64__
+#define NATIVE			KABISTAT_ABI_ARM64
+#define NATIVE_NAME		"arm64"
+#define COMPAT			KABISTAT_ABI_ARM
+#define COMPAT_NAME		"arm"
+#define NR_NOT_IMPLEMENTED	__NR_nfsservctl
+#define NOT_IMPLEMENTED		"nfsservctl"
+#else
+#define NATIVE			KABISTAT_ABI_X86_64
+#define NATIVE_NAME		"x86_64"
+#define COMPAT			KABISTAT_ABI_IA32
+#define COMPAT_NAME		"ia32"
+#define NR_NOT_IMPLEMENTED	__NR_uselib
+#define NOT_IMPLEMENTED		"uselib"
+#endif
+#define COMPAT_NR_GETPPID	64
+#define COMPAT_NR_RESTART	0
 
 FIXTURE(abi) {
 	struct kabistat *ks;
@@ -57,42 +77,37 @@ TEST_F(abi, reports_module_versions)
 	EXPECT_EQ(KABISTAT_CGROUP_MODE_UNIFIED, self->abi->cgroup_mode);
 }
 
-TEST_F(abi, x86_64_table_names_and_implements_known_syscalls)
+TEST_F(abi, native_table_names_and_implements_known_syscalls)
 {
-	const struct kabistat_syscall_table *t =
-		&self->abi->tables[KABISTAT_ABI_X86_64];
+	const struct kabistat_syscall_table *t = &self->abi->tables[NATIVE];
 
 	ASSERT_TRUE(t->present);
-	EXPECT_STREQ("x86_64", t->name);
+	EXPECT_STREQ(NATIVE_NAME, t->name);
 	ASSERT_GT(t->size, __NR_process_madvise);
 	EXPECT_STREQ("read", t->names[__NR_read]);
 	EXPECT_STREQ("getppid", t->names[__NR_getppid]);
 	EXPECT_STREQ("openat2", t->names[__NR_openat2]);
 	/* 5.10, the oldest kernel supported, ends its table with it */
 	EXPECT_STREQ("process_madvise", t->names[__NR_process_madvise]);
-	EXPECT_TRUE(kabistat_abi_implemented(self->abi, KABISTAT_ABI_X86_64,
-					     __NR_getppid));
-	/* uselib has a 64-bit number but no 64-bit implementation */
-	EXPECT_STREQ("uselib", t->names[__NR_uselib]);
-	EXPECT_FALSE(kabistat_abi_implemented(self->abi, KABISTAT_ABI_X86_64,
-					      __NR_uselib));
-	EXPECT_FALSE(kabistat_abi_implemented(self->abi, KABISTAT_ABI_X86_64,
-					      t->size));
+	EXPECT_TRUE(kabistat_abi_implemented(self->abi, NATIVE, __NR_getppid));
+	EXPECT_STREQ(NOT_IMPLEMENTED, t->names[NR_NOT_IMPLEMENTED]);
+	EXPECT_FALSE(kabistat_abi_implemented(self->abi, NATIVE,
+					      NR_NOT_IMPLEMENTED));
+	EXPECT_FALSE(kabistat_abi_implemented(self->abi, NATIVE, t->size));
 	EXPECT_GT(t->nr_implemented, 300);
 	EXPECT_LT(t->nr_implemented, t->size);
 }
 
-TEST_F(abi, ia32_table_uses_ia32_numbers)
+TEST_F(abi, compat_table_uses_compat_numbers)
 {
-	const struct kabistat_syscall_table *t =
-		&self->abi->tables[KABISTAT_ABI_IA32];
+	const struct kabistat_syscall_table *t = &self->abi->tables[COMPAT];
 
 	ASSERT_TRUE(t->present);
-	EXPECT_STREQ("ia32", t->name);
-	EXPECT_STREQ("getppid", t->names[IA32_NR_GETPPID]);
-	EXPECT_STREQ("restart_syscall", t->names[IA32_NR_RESTART]);
-	EXPECT_TRUE(kabistat_abi_implemented(self->abi, KABISTAT_ABI_IA32,
-					     IA32_NR_GETPPID));
+	EXPECT_STREQ(COMPAT_NAME, t->name);
+	EXPECT_STREQ("getppid", t->names[COMPAT_NR_GETPPID]);
+	EXPECT_STREQ("restart_syscall", t->names[COMPAT_NR_RESTART]);
+	EXPECT_TRUE(kabistat_abi_implemented(self->abi, COMPAT,
+					     COMPAT_NR_GETPPID));
 }
 
 /*
