@@ -18,8 +18,9 @@
 set -euo pipefail
 
 SUITE=bookworm
+# kmod: the module tools of the installed-tree tests (stage-root.sh).
 PACKAGES=(busybox-static libc6-dev libnl-3-dev libnl-genl-3-dev libseccomp-dev
-	libmicrohttpd-dev libncurses-dev)
+	libmicrohttpd-dev libncurses-dev kmod)
 
 say() { echo "arm64-sysroot: $*" >&2; }
 die() {
