@@ -2,6 +2,8 @@
 /*
  * The syscall ABIs of the architecture the tests are built for: the
  * native one their own calls are counted in, and the compat one.
+ * TEST_NR_NOT_IMPLEMENTED is a native number the table names but the
+ * kernel never implements (TEST_NOT_IMPLEMENTED_NAME).
  */
 #ifndef KABISTAT_SELFTESTS_ABIS_H
 #define KABISTAT_SELFTESTS_ABIS_H
@@ -12,10 +14,16 @@
 #define TEST_ABI_NATIVE		KABISTAT_ABI_ARM64
 #define TEST_ABI_NATIVE_NAME	"arm64"
 #define TEST_ABI_COMPAT		KABISTAT_ABI_ARM
+#define TEST_ABI_COMPAT_NAME	"arm"
+#define TEST_NR_NOT_IMPLEMENTED	42
+#define TEST_NOT_IMPLEMENTED_NAME "nfsservctl"
 #else
 #define TEST_ABI_NATIVE		KABISTAT_ABI_X86_64
 #define TEST_ABI_NATIVE_NAME	"x86_64"
 #define TEST_ABI_COMPAT		KABISTAT_ABI_IA32
+#define TEST_ABI_COMPAT_NAME	"ia32"
+#define TEST_NR_NOT_IMPLEMENTED	134
+#define TEST_NOT_IMPLEMENTED_NAME "uselib"
 #endif
 
 #endif /* KABISTAT_SELFTESTS_ABIS_H */

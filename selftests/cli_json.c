@@ -32,6 +32,7 @@
 #include <linux/kabistat.h>
 
 #include "kselftest_harness.h"
+#include "abis.h"
 #include "cli_run.h"
 #include "cli_workloads.h"
 #include "modctl.h"
@@ -46,7 +47,7 @@ static void syscall_json(char *buf, size_t len, const char *name, int nr,
 			 int calls, int errors, int enosys, const char *since)
 {
 	snprintf(buf, len,
-		 "{\"abi\":\"x86_64\",\"nr\":%d,\"name\":\"%s\",\"calls\":%d,"
+		 "{\"abi\":\"" TEST_ABI_NATIVE_NAME "\",\"nr\":%d,\"name\":\"%s\",\"calls\":%d,"
 		 "\"errors\":%d,\"enosys\":%d,\"denied\":0,\"interrupted\":0,"
 		 "\"since\":\"%s\"}", nr, name, calls, errors, enosys, since);
 }
@@ -107,7 +108,7 @@ static void check_exact_counts(struct __test_metadata *_metadata,
 		 ",\"path\":\"%s\",\"state\":\"live\",\"container_id\":null,"
 		 "\"partial\":false}", cg->id, rel_path(cg));
 	EXPECT_HAS(res.out, want);
-	EXPECT_HAS(res.out, "\"abis\":[\"x86_64\"]");
+	EXPECT_HAS(res.out, "\"abis\":[\"" TEST_ABI_NATIVE_NAME "\"]");
 	snprintf(want, sizeof(want),
 		 "\"totals\":{\"calls\":%d,\"errors\":%d,\"enosys\":0,"
 		 "\"denied\":0,\"interrupted\":0}",

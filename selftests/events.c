@@ -30,8 +30,8 @@
 #include "privdrop.h"
 
 #define X64			TEST_ABI_NATIVE
-/* x86_64 134: uselib, named in the table but never implemented */
-#define NR_USELIB		134
+/* named in the table but never implemented (uselib on x86_64) */
+#define NR_USELIB		TEST_NR_NOT_IMPLEMENTED
 #define NR_BEYOND_TABLE		100000
 #define EVENT_WAIT_MS		10000
 /* how long no further event may come once the expected ones arrived */

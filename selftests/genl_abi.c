@@ -14,28 +14,12 @@
 #include "kselftest_harness.h"
 #include "kabistat.h"
 #include "nlraw.h"
+#include "abis.h"
 
-/*
- * The native ABI and the compat one (x86_64 and ia32, or arm64 and arm).
- * The compat numbers are frozen ABIs (the same two on ia32 and arm); the
- * native ones come from the headers.  NR_NOT_IMPLEMENTED has a native
- * number but no native implementation.
- */
-#ifdef __aarch64__
-#define NATIVE			KABISTAT_ABI_ARM64
-#define NATIVE_NAME		"arm64"
-#define COMPAT			KABISTAT_ABI_ARM
-#define COMPAT_NAME		"arm"
-#define NR_NOT_IMPLEMENTED	__NR_nfsservctl
-#define NOT_IMPLEMENTED		"nfsservctl"
-#else
-#define NATIVE			KABISTAT_ABI_X86_64
-#define NATIVE_NAME		"x86_64"
-#define COMPAT			KABISTAT_ABI_IA32
-#define COMPAT_NAME		"ia32"
-#define NR_NOT_IMPLEMENTED	__NR_uselib
-#define NOT_IMPLEMENTED		"uselib"
-#endif
+#define NATIVE		TEST_ABI_NATIVE
+#define COMPAT		TEST_ABI_COMPAT
+
+/* The compat numbers are frozen ABIs, the same two on ia32 and arm. */
 #define COMPAT_NR_GETPPID	64
 #define COMPAT_NR_RESTART	0
 
@@ -82,7 +66,7 @@ TEST_F(abi, native_table_names_and_implements_known_syscalls)
 	const struct kabistat_syscall_table *t = &self->abi->tables[NATIVE];
 
 	ASSERT_TRUE(t->present);
-	EXPECT_STREQ(NATIVE_NAME, t->name);
+	EXPECT_STREQ(TEST_ABI_NATIVE_NAME, t->name);
 	ASSERT_GT(t->size, __NR_process_madvise);
 	EXPECT_STREQ("read", t->names[__NR_read]);
 	EXPECT_STREQ("getppid", t->names[__NR_getppid]);
@@ -90,9 +74,10 @@ TEST_F(abi, native_table_names_and_implements_known_syscalls)
 	/* 5.10, the oldest kernel supported, ends its table with it */
 	EXPECT_STREQ("process_madvise", t->names[__NR_process_madvise]);
 	EXPECT_TRUE(kabistat_abi_implemented(self->abi, NATIVE, __NR_getppid));
-	EXPECT_STREQ(NOT_IMPLEMENTED, t->names[NR_NOT_IMPLEMENTED]);
+	EXPECT_STREQ(TEST_NOT_IMPLEMENTED_NAME,
+		     t->names[TEST_NR_NOT_IMPLEMENTED]);
 	EXPECT_FALSE(kabistat_abi_implemented(self->abi, NATIVE,
-					      NR_NOT_IMPLEMENTED));
+					      TEST_NR_NOT_IMPLEMENTED));
 	EXPECT_FALSE(kabistat_abi_implemented(self->abi, NATIVE, t->size));
 	EXPECT_GT(t->nr_implemented, 300);
 	EXPECT_LT(t->nr_implemented, t->size);
@@ -103,7 +88,7 @@ TEST_F(abi, compat_table_uses_compat_numbers)
 	const struct kabistat_syscall_table *t = &self->abi->tables[COMPAT];
 
 	ASSERT_TRUE(t->present);
-	EXPECT_STREQ(COMPAT_NAME, t->name);
+	EXPECT_STREQ(TEST_ABI_COMPAT_NAME, t->name);
 	EXPECT_STREQ("getppid", t->names[COMPAT_NR_GETPPID]);
 	EXPECT_STREQ("restart_syscall", t->names[COMPAT_NR_RESTART]);
 	EXPECT_TRUE(kabistat_abi_implemented(self->abi, COMPAT,
