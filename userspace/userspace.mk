@@ -132,8 +132,11 @@ VALGRIND_FILES := memcheck-amd64-linux vgpreload_core-amd64-linux.so \
 	vgpreload_memcheck-amd64-linux.so default.supp
 VALGRIND_PAYLOAD := $(BUILD)/payload/valgrind
 
-ifneq ($(wildcard /usr/bin/valgrind.bin),)
+# Not in the arm64 payload (USER_ARCH): this machine's valgrind is amd64's.
+ifneq ($(USER_ARCH)-$(wildcard /usr/bin/valgrind.bin),-)
+ifeq ($(USER_ARCH),)
 tests: $(VALGRIND_PAYLOAD)/.stamp
+endif
 endif
 
 VALGRIND_LDSO := /lib64/ld-linux-x86-64.so.2
