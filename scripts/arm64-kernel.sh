@@ -106,4 +106,8 @@ if [[ $(cat "$root/.kabistat-version" 2>/dev/null) != "$version $kver" ]]; then
 	mv "$cache/root.tmp" "$root"
 fi
 
+# A stable name for the headers of the current ABI (the syscall version
+# table of userspace/userspace.mk reads them there).
+ln -sfn "root/usr/src/linux-headers-$kver" "$cache/headers"
+
 echo "arm64-$SERIES $kver $root/boot/vmlinuz-$kver $root/usr/src/linux-headers-$kver"

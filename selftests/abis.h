@@ -3,7 +3,8 @@
  * The syscall ABIs of the architecture the tests are built for: the
  * native one their own calls are counted in, and the compat one.
  * TEST_NR_NOT_IMPLEMENTED is a native number the table names but the
- * kernel never implements (TEST_NOT_IMPLEMENTED_NAME).
+ * kernel never implements (TEST_NOT_IMPLEMENTED_NAME).  TEST_SINCE(v) is
+ * the first version the CLI gives a syscall of Linux v: arm64 began in 3.7.
  */
 #ifndef KABISTAT_SELFTESTS_ABIS_H
 #define KABISTAT_SELFTESTS_ABIS_H
@@ -17,6 +18,7 @@
 #define TEST_ABI_COMPAT_NAME	"arm"
 #define TEST_NR_NOT_IMPLEMENTED	42
 #define TEST_NOT_IMPLEMENTED_NAME "nfsservctl"
+#define TEST_SINCE(v)		"3.7"
 #else
 #define TEST_ABI_NATIVE		KABISTAT_ABI_X86_64
 #define TEST_ABI_NATIVE_NAME	"x86_64"
@@ -24,6 +26,7 @@
 #define TEST_ABI_COMPAT_NAME	"ia32"
 #define TEST_NR_NOT_IMPLEMENTED	134
 #define TEST_NOT_IMPLEMENTED_NAME "uselib"
+#define TEST_SINCE(v)		v
 #endif
 
 #endif /* KABISTAT_SELFTESTS_ABIS_H */

@@ -115,15 +115,16 @@ static void check_exact_counts(struct __test_metadata *_metadata,
 		 NR_GETPPID + NR_BADCLOSE + CGTEST_OVERHEAD_CALLS, NR_BADCLOSE);
 	EXPECT_HAS(res.out, want);
 	syscall_json(want, sizeof(want), "getppid", SYS_getppid, NR_GETPPID,
-		     0, 0, "1.0");
+		     0, 0, TEST_SINCE("1.0"));
 	EXPECT_HAS(res.out, want);
 	syscall_json(want, sizeof(want), "close", SYS_close, NR_BADCLOSE,
-		     NR_BADCLOSE, 0, "1.0");
+		     NR_BADCLOSE, 0, TEST_SINCE("1.0"));
 	EXPECT_HAS(res.out, want);
-	syscall_json(want, sizeof(want), "read", SYS_read, 1, 0, 0, "1.0");
+	syscall_json(want, sizeof(want), "read", SYS_read, 1, 0, 0,
+		     TEST_SINCE("1.0"));
 	EXPECT_HAS(res.out, want);
 	syscall_json(want, sizeof(want), "exit_group", SYS_exit_group, 1, 0,
-		     0, "2.6");
+		     0, TEST_SINCE("2.6"));
 	EXPECT_HAS(res.out, want);
 	snprintf(want, sizeof(want), "\"errno\":{\"EBADF\":%d}}]",
 		 NR_BADCLOSE);
@@ -254,7 +255,7 @@ TEST_F(cli, unknown_attributes_are_ignored)
 			     (char *)self->cg.path));
 	EXPECT_EQ(0, res.status);
 	syscall_json(want, sizeof(want), "getppid", SYS_getppid, NR_GETPPID,
-		     0, 0, "1.0");
+		     0, 0, TEST_SINCE("1.0"));
 	EXPECT_HAS(res.out, want);
 	EXPECT_HAS(res.out, "\"subtree_cgroups\":1,");
 

@@ -56,6 +56,10 @@ SYSCALL_TREE_6_12 ?= $(patsubst %/arch/x86/include/generated/uapi/asm/unistd_64.
 KABISTAT_CACHE ?= /var/cache/kabistat
 SYSCALL_TREES_EXTRA ?= 5.10=$(KABISTAT_CACHE)/linux-5.10/headers \
 	7.3=$(KABISTAT_CACHE)/linux-7.3/src
+# arm64 and arm: the arm64 headers scripts/arm64-kernel.sh unpacked, when
+# there (make check with KERNELS=arm64-* fetches them first).
+SYSCALL_ARM64_TREES ?= 6.1=$(KABISTAT_CACHE)/linux-arm64-6.1/headers \
+	6.12=$(KABISTAT_CACHE)/linux-arm64-6.12/headers
 SYSCALL_TREES_FOUND := $(BUILD)/gen/syscall-trees
 SYSCALL_VERSIONS_C := $(BUILD)/gen/syscall-versions.c
 SYSCALL_VERSIONS_TSV := $(BUILD)/data/syscall-versions.tsv
@@ -70,7 +74,7 @@ $(SYSCALL_TREE_6_1)/.stamp: $(LINUX_SRC_TAR)
 
 # VERSION=real path, empty where a tree is missing; rewritten only when it
 # changes.
-syscall_trees_now = $(foreach t,$(SYSCALL_TREES_EXTRA),\
+syscall_trees_now = $(foreach t,$(SYSCALL_TREES_EXTRA) $(SYSCALL_ARM64_TREES),\
 	$(firstword $(subst =, ,$(t)))=$(realpath $(lastword $(subst =, ,$(t)))))
 
 .PHONY: syscall-trees-found
@@ -90,6 +94,7 @@ $(SYSCALL_VERSIONS_C): userspace/data/gen-syscall-versions.py \
 		--manpage $(SYSCALL_MANPAGE) \
 		--tree 6.1=$(SYSCALL_TREE_6_1) --tree 6.12=$(SYSCALL_TREE_6_12) \
 		$(foreach t,$(SYSCALL_TREES_EXTRA),--optional-tree $(t)) \
+		$(foreach t,$(SYSCALL_ARM64_TREES),--arm64-tree $(t)) \
 		--overrides userspace/data/syscall-overrides \
 		--tsv $(SYSCALL_VERSIONS_TSV) --c $@.tmp
 	@mv $@.tmp $@
