@@ -5,7 +5,8 @@
  * TEST_NR_NOT_IMPLEMENTED is a native number the table names but the
  * kernel never implements (TEST_NOT_IMPLEMENTED_NAME).  TEST_SINCE(v) is
  * the first version the CLI gives a syscall of Linux v: arm64 began in 3.7.
- * TEST_AUDIT_ARCH is the native ABI's seccomp_data.arch.
+ * TEST_AUDIT_ARCH is the native ABI's seccomp_data.arch, TEST_SCMP_ARCH
+ * its name in a seccomp profile.
  */
 #ifndef KABISTAT_SELFTESTS_ABIS_H
 #define KABISTAT_SELFTESTS_ABIS_H
@@ -22,6 +23,7 @@
 #define TEST_NOT_IMPLEMENTED_NAME "nfsservctl"
 #define TEST_SINCE(v)		"3.7"
 #define TEST_AUDIT_ARCH		AUDIT_ARCH_AARCH64
+#define TEST_SCMP_ARCH		"SCMP_ARCH_AARCH64"
 #else
 #define TEST_ABI_NATIVE		KABISTAT_ABI_X86_64
 #define TEST_ABI_NATIVE_NAME	"x86_64"
@@ -31,6 +33,7 @@
 #define TEST_NOT_IMPLEMENTED_NAME "uselib"
 #define TEST_SINCE(v)		v
 #define TEST_AUDIT_ARCH		AUDIT_ARCH_X86_64
+#define TEST_SCMP_ARCH		"SCMP_ARCH_X86_64"
 #endif
 
 #endif /* KABISTAT_SELFTESTS_ABIS_H */

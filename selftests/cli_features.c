@@ -253,6 +253,10 @@ static uint32_t scmp_arch(const char *name)
 		return SCMP_ARCH_X86;
 	if (!strcmp(name, "SCMP_ARCH_X32"))
 		return SCMP_ARCH_X32;
+	if (!strcmp(name, "SCMP_ARCH_AARCH64"))
+		return SCMP_ARCH_AARCH64;
+	if (!strcmp(name, "SCMP_ARCH_ARM"))
+		return SCMP_ARCH_ARM;
 	return 0;
 }
 
@@ -486,7 +490,7 @@ TEST_F(cli, seccomp_profile_runs_the_workload_and_refuses_the_rest)
 	archmap = json_get(&prof, "archMap");
 	ASSERT_NE(NULL, archmap);
 	ASSERT_EQ(1, archmap->n);
-	EXPECT_STREQ("SCMP_ARCH_X86_64",
+	EXPECT_STREQ(TEST_SCMP_ARCH,
 		     json_get(&archmap->kids[0], "architecture")->str);
 	EXPECT_EQ(0, json_get(&archmap->kids[0], "subArchitectures")->n);
 	rules = json_get(&prof, "syscalls");
