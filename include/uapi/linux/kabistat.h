@@ -223,7 +223,7 @@ enum kabistat_abi_attr {
 	KABISTAT_ABI_A_UNSPEC,
 	KABISTAT_ABI_A_PAD,
 	KABISTAT_ABI_A_ID,		/* u32, enum kabistat_abi */
-	KABISTAT_ABI_A_NAME,		/* string: x86_64, ia32, x32 */
+	KABISTAT_ABI_A_NAME,		/* string: x86_64, ia32, x32, arm64, arm */
 	KABISTAT_ABI_A_TABLE_SIZE,	/* u32 */
 	KABISTAT_ABI_A_NR_IMPLEMENTED,	/* u32, numbers implemented */
 	KABISTAT_ABI_A_IMPLEMENTED,	/* binary, see GET_ABI above */
