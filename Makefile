@@ -34,6 +34,18 @@ KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
 	sed 's|.*/linux-headers-||' | sort -V | tail -n 1; fi)
 KDIR ?= /usr/src/linux-headers-$(KVER)
 KMOD_DIR := $(BUILD)/kmod/$(KVER)
+# Headers of an arm64 kernel (scripts/arm64-kernel.sh) build the module
+# with the cross compiler, unless this machine is arm64 itself: the one
+# scripts/arm64-toolchain.sh unpacked (Debian's conflicts with
+# gcc-multilib), first in PATH, where the headers' own CROSS_COMPILE
+# (6.12's is an override) finds it.
+KABISTAT_CACHE ?= /var/cache/kabistat
+ARM64_TOOLCHAIN ?= $(KABISTAT_CACHE)/arm64-toolchain/root/usr/bin/
+KARCH := $(shell sed -n 's/^override ARCH = //p' $(KDIR)/.kernelvariables 2>/dev/null)
+ifeq ($(KARCH)-$(filter aarch64,$(shell uname -m)),arm64-)
+KBUILD_FLAGS += ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+KBUILD_ENV := PATH=$(ARM64_TOOLCHAIN):$$PATH
+endif
 KMOD := $(KMOD_DIR)/kmod/kabistat.ko
 # The test build: the same module with the selftests' hooks (kmod/testing.h).
 KMOD_TEST_DIR := $(BUILD)/kmod-test/$(KVER)
@@ -64,13 +76,13 @@ module:
 	@test -n "$(KVER)" -a -d "$(KDIR)" || { echo "no kernel headers for '$(KVER)': install linux-headers-$(KVER) or run 'make deps'" >&2; exit 1; }
 	@mkdir -p $(KMOD_DIR)
 	@cp -a --update Kbuild VERSION kmod include $(KMOD_DIR)/
-	$(MAKE) -C $(KDIR) M=$(KMOD_DIR) $(KBUILD_FLAGS) modules
+	$(KBUILD_ENV) $(MAKE) -C $(KDIR) M=$(KMOD_DIR) $(KBUILD_FLAGS) modules
 
 module-test:
 	@test -n "$(KVER)" -a -d "$(KDIR)" || { echo "no kernel headers for '$(KVER)': install linux-headers-$(KVER) or run 'make deps'" >&2; exit 1; }
 	@mkdir -p $(KMOD_TEST_DIR)
 	@cp -a --update Kbuild VERSION kmod include $(KMOD_TEST_DIR)/
-	$(MAKE) -C $(KDIR) M=$(KMOD_TEST_DIR) KABISTAT_TESTING=1 $(KBUILD_FLAGS) modules
+	$(KBUILD_ENV) $(MAKE) -C $(KDIR) M=$(KMOD_TEST_DIR) KABISTAT_TESTING=1 $(KBUILD_FLAGS) modules
 
 $(KTOOLS)/.stamp: $(LINUX_SRC_TAR)
 	@mkdir -p $(KTOOLS)
@@ -80,6 +92,23 @@ $(KTOOLS)/.stamp: $(LINUX_SRC_TAR)
 		'*/tools/testing/selftests/kselftest_harness.h' \
 		'*/tools/testing/selftests/kselftest.h'
 	@touch $@
+
+# USER_ARCH=arm64: user space and the test payload cross-built for the
+# arm64 guests, against the arm64 sysroot (scripts/arm64-sysroot.sh); give
+# them a BUILD of their own.  make check does (scripts/check.sh).
+PKG_CONFIG ?= pkg-config
+ifeq ($(USER_ARCH),arm64)
+ARM64_SYSROOT ?= $(KABISTAT_CACHE)/arm64-sysroot/root
+CC := $(ARM64_TOOLCHAIN)aarch64-linux-gnu-gcc-12 --sysroot=$(ARM64_SYSROOT)
+COMPAT_CC := $(ARM64_TOOLCHAIN)arm-linux-gnueabihf-gcc-12
+PKG_CONFIG := PKG_CONFIG_SYSROOT_DIR=$(ARM64_SYSROOT) \
+	PKG_CONFIG_LIBDIR=$(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu/pkgconfig:$(ARM64_SYSROOT)/usr/share/pkgconfig \
+	pkg-config
+# How the build runs a test binary (tests.list).
+TEST_EXEC := qemu-aarch64 -L $(ARM64_SYSROOT)
+else ifneq ($(USER_ARCH),)
+$(error USER_ARCH is arm64 or empty, not '$(USER_ARCH)')
+endif
 
 include userspace/userspace.mk
 include selftests/selftests.mk

@@ -10,6 +10,7 @@
 #include <net/genetlink.h>
 
 #include "abi.h"
+#include "compat.h"
 #include "params.h"
 #include "stats.h"
 #include "testing.h"
@@ -43,8 +44,8 @@ static const struct ks_sysent ks_table_32[] = {
 };
 
 static struct ks_abi ks_abis[] = {
-	{ .id = KABISTAT_ABI_X86_64, .name = "x86_64" },
-	{ .id = KABISTAT_ABI_IA32, .name = "ia32" },
+	{ .id = KS_ABI_NATIVE, .name = KS_ABI_NATIVE_NAME },
+	{ .id = KS_ABI_COMPAT, .name = KS_ABI_COMPAT_NAME },
 };
 
 static const struct {

@@ -12,6 +12,7 @@
 
 #include <linux/capability.h>
 #include <linux/cgroup.h>
+#include <linux/compat.h>
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/net.h>
@@ -23,6 +24,41 @@
 #include <linux/kabistat.h>
 
 #include "compat-features.h"
+
+/*
+ * The architecture's two syscall ABIs: the native one (syscalls_64.inc)
+ * and the 32-bit one of compat tasks (syscalls_32.inc).  x86 asks
+ * in_ia32_syscall(), not in_compat_syscall(), which x32 calls satisfy too;
+ * on arm64 the two are one.
+ */
+#ifdef CONFIG_ARM64
+#define KS_ABI_NATIVE		KABISTAT_ABI_ARM64
+#define KS_ABI_NATIVE_NAME	"arm64"
+#define KS_ABI_COMPAT		KABISTAT_ABI_ARM
+#define KS_ABI_COMPAT_NAME	"arm"
+
+static __always_inline bool ks_in_compat_syscall(void)
+{
+	return in_compat_syscall();
+}
+
+/*
+ * arm64 tells a compat task by its image (TIF_32BIT), not by how the call
+ * entered: an exec that changes the task's ABI returns in the new image's
+ * ABI with the number it entered with, the other ABI's execve.
+ */
+#define KS_EXEC_SWITCHES_ABI
+#else
+#define KS_ABI_NATIVE		KABISTAT_ABI_X86_64
+#define KS_ABI_NATIVE_NAME	"x86_64"
+#define KS_ABI_COMPAT		KABISTAT_ABI_IA32
+#define KS_ABI_COMPAT_NAME	"ia32"
+
+static __always_inline bool ks_in_compat_syscall(void)
+{
+	return in_ia32_syscall();
+}
+#endif
 
 /*
  * From 6.13 the syscall tracepoints may fault: their probes run under RCU
@@ -53,15 +89,22 @@ static __always_inline void ks_syscall_probe_end(void)
 
 /*
  * The entry points of syscalls, by ABI: the kernel's syscall wrappers
- * (since 4.17), the compat one first where an ABI has both.
+ * (since 4.17 on x86, 4.19 on arm64), the compat one first where an ABI
+ * has both.  On arm64 the compat ABI shares the native wrappers of the
+ * calls that need no conversion (exit, exit_group).
  */
 #define KS_ENTRY_PREFIXES	2
 
 static inline const char *ks_entry_prefix(u32 abi, unsigned int i)
 {
 	static const char *const prefixes[][KS_ENTRY_PREFIXES] = {
+#ifdef CONFIG_ARM64
+		[KABISTAT_ABI_ARM64] = { "__arm64_sys_" },
+		[KABISTAT_ABI_ARM] = { "__arm64_compat_sys_", "__arm64_sys_" },
+#else
 		[KABISTAT_ABI_X86_64] = { "__x64_sys_" },
 		[KABISTAT_ABI_IA32] = { "__ia32_compat_sys_", "__ia32_sys_" },
+#endif
 	};
 
 	return abi < ARRAY_SIZE(prefixes) ? prefixes[abi][i] : NULL;

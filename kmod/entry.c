@@ -117,6 +117,17 @@ static notrace int ks_entry_probe(struct kprobe *p, struct pt_regs *regs)
 static struct kprobe *ks_kprobes;
 static unsigned int ks_nr_kprobes;
 
+/* Whether @sym is probed already: ABIs may share a wrapper. */
+static bool ks_entry_probed(const char *sym)
+{
+	unsigned int i;
+
+	for (i = 0; i < ks_nr_kprobes; i++)
+		if (!strcmp(ks_kprobes[i].symbol_name, sym))
+			return true;
+	return false;
+}
+
 /*
  * Probe @name of @abi at the first of its entry points the kernel has.
  * Return: 0, or -ENOENT when it has none.
@@ -130,12 +141,19 @@ static int ks_entry_add(u32 abi, const char *name, unsigned int max)
 		struct kprobe *kp = &ks_kprobes[ks_nr_kprobes];
 		char *sym;
 
-		if (WARN_ON_ONCE(ks_nr_kprobes == max))
-			return -E2BIG;
 		sym = kasprintf(GFP_KERNEL, "%s%s", ks_entry_prefix(abi, i),
 				name);
 		if (!sym)
 			return -ENOMEM;
+		/* one probe a wrapper: its handler counts by the caller's ABI */
+		if (ks_entry_probed(sym)) {
+			kfree(sym);
+			return 0;
+		}
+		if (WARN_ON_ONCE(ks_nr_kprobes == max)) {
+			kfree(sym);
+			return -E2BIG;
+		}
 		memset(kp, 0, sizeof(*kp));
 		kp->symbol_name = sym;
 		kp->pre_handler = ks_entry_probe;

@@ -29,11 +29,32 @@
 #include "stats.h"
 #include "tracepoints.h"
 
-/* Counting off: what entered while it was on is over all the same. */
-static noinline void ks_exit_uncounted(long id)
+/*
+ * A successful exec that returns in another ABI than it entered with
+ * (KS_EXEC_SWITCHES_ABI): its number is an exec of the other ABI, and the
+ * task is inside an exec.  It was counted when it entered.
+ */
+static __always_inline bool ks_exec_switched(u32 abi, long id, long ret)
 {
-	u8 kind = ks_syscall_kind(ks_current_abi(), id);
+#ifdef KS_EXEC_SWITCHES_ABI
+	u32 other = abi == KS_ABI_COMPAT ? KS_ABI_NATIVE : KS_ABI_COMPAT;
 
+	return unlikely(!ret && ks_syscall_kind(other, id) == KS_SYS_EXEC &&
+			ks_syscall_kind(abi, id) != KS_SYS_EXEC) &&
+	       ks_inflight_leave(KS_IN_EXEC);
+#else
+	return false;
+#endif
+}
+
+/* Counting off: what entered while it was on is over all the same. */
+static noinline void ks_exit_uncounted(long id, long ret)
+{
+	u32 abi = ks_current_abi();
+	u8 kind = ks_syscall_kind(abi, id);
+
+	if (ks_exec_switched(abi, id, ret))
+		return;
 	if (kind == KS_SYS_EXEC)
 		ks_inflight_leave(KS_IN_EXEC);
 	else if (kind == KS_SYS_SIGRETURN || id == -1)
@@ -110,12 +131,16 @@ static notrace void ks_probe_sys_exit(void *data, struct pt_regs *regs,
 	struct ks_cslot *cs;
 	struct ks_cpu *cpu;
 	u64 cgid, tag;
+	u32 abi;
 
 	if (!static_branch_likely(&ks_counting)) {
-		ks_exit_uncounted(id);
+		ks_exit_uncounted(id, ret);
 		return;
 	}
-	tag = ks_raw_tag(ks_current_abi(), id);
+	abi = ks_current_abi();
+	if (ks_exec_switched(abi, id, ret))
+		return;
+	tag = ks_raw_tag(abi, id);
 
 	ks_syscall_probe_begin();
 	cgid = ks_current_cgid();

@@ -9,11 +9,11 @@
 #include <linux/sched.h>
 #include <asm/syscall.h>
 
+#include "compat.h"
+
 static __always_inline u32 ks_current_abi(void)
 {
-	if (in_ia32_syscall())
-		return KABISTAT_ABI_IA32;
-	return KABISTAT_ABI_X86_64;
+	return ks_in_compat_syscall() ? KS_ABI_COMPAT : KS_ABI_NATIVE;
 }
 
 /* Call with preemption disabled: css_sets are freed after RCU. */

@@ -34,6 +34,11 @@ packages=(
 	dkms valgrind libc6-dbg
 	prometheus   # promtool, for the exposition check in scripts/host-tests.sh
 	bpftrace clang libbpf-dev sysdig   # make bench (sysdig: its driver is built by hand)
+	# The arm64 guests (KERNELS=arm64-6.1 arm64-6.12), and qemu-aarch64,
+	# which lists the cross-built tests (-l) for tests.list.  The arm64
+	# kernels, user land and cross compilers (which conflict with
+	# gcc-multilib) are never installed: see scripts/arm64-*.sh.
+	qemu-system-arm qemu-user
 )
 # The Kubernetes manifests' validator (scripts/host-tests.sh) runs on
 # Node.js with packages from npm.  A machine with another build of Node.js

@@ -25,14 +25,16 @@ ks_cache() {
 	flock 9
 }
 
-# ks_private_apt SUITE ENTRY: $mirror, $apt_dir and $apt_opts for SUITE,
+# ks_private_apt SUITE ENTRY [ARCH...]: $mirror, $apt_dir and $apt_opts for SUITE,
 # from the URIs of the system's Debian entry: ENTRY "main" takes the first
 # entry that is not -security, "security" the -security one or, without
 # it, the main one's "-security" sibling.  The index is refreshed when the
-# mirror changed or once a day; offline, the cached one is used.
+# mirror changed or once a day; offline, the cached one is used.  ARCH:
+# the architectures of the index, the first one the default of package
+# names without ":arch" (without ARCH, the system's).
 ks_private_apt() {
 	local suite=$1 entry=$2 sources=/etc/apt/sources.list.d/debian.sources
-	local keyring stale=1
+	local keyring stale=1 archs=("${@:3}")
 
 	[[ -r $sources ]] || die "$sources not found: cannot tell which Debian mirror to use"
 	read -r mirror keyring < <(awk -v RS= -v want="$entry" '
@@ -61,6 +63,7 @@ ks_private_apt() {
 	apt_dir=$cache/apt
 	mkdir -p "$apt_dir"/{lists/partial,archives/partial,debs}
 	echo "deb [signed-by=$keyring] $mirror $suite main" >"$apt_dir/sources.list.new"
+	((${#archs[@]} == 0)) || echo "# ${archs[*]}" >>"$apt_dir/sources.list.new"
 	apt_opts=(
 		-o Dir::Etc::sourcelist="$apt_dir/sources.list"
 		-o Dir::Etc::sourceparts=-
@@ -71,6 +74,11 @@ ks_private_apt() {
 		-o Dir::Cache::archives="$apt_dir/archives"
 		-o Debug::NoLocking=1
 	)
+	if ((${#archs[@]})); then
+		local IFS=,
+		apt_opts+=(-o APT::Architecture="${archs[0]}" -o APT::Architectures="${archs[*]}")
+		unset IFS
+	fi
 	((EUID == 0)) && apt_opts+=(-o APT::Sandbox::User=root)
 
 	if cmp -s "$apt_dir/sources.list.new" "$apt_dir/sources.list" &&

@@ -38,6 +38,7 @@
 #include <linux/seccomp.h>
 
 #include "kselftest_harness.h"
+#include "abis.h"
 #include "cli_run.h"
 #include "jsoncheck.h"
 #include "vdsosyms.h"
@@ -254,6 +255,10 @@ static uint32_t scmp_arch(const char *name)
 		return SCMP_ARCH_X86;
 	if (!strcmp(name, "SCMP_ARCH_X32"))
 		return SCMP_ARCH_X32;
+	if (!strcmp(name, "SCMP_ARCH_AARCH64"))
+		return SCMP_ARCH_AARCH64;
+	if (!strcmp(name, "SCMP_ARCH_ARM"))
+		return SCMP_ARCH_ARM;
 	return 0;
 }
 
@@ -372,7 +377,7 @@ TEST_F(cli, check_flags_openat2_and_clone3_on_4_19)
 	EXPECT_LACKS(res.out, "will fail");
 	/* openat2  x86_64  Linux 5.6  2 calls */
 	ASSERT_EQ(6, line_fields(res.out, "openat2 ", f));
-	EXPECT_STREQ("x86_64", f[1]);
+	EXPECT_STREQ(TEST_ABI_NATIVE_NAME, f[1]);
 	EXPECT_STREQ("5.6", f[3]);
 	EXPECT_STREQ("2", f[4]);
 	ASSERT_EQ(6, line_fields(res.out, "clone3 ", f));
@@ -387,8 +392,8 @@ TEST_F(cli, check_flags_openat2_and_clone3_on_4_19)
 			     self->cg.path));
 	EXPECT_EQ(1, res.status);
 	snprintf(want, sizeof(want),
-		 "\"may_fail\":[{\"abi\":\"x86_64\",\"nr\":%d,\"name\":\"clone3\","
-		 "\"since\":\"5.3\",\"calls\":1},{\"abi\":\"x86_64\",\"nr\":%d,"
+		 "\"may_fail\":[{\"abi\":\"" TEST_ABI_NATIVE_NAME "\",\"nr\":%d,\"name\":\"clone3\","
+		 "\"since\":\"5.3\",\"calls\":1},{\"abi\":\"" TEST_ABI_NATIVE_NAME "\",\"nr\":%d,"
 		 "\"name\":\"openat2\",\"since\":\"5.6\",\"calls\":2}],"
 		 "\"enosys\":[]", SYS_clone3, SYS_openat2);
 	EXPECT_HAS(res.out, want);
@@ -448,7 +453,7 @@ TEST_F(cli, check_reports_enosys_here_and_ignores_enosys_only_syscalls)
 	EXPECT_NE(NULL, cli_line(res.out, "clone3 "));
 	EXPECT_EQ(NULL, cli_line(res.out, "openat2 "));
 	snprintf(want, sizeof(want),
-		 "  ENOSYS here (Linux %s): openat2 x86_64, 2 of 2 calls\n",
+		 "  ENOSYS here (Linux %s): openat2 " TEST_ABI_NATIVE_NAME ", 2 of 2 calls\n",
 		 u.release);
 	EXPECT_HAS(res.out, want);
 }
@@ -578,7 +583,7 @@ TEST_F(cli, seccomp_profile_runs_the_workload_and_refuses_the_rest)
 	archmap = json_get(&prof, "archMap");
 	ASSERT_NE(NULL, archmap);
 	ASSERT_EQ(1, archmap->n);
-	EXPECT_STREQ("SCMP_ARCH_X86_64",
+	EXPECT_STREQ(TEST_SCMP_ARCH,
 		     json_get(&archmap->kids[0], "architecture")->str);
 	EXPECT_EQ(0, json_get(&archmap->kids[0], "subArchitectures")->n);
 	rules = json_get(&prof, "syscalls");
@@ -607,7 +612,7 @@ TEST_F(cli, seccomp_profile_runs_the_workload_and_refuses_the_rest)
 	/* and kabistat saw the refusal: one call, one error, denied */
 	ASSERT_EQ(0, CLI_RUN(&res, 0, "-j", "show", self->cg2.path));
 	snprintf(want, sizeof(want),
-		 "{\"abi\":\"x86_64\",\"nr\":%d,\"name\":\"getppid\","
+		 "{\"abi\":\"" TEST_ABI_NATIVE_NAME "\",\"nr\":%d,\"name\":\"getppid\","
 		 "\"calls\":1,\"errors\":1,\"enosys\":0,\"denied\":1,"
 		 "\"interrupted\":0,", SYS_getppid);
 	EXPECT_HAS(res.out, want);
@@ -820,7 +825,7 @@ static void series(char *buf, size_t len, const char *family,
 {
 	snprintf(buf, len,
 		 "\n%s{cgroup_id=\"%" PRIu64 "\",cgroup=\"%s\",container_id=\"\","
-		 "%s%s%sabi=\"x86_64\"} %llu\n", family, cg->id, path,
+		 "%s%s%sabi=\"" TEST_ABI_NATIVE_NAME "\"} %llu\n", family, cg->id, path,
 		 syscall_name ? "syscall=\"" : "",
 		 syscall_name ? syscall_name : "",
 		 syscall_name ? "\"," : "", v);
@@ -920,7 +925,7 @@ TEST_F(cli, export_has_the_fleet_families)
 	ASSERT_EQ(0, CLI_RUN(&res2, 0, "abi"));
 	ASSERT_EQ(0, res2.status);
 	/* "x86_64  TABLE  IMPLEMENTED  HASH" (and the next line's fields) */
-	ASSERT_LE(4, line_fields(res2.out, "x86_64 ", f));
+	ASSERT_LE(4, line_fields(res2.out, TEST_ABI_NATIVE_NAME " ", f));
 
 	ASSERT_EQ(0, CLI_RUN(&res, 0, "export"));
 	ASSERT_EQ(0, res.status) {
@@ -931,19 +936,19 @@ TEST_F(cli, export_has_the_fleet_families)
 		 major, minor);
 	EXPECT_HAS(res.out, want);
 	snprintf(want, sizeof(want),
-		 "\nkabistat_abi_info{abi=\"x86_64\",hash=\"%s\",release=\"%s\"} 1\n",
+		 "\nkabistat_abi_info{abi=\"" TEST_ABI_NATIVE_NAME "\",hash=\"%s\",release=\"%s\"} 1\n",
 		 f[3], u.release);
 	EXPECT_HAS(res.out, want);
 	snprintf(want, sizeof(want),
 		 "\nkabistat_cgroup_min_kernel_version{cgroup_id=\"%" PRIu64
 		 "\",cgroup=\"%s\",container_id=\"\",syscall=\"openat2\","
-		 "abi=\"x86_64\",since=\"5.6\"} 5.006\n",
+		 "abi=\"" TEST_ABI_NATIVE_NAME "\",since=\"5.6\"} 5.006\n",
 		 self->cg.id, rel_path(&self->cg));
 	EXPECT_HAS(res.out, want);
 	snprintf(want, sizeof(want),
 		 "\nkabistat_cgroup_min_kernel_version{cgroup_id=\"%" PRIu64
 		 "\",cgroup=\"%s\",container_id=\"\",syscall=\"clone3\","
-		 "abi=\"x86_64\",since=\"5.3\"} 5.003\n",
+		 "abi=\"" TEST_ABI_NATIVE_NAME "\",since=\"5.3\"} 5.003\n",
 		 self->cg2.id, rel_path(&self->cg2));
 	EXPECT_HAS(res.out, want);
 	/* one series each: no other syscall they used is as new */

@@ -32,6 +32,7 @@
 #include <linux/kabistat.h>
 
 #include "kselftest_harness.h"
+#include "abis.h"
 #include "cli_run.h"
 #include "cli_workloads.h"
 #include "modctl.h"
@@ -46,7 +47,7 @@ static void syscall_json(char *buf, size_t len, const char *name, int nr,
 			 int calls, int errors, int enosys, const char *since)
 {
 	snprintf(buf, len,
-		 "{\"abi\":\"x86_64\",\"nr\":%d,\"name\":\"%s\",\"calls\":%d,"
+		 "{\"abi\":\"" TEST_ABI_NATIVE_NAME "\",\"nr\":%d,\"name\":\"%s\",\"calls\":%d,"
 		 "\"errors\":%d,\"enosys\":%d,\"denied\":0,\"interrupted\":0,"
 		 "\"since\":\"%s\"}", nr, name, calls, errors, enosys, since);
 }
@@ -108,29 +109,35 @@ static void check_exact_counts(struct __test_metadata *_metadata,
 		 "\"partial\":false,\"path_truncated\":false}", cg->id,
 		 rel_path(cg));
 	EXPECT_HAS(res.out, want);
-	EXPECT_HAS(res.out, "\"abis\":[\"x86_64\"]");
+	EXPECT_HAS(res.out, "\"abis\":[\"" TEST_ABI_NATIVE_NAME "\"]");
 	snprintf(want, sizeof(want),
 		 "\"totals\":{\"calls\":%d,\"errors\":%d,\"enosys\":0,"
 		 "\"denied\":0,\"interrupted\":0}",
 		 NR_GETPPID + NR_BADCLOSE + CGTEST_OVERHEAD_CALLS, NR_BADCLOSE);
 	EXPECT_HAS(res.out, want);
 	syscall_json(want, sizeof(want), "getppid", SYS_getppid, NR_GETPPID,
-		     0, 0, "1.0");
+		     0, 0, TEST_SINCE("1.0"));
 	EXPECT_HAS(res.out, want);
 	syscall_json(want, sizeof(want), "close", SYS_close, NR_BADCLOSE,
-		     NR_BADCLOSE, 0, "1.0");
+		     NR_BADCLOSE, 0, TEST_SINCE("1.0"));
 	EXPECT_HAS(res.out, want);
-	syscall_json(want, sizeof(want), "read", SYS_read, 1, 0, 0, "1.0");
+	syscall_json(want, sizeof(want), "read", SYS_read, 1, 0, 0,
+		     TEST_SINCE("1.0"));
 	EXPECT_HAS(res.out, want);
 	syscall_json(want, sizeof(want), "exit_group", SYS_exit_group, 1, 0,
-		     0, "2.6");
+		     0, TEST_SINCE("2.6"));
 	EXPECT_HAS(res.out, want);
 	snprintf(want, sizeof(want), "\"errno\":{\"EBADF\":%d}}]",
 		 NR_BADCLOSE);
 	EXPECT_HAS(res.out, want);
+#ifdef __aarch64__
+	/* all four began with arm64, in 3.7 */
+	EXPECT_HAS(res.out, "\"min_kernel\":{\"version\":\"3.7\",\"syscalls\":[");
+#else
 	/* exit_group (2.6) is the newest of read, close, getppid (1.0) */
 	EXPECT_HAS(res.out,
 		   "\"min_kernel\":{\"version\":\"2.6\",\"syscalls\":[\"exit_group\"]}");
+#endif
 
 	/* the human table: the same numbers, thousands separated */
 	ASSERT_EQ(0, CLI_RUN(&res, 0, "show", (char *)cg->path));
@@ -150,7 +157,11 @@ static void check_exact_counts(struct __test_metadata *_metadata,
 	EXPECT_STREQ("1,009", calls);
 	EXPECT_STREQ("7", errors);
 	EXPECT_STREQ("0", enosys);
+#ifdef __aarch64__
+	EXPECT_HAS(res.out, " (Linux 3.7)\n");
+#else
 	EXPECT_HAS(res.out, "  newest syscall used: exit_group (Linux 2.6)\n");
+#endif
 	EXPECT_HAS(res.out, "  errno: EBADF 7\n");
 }
 
@@ -255,7 +266,7 @@ TEST_F(cli, unknown_attributes_are_ignored)
 			     (char *)self->cg.path));
 	EXPECT_EQ(0, res.status);
 	syscall_json(want, sizeof(want), "getppid", SYS_getppid, NR_GETPPID,
-		     0, 0, "1.0");
+		     0, 0, TEST_SINCE("1.0"));
 	EXPECT_HAS(res.out, want);
 	EXPECT_HAS(res.out, "\"subtree_cgroups\":1,");
 

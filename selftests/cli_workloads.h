@@ -19,6 +19,8 @@
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 
+#include "abis.h"
+
 #define NR_GETPPID	1000
 #define NR_BADCLOSE	7
 
@@ -74,7 +76,7 @@ static inline int prep_openat2_enosys(void *arg)
 	struct sock_filter insns[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			 offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TEST_AUDIT_ARCH, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			 offsetof(struct seccomp_data, nr)),

@@ -30,13 +30,34 @@
 #include "cgtest.h"
 #include "expect.h"
 
-/* ia32 numbers are a frozen ABI (arch/x86/entry/syscalls/syscall_32.tbl). */
+/*
+ * X64 and IA32 are the native and the compat ABI: x86_64 and ia32, or on
+ * arm64 arm64 and arm (AArch32 EABI).  The compat numbers are frozen ABIs
+ * (arch/x86/entry/syscalls/syscall_32.tbl, arch/arm/tools/syscall.tbl),
+ * and COMPAT_WORKLOAD makes exactly 5 getppid and exit_group(0) in them.
+ */
+#ifdef __aarch64__
+#define IA32_NR_EXECVE		11
+#define IA32_NR_GETPPID		64
+#define IA32_NR_EXIT_GROUP	248
+#define COMPAT_WORKLOAD		"wl_arm"
+
+#define X64	KABISTAT_ABI_ARM64
+#define IA32	KABISTAT_ABI_ARM
+/* arm64 has no fork(2): fork() is clone(SIGCHLD). */
+#define SYS_FORK		SYS_clone
+#define raw_fork()		syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0)
+#else
 #define IA32_NR_EXECVE		11
 #define IA32_NR_GETPPID		64
 #define IA32_NR_EXIT_GROUP	252
+#define COMPAT_WORKLOAD		"wl_ia32"
 
 #define X64	KABISTAT_ABI_X86_64
 #define IA32	KABISTAT_ABI_IA32
+#define SYS_FORK		SYS_fork
+#define raw_fork()		syscall(SYS_fork)
+#endif
 #define X32	KABISTAT_ABI_X32
 
 #define MAX_CGS	4
@@ -76,6 +97,7 @@ static int wl_out_of_range(void *arg)
 	return 0;
 }
 
+#ifdef __x86_64__
 static long int80_getppid(void)
 {
 	long ret;
@@ -98,6 +120,7 @@ static int wl_int80(void *arg)
 			return 10;
 	return 0;
 }
+#endif
 
 static int prep_seccomp(void *arg)
 {
@@ -174,7 +197,7 @@ static int wl_fork(void *arg)
 
 	(void)arg;
 	for (i = 0; i < 10; i++) {
-		pid = syscall(SYS_fork);
+		pid = raw_fork();
 		if (pid == 0)
 			syscall(SYS_exit_group, 0);
 		if (pid < 0)
@@ -424,6 +447,7 @@ TEST_F(counting, int80_from_64bit_code_is_counted_as_ia32)
 {
 	struct kabistat_cgroup *cg;
 
+#ifdef __x86_64__
 	if (!self->abi->tables[IA32].present)
 		SKIP(return, "the kernel offers no ia32 ABI");
 	RUN_WORKLOAD(&self->cg[0], NULL, wl_int80, NULL);
@@ -436,6 +460,10 @@ TEST_F(counting, int80_from_64bit_code_is_counted_as_ia32)
 	EXPECT_EQ(2, cg->per_abi[X64].calls);	/* read, exit_group */
 	EXPECT_TOTALS(cg, 102, 0, 0, 0, 0);
 	kabistat_cgroup_free(cg);
+#else
+	(void)cg;
+	SKIP(return, "not x86: 64-bit code has no gate to the compat ABI");
+#endif
 }
 
 TEST_F(counting, seccomp_errno_returns_count_as_errors_denied_and_enosys)
@@ -506,7 +534,7 @@ TEST_F(counting, fork_counts_once_in_the_parent_not_the_child_return)
 	RUN_WORKLOAD(&self->cg[0], prep_sigchld_default, wl_fork, NULL);
 	cg = read_cg(_metadata, self->ks, self->cg[0].id);
 
-	EXPECT_SYSCALL(cg, X64, SYS_fork, 10, 0, 0, 0, 0);
+	EXPECT_SYSCALL(cg, X64, SYS_FORK, 10, 0, 0, 0, 0);
 	EXPECT_SYSCALL(cg, X64, SYS_wait4, 10, 0, 0, 0, 0);
 	/* the 10 children's and the workload's own */
 	EXPECT_SYSCALL(cg, X64, SYS_exit_group, 11, 0, 0, 0, 0);
@@ -524,10 +552,10 @@ TEST_F(counting, execve_of_ia32_binary_counts_once_under_the_caller_abi)
 
 	if (!self->abi->tables[IA32].present)
 		SKIP(return, "the kernel offers no ia32 ABI");
-	ASSERT_EQ(0, cgtest_helper_path("wl_ia32", path, sizeof(path)))
+	ASSERT_EQ(0, cgtest_helper_path(COMPAT_WORKLOAD, path, sizeof(path)))
 		TH_LOG("%s", cgtest_err());
 	ea.path = path;
-	/* wl_ia32: 5 ia32 getppid, then ia32 exit_group(0); nothing else */
+	/* 5 compat getppid, then compat exit_group(0); nothing else */
 	RUN_WORKLOAD(&self->cg[0], NULL, wl_execve, &ea);
 	cg = read_cg(_metadata, self->ks, self->cg[0].id);
 

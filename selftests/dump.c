@@ -32,6 +32,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <linux/kabistat.h>
+#include "abis.h"
 
 #include "kselftest_harness.h"
 #include "kabistat.h"
@@ -40,7 +41,7 @@
 #include "nlraw.h"
 #include "privdrop.h"
 
-#define X64		KABISTAT_ABI_X86_64
+#define X64		TEST_ABI_NATIVE
 #define MANY		300
 #define STABLE		8
 #define DUMPS		20

@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <linux/kabistat.h>
+#include "abis.h"
 
 #include "kselftest_harness.h"
 #include "kabistat.h"
@@ -34,9 +35,9 @@
 #include "expect.h"
 #include "privdrop.h"
 
-#define X64			KABISTAT_ABI_X86_64
-/* x86_64 134: uselib, named in the table but never implemented */
-#define NR_USELIB		134
+#define X64			TEST_ABI_NATIVE
+/* named in the table but never implemented (uselib on x86_64) */
+#define NR_USELIB		TEST_NR_NOT_IMPLEMENTED
 #define NR_BEYOND_TABLE		100000
 #define EVENT_WAIT_MS		10000
 

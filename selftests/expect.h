@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "kabistat.h"
+#include "abis.h"
 
 /* The counters of one (ABI, nr) of @cg; all zero when it has none. */
 static inline const struct kabistat_counters *
@@ -83,7 +84,7 @@ read_cg(struct __test_metadata *_metadata, struct kabistat *ks, uint64_t id)
 
 static inline uint64_t getppid_calls(const struct kabistat_cgroup *cg)
 {
-	return counters_of(cg, KABISTAT_ABI_X86_64, SYS_getppid)->calls;
+	return counters_of(cg, TEST_ABI_NATIVE, SYS_getppid)->calls;
 }
 
 static inline void expect_counters(struct __test_metadata *_metadata,

@@ -42,6 +42,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <linux/kabistat.h>
+#include "abis.h"
 
 #include "kselftest_harness.h"
 #include "kabistat.h"
@@ -1230,13 +1231,13 @@ TEST_F(fz, family_still_works_afterwards)
 	EXPECT_EQ(0, err) TH_LOG("%s", kabistat_errmsg(ks));
 	if (!err) {
 		for (i = 0; i < cg->nr_stats; i++)
-			if (cg->stats[i].abi == KABISTAT_ABI_X86_64 &&
+			if (cg->stats[i].abi == TEST_ABI_NATIVE &&
 			    cg->stats[i].nr == SYS_getppid)
 				getppid_calls = cg->stats[i].c.calls;
 		EXPECT_EQ(10, getppid_calls);
 		/* 10 getppid, 1 out of range, the read, the exit_group */
 		EXPECT_EQ(10 + 1 + CGTEST_OVERHEAD_CALLS, cg->totals.calls);
-		EXPECT_EQ(1, cg->out_of_range[KABISTAT_ABI_X86_64].calls);
+		EXPECT_EQ(1, cg->out_of_range[TEST_ABI_NATIVE].calls);
 		kabistat_cgroup_free(cg);
 	}
 	cgtest_remove(&c);

@@ -16,10 +16,14 @@
 #include "kselftest_harness.h"
 #include "kabistat.h"
 #include "nlraw.h"
+#include "abis.h"
 
-/* ia32 numbers are a frozen ABI; the 64-bit ones come from the headers. */
-#define IA32_NR_GETPPID		64
-#define IA32_NR_RESTART		0
+#define NATIVE		TEST_ABI_NATIVE
+#define COMPAT		TEST_ABI_COMPAT
+
+/* The compat numbers are frozen ABIs, the same two on ia32 and arm. */
+#define COMPAT_NR_GETPPID	64
+#define COMPAT_NR_RESTART	0
 
 FIXTURE(abi) {
 	struct kabistat *ks;
@@ -59,42 +63,38 @@ TEST_F(abi, reports_module_versions)
 	EXPECT_EQ(KABISTAT_CGROUP_MODE_UNIFIED, self->abi->cgroup_mode);
 }
 
-TEST_F(abi, x86_64_table_names_and_implements_known_syscalls)
+TEST_F(abi, native_table_names_and_implements_known_syscalls)
 {
-	const struct kabistat_syscall_table *t =
-		&self->abi->tables[KABISTAT_ABI_X86_64];
+	const struct kabistat_syscall_table *t = &self->abi->tables[NATIVE];
 
 	ASSERT_TRUE(t->present);
-	EXPECT_STREQ("x86_64", t->name);
+	EXPECT_STREQ(TEST_ABI_NATIVE_NAME, t->name);
 	ASSERT_GT(t->size, __NR_process_madvise);
 	EXPECT_STREQ("read", t->names[__NR_read]);
 	EXPECT_STREQ("getppid", t->names[__NR_getppid]);
 	EXPECT_STREQ("openat2", t->names[__NR_openat2]);
 	/* 5.10, the oldest kernel supported, ends its table with it */
 	EXPECT_STREQ("process_madvise", t->names[__NR_process_madvise]);
-	EXPECT_TRUE(kabistat_abi_implemented(self->abi, KABISTAT_ABI_X86_64,
-					     __NR_getppid));
-	/* uselib has a 64-bit number but no 64-bit implementation */
-	EXPECT_STREQ("uselib", t->names[__NR_uselib]);
-	EXPECT_FALSE(kabistat_abi_implemented(self->abi, KABISTAT_ABI_X86_64,
-					      __NR_uselib));
-	EXPECT_FALSE(kabistat_abi_implemented(self->abi, KABISTAT_ABI_X86_64,
-					      t->size));
+	EXPECT_TRUE(kabistat_abi_implemented(self->abi, NATIVE, __NR_getppid));
+	EXPECT_STREQ(TEST_NOT_IMPLEMENTED_NAME,
+		     t->names[TEST_NR_NOT_IMPLEMENTED]);
+	EXPECT_FALSE(kabistat_abi_implemented(self->abi, NATIVE,
+					      TEST_NR_NOT_IMPLEMENTED));
+	EXPECT_FALSE(kabistat_abi_implemented(self->abi, NATIVE, t->size));
 	EXPECT_GT(t->nr_implemented, 300);
 	EXPECT_LT(t->nr_implemented, t->size);
 }
 
-TEST_F(abi, ia32_table_uses_ia32_numbers)
+TEST_F(abi, compat_table_uses_compat_numbers)
 {
-	const struct kabistat_syscall_table *t =
-		&self->abi->tables[KABISTAT_ABI_IA32];
+	const struct kabistat_syscall_table *t = &self->abi->tables[COMPAT];
 
 	ASSERT_TRUE(t->present);
-	EXPECT_STREQ("ia32", t->name);
-	EXPECT_STREQ("getppid", t->names[IA32_NR_GETPPID]);
-	EXPECT_STREQ("restart_syscall", t->names[IA32_NR_RESTART]);
-	EXPECT_TRUE(kabistat_abi_implemented(self->abi, KABISTAT_ABI_IA32,
-					     IA32_NR_GETPPID));
+	EXPECT_STREQ(TEST_ABI_COMPAT_NAME, t->name);
+	EXPECT_STREQ("getppid", t->names[COMPAT_NR_GETPPID]);
+	EXPECT_STREQ("restart_syscall", t->names[COMPAT_NR_RESTART]);
+	EXPECT_TRUE(kabistat_abi_implemented(self->abi, COMPAT,
+					     COMPAT_NR_GETPPID));
 }
 
 /*

@@ -23,6 +23,7 @@
 #include <sys/utsname.h>
 
 #include "kselftest_harness.h"
+#include "abis.h"
 #include "cli_run.h"
 #include "modctl.h"
 #include "expect.h"
@@ -181,7 +182,7 @@ TEST(installed_cli_reports_exact_counts)
 		 cg.path + strlen(CGTEST_ROOT));
 	EXPECT_HAS(res.out, want);
 	snprintf(want, sizeof(want),
-		 "{\"abi\":\"x86_64\",\"nr\":%d,\"name\":\"getppid\","
+		 "{\"abi\":\"" TEST_ABI_NATIVE_NAME "\",\"nr\":%d,\"name\":\"getppid\","
 		 "\"calls\":%d,\"errors\":0,", SYS_getppid, NR_GETPPID);
 	EXPECT_HAS(res.out, want);
 	snprintf(want, sizeof(want), "\"totals\":{\"calls\":%d,\"errors\":0,",

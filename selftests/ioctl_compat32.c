@@ -24,8 +24,8 @@
 #include <sys/ioctl.h>
 #include <linux/kabistat.h>
 
-#ifndef __i386__
-#error "ioctl_compat32.c is built with -m32"
+#if !defined(__i386__) && !defined(__arm__)
+#error "ioctl_compat32.c is built for a 32-bit compat ABI (-m32, or arm)"
 #endif
 
 #define MAX_STATS	256

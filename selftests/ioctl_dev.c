@@ -24,6 +24,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/kabistat.h>
+#include "abis.h"
 
 #include "kselftest_harness.h"
 #include "kabistat.h"
@@ -196,7 +197,7 @@ TEST_F(dev, abi_info_matches_netlink)
 	ASSERT_EQ(a1->generation, a2->generation) TH_LOG("reset meanwhile?");
 	EXPECT_EQ(a1->generation, info.generation);
 	EXPECT_EQ(mask, info.abi_mask);
-	EXPECT_NE(0, info.abi_mask & (1U << KABISTAT_ABI_X86_64));
+	EXPECT_NE(0, info.abi_mask & (1U << TEST_ABI_NATIVE));
 	EXPECT_EQ(a1->max_cgroups, info.max_cgroups);
 	EXPECT_EQ(a1->counting, (int)info.counting);
 	EXPECT_STREQ(a1->kernel_release, info.release);
@@ -291,14 +292,14 @@ TEST_F(dev, cgroup_stats_match_netlink_for_a_quiescent_cgroup)
 	expect_same_stats(_metadata, cg, self->st, cs.stats_len);
 
 	/* and both are the true numbers */
-	s = find(self->st, cs.stats_len, KABISTAT_ABI_X86_64, SYS_getppid);
+	s = find(self->st, cs.stats_len, TEST_ABI_NATIVE, SYS_getppid);
 	ASSERT_NE(NULL, s);
 	EXPECT_EQ(100, s->calls);
-	s = find(self->st, cs.stats_len, KABISTAT_ABI_X86_64, SYS_close);
+	s = find(self->st, cs.stats_len, TEST_ABI_NATIVE, SYS_close);
 	ASSERT_NE(NULL, s);
 	EXPECT_EQ(20, s->calls);
 	EXPECT_EQ(20, s->errors);
-	s = find(self->st, cs.stats_len, KABISTAT_ABI_X86_64,
+	s = find(self->st, cs.stats_len, TEST_ABI_NATIVE,
 		 KABISTAT_NR_OUT_OF_RANGE);
 	ASSERT_NE(NULL, s);
 	EXPECT_EQ(7, s->calls);
@@ -464,7 +465,7 @@ TEST_F(dev, reset_by_fd_zeroes_the_cgroup)
 	after = nl_cgroup(_metadata, self->ks, self->cg.id);
 	EXPECT_EQ(0, after->totals.calls);
 	EXPECT_EQ(0, after->totals.errors);
-	EXPECT_EQ(0, after->out_of_range[KABISTAT_ABI_X86_64].calls);
+	EXPECT_EQ(0, after->out_of_range[TEST_ABI_NATIVE].calls);
 	EXPECT_NE(before->generation, after->generation);
 	kabistat_cgroup_free(before);
 	kabistat_cgroup_free(after);
@@ -522,8 +523,8 @@ TEST_F(dev, compat32_caller_gets_the_same_numbers)
 	after = before;
 	stats_req(&cs, self->cg.dfd, self->st, MAX_STATS);
 	ASSERT_EQ(0, xioctl(self->fd, KABISTAT_IOC_ABI_INFO, &before));
-	if (!(before.abi_mask & (1U << KABISTAT_ABI_IA32)))
-		SKIP(return, "the kernel offers no ia32 ABI");
+	if (!(before.abi_mask & (1U << TEST_ABI_COMPAT)))
+		SKIP(return, "the kernel offers no compat ABI");
 	ASSERT_EQ(0, xioctl(self->fd, KABISTAT_IOC_CGROUP_STATS, &cs));
 	status = run_capture(path, self->cg.path, out, sizeof(out));
 	ASSERT_EQ(0, xioctl(self->fd, KABISTAT_IOC_ABI_INFO, &after));

@@ -17,8 +17,8 @@
 #include <sys/mman.h>
 #include <linux/kabistat.h>
 
-#ifndef __i386__
-#error "ioctl_fuzz32.c is built with -m32"
+#if !defined(__i386__) && !defined(__arm__)
+#error "ioctl_fuzz32.c is built for a 32-bit compat ABI (-m32, or arm)"
 #endif
 
 static unsigned long nioctls;

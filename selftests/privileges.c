@@ -36,6 +36,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <linux/kabistat.h>
+#include "abis.h"
 
 #include "kselftest_harness.h"
 #include "kabistat.h"
@@ -45,7 +46,7 @@
 #include "privdrop.h"
 
 #define DEV_PATH	"/dev/kabistat"
-#define X64		KABISTAT_ABI_X86_64
+#define X64		TEST_ABI_NATIVE
 #define GETPPID_CALLS	10
 #define MAX_STATS	64
 

@@ -17,9 +17,10 @@
 #include <unistd.h>
 
 #include "kabistat.h"
+#include "abis.h"
 #include "cgtest.h"
 
-#define X64		KABISTAT_ABI_X86_64
+#define X64		TEST_ABI_NATIVE
 #define DEFAULT_TTL	600
 
 static inline int64_t now_ms(void)

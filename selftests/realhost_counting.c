@@ -31,6 +31,7 @@
 
 #include "kselftest_harness.h"
 #include "kabistat.h"
+#include "abis.h"
 #include "cgtest.h"
 #include "expect.h"
 #include "realhost.h"
@@ -418,7 +419,7 @@ FIXTURE_TEARDOWN(refused)
 #define REFUSED_TIMES	3
 #define NO_SUCH_PROGRAM	"/kabistat-no-such-program"
 
-/* A workload's argument: refuse x86_64 syscall @nr with errno @err. */
+/* A workload's argument: refuse native syscall @nr with errno @err. */
 #define REFUSE(nr, err)		((void *)(long)((nr) | ((err) << 16)))
 #define REFUSED_NR(arg)		((long)(arg) & 0xffff)
 #define REFUSED_ERRNO(arg)	((long)(arg) >> 16)
@@ -429,7 +430,7 @@ static int prep_refuse(void *arg)
 	struct sock_filter f[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			 offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TEST_AUDIT_ARCH, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			 offsetof(struct seccomp_data, nr)),

@@ -29,13 +29,14 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <linux/kabistat.h>
+#include "abis.h"
 
 #include "kselftest_harness.h"
 #include "kabistat.h"
 #include "cgtest.h"
 #include "modctl.h"
 
-#define X64		KABISTAT_ABI_X86_64
+#define X64		TEST_ABI_NATIVE
 #define NCG		30
 
 /* ------------------------------------------------------------------ */
@@ -63,7 +64,7 @@ static int wl_many(void *arg)
 	if (syscall(SYS_getppid) <= 0 || syscall(SYS_getpid) <= 0 ||
 	    syscall(SYS_getuid) < 0 || syscall(SYS_geteuid) < 0 ||
 	    syscall(SYS_getgid) < 0 || syscall(SYS_getegid) < 0 ||
-	    syscall(SYS_gettid) <= 0 || syscall(SYS_getpgrp) <= 0 ||
+	    syscall(SYS_gettid) <= 0 || syscall(SYS_getpgid, 0) <= 0 ||
 	    syscall(SYS_sched_yield) ||
 	    syscall(SYS_getpriority, PRIO_PROCESS, 0) < 0 ||
 	    syscall(SYS_times, &t) == -1 || syscall(SYS_uname, &u) ||

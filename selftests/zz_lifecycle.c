@@ -27,6 +27,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <linux/kabistat.h>
+#include "abis.h"
 
 #include "kselftest_harness.h"
 #include "kabistat.h"
@@ -37,7 +38,7 @@
 
 #define DEV_PATH	"/dev/kabistat"
 
-#define X64	KABISTAT_ABI_X86_64
+#define X64	TEST_ABI_NATIVE
 
 #define MAX_CGS		256
 

@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <linux/genetlink.h>
 #include <linux/kabistat.h>
+#include "abis.h"
 #include <linux/netlink.h>
 
 #include "kselftest_harness.h"
@@ -38,7 +39,7 @@
 #include "nlraw.h"
 #include "privdrop.h"
 
-#define X64	KABISTAT_ABI_X86_64
+#define X64	TEST_ABI_NATIVE
 
 static int64_t now_ms(void)
 {

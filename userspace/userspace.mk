@@ -7,12 +7,12 @@
 US_PKGS := libnl-genl-3.0 libmicrohttpd ncursesw libseccomp
 US_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 \
 	-Iinclude/uapi -Iuserspace/lib \
-	$(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null) \
+	$(shell $(PKG_CONFIG) --cflags libnl-genl-3.0 2>/dev/null) \
 	-DKABISTAT_VERSION='"$(VERSION)"' $(CFLAGS)
-US_LDLIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
+US_LDLIBS := $(shell $(PKG_CONFIG) --libs libnl-genl-3.0 2>/dev/null)
 # export --listen serves HTTP with libmicrohttpd; top draws with ncurses;
 # seccomp asks libseccomp which names it knows on each architecture.
-CLI_LDLIBS := $(shell pkg-config --libs libmicrohttpd ncursesw libseccomp 2>/dev/null) \
+CLI_LDLIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd ncursesw libseccomp 2>/dev/null) \
 	-lm -pthread
 
 LIB_SRCS := $(wildcard userspace/lib/*.c)
@@ -29,7 +29,7 @@ userspace: $(LIBKABISTAT) $(KABISTAT_CLI) $(BUILD)/lib/kabistat.pc
 
 .PHONY: us-deps
 us-deps:
-	@pkg-config --exists $(US_PKGS) 2>/dev/null || { \
+	@$(PKG_CONFIG) --exists $(US_PKGS) 2>/dev/null || { \
 		echo "missing pkg-config or the development files of $(US_PKGS): run 'make deps'" >&2; \
 		exit 1; }
 $(LIB_OBJS) $(CLI_OBJS): | us-deps
@@ -58,6 +58,10 @@ SYSCALL_TREE_6_12 ?= $(patsubst %/arch/x86/include/generated/uapi/asm/unistd_64.
 KABISTAT_CACHE ?= /var/cache/kabistat
 SYSCALL_TREES_EXTRA ?= 5.10=$(KABISTAT_CACHE)/linux-5.10/headers \
 	7.3=$(KABISTAT_CACHE)/linux-7.3/src
+# arm64 and arm: the arm64 headers scripts/arm64-kernel.sh unpacked, when
+# there (make check with KERNELS=arm64-* fetches them first).
+SYSCALL_ARM64_TREES ?= 6.1=$(KABISTAT_CACHE)/linux-arm64-6.1/headers \
+	6.12=$(KABISTAT_CACHE)/linux-arm64-6.12/headers
 SYSCALL_TREES_FOUND := $(BUILD)/gen/syscall-trees
 SYSCALL_VERSIONS_C := $(BUILD)/gen/syscall-versions.c
 SYSCALL_VERSIONS_TSV := $(BUILD)/data/syscall-versions.tsv
@@ -72,7 +76,7 @@ $(SYSCALL_TREE_6_1)/.stamp: $(LINUX_SRC_TAR)
 
 # VERSION=real path, empty where a tree is missing; rewritten only when it
 # changes.
-syscall_trees_now = $(foreach t,$(SYSCALL_TREES_EXTRA),\
+syscall_trees_now = $(foreach t,$(SYSCALL_TREES_EXTRA) $(SYSCALL_ARM64_TREES),\
 	$(firstword $(subst =, ,$(t)))=$(realpath $(lastword $(subst =, ,$(t)))))
 
 .PHONY: syscall-trees-found
@@ -92,6 +96,7 @@ $(SYSCALL_VERSIONS_C): userspace/data/gen-syscall-versions.py \
 		--manpage $(SYSCALL_MANPAGE) \
 		--tree 6.1=$(SYSCALL_TREE_6_1) --tree 6.12=$(SYSCALL_TREE_6_12) \
 		$(foreach t,$(SYSCALL_TREES_EXTRA),--optional-tree $(t)) \
+		$(foreach t,$(SYSCALL_ARM64_TREES),--arm64-tree $(t)) \
 		--overrides userspace/data/syscall-overrides \
 		--tsv $(SYSCALL_VERSIONS_TSV) --c $@.tmp
 	@mv $@.tmp $@
@@ -134,8 +139,11 @@ VALGRIND_FILES := memcheck-amd64-linux vgpreload_core-amd64-linux.so \
 	vgpreload_memcheck-amd64-linux.so default.supp
 VALGRIND_PAYLOAD := $(BUILD)/payload/valgrind
 
-ifneq ($(wildcard /usr/bin/valgrind.bin),)
+# Not in the arm64 payload (USER_ARCH): this machine's valgrind is amd64's.
+ifneq ($(USER_ARCH)-$(wildcard /usr/bin/valgrind.bin),-)
+ifeq ($(USER_ARCH),)
 tests: $(VALGRIND_PAYLOAD)/.stamp
+endif
 endif
 
 VALGRIND_LDSO := /lib64/ld-linux-x86-64.so.2

@@ -16,7 +16,7 @@ usage() {
 	usage: run-guest.sh -k VMLINUZ -m MODULE.ko -p PAYLOAD_DIR -o OUTDIR
 	                    [-T TEST_MODULE.ko] [-r ROOT_DIR] [-t TIMEOUT_SECONDS]
 	                    [-n SERIES] [-e EXPECTED_LIST] [-s SCALE]
-	                    [-a "extra kernel args"] [-P PORT] [-c] [-i]
+	                    [-a "extra kernel args"] [-P PORT] [-A ARCH] [-c] [-i]
 	  -T  the test build of the module (make module-test), which tests
 	      load from /lib/kabistat/test/kabistat.ko
 	  -r  a tree laid over the guest's root (stage-root.sh: an installed
@@ -30,6 +30,9 @@ usage() {
 	  -P  a network card on qemu's user network, isolated (restrict=on),
 	      with host 127.0.0.1:PORT forwarded to the guest's port PORT;
 	      nothing else of the guest is reachable, and it reaches nothing
+	  -A  the guest's architecture: x86_64 (default) or arm64, whose guest
+	      is qemu's virt machine with Debian's arm64 user land
+	      (scripts/arm64-sysroot.sh); its PAYLOAD must be arm64 builds
 	  -c  a control line: OUTDIR/control.in, a FIFO the host writes to,
 	      is the guest's /dev/ttyS2; qemu's pid goes to OUTDIR/qemu.pid
 	  -i  interactive: console on stdio, a shell in the guest, no tests
@@ -47,10 +50,10 @@ die() {
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 kernel='' module='' test_module='' payload='' outdir='' root='' extra_args=''
-series='' expected='' scale=1
+series='' expected='' scale=1 arch=x86_64
 interactive=0 control=0 port=''
 timeout_s=600
-while getopts 'k:m:T:p:o:r:t:n:e:s:a:P:cih' opt; do
+while getopts 'k:m:T:p:o:r:t:n:e:s:a:P:A:cih' opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	m) module=$OPTARG ;;
@@ -64,6 +67,7 @@ while getopts 'k:m:T:p:o:r:t:n:e:s:a:P:cih' opt; do
 	s) scale=$OPTARG ;;
 	a) extra_args=$OPTARG ;;
 	P) port=$OPTARG ;;
+	A) arch=$OPTARG ;;
 	c) control=1 ;;
 	i) interactive=1 ;;
 	*) usage ;;
@@ -83,7 +87,18 @@ done
 allowed=$here/allowed-skips
 [[ -z $port ]] || { [[ $port =~ ^[1-9][0-9]*$ ]] && ((port < 65536)); } ||
 	die "port must be a TCP port number"
-busybox=$(command -v busybox) || die "busybox not installed (scripts/deps.sh)"
+case $arch in
+x86_64)
+	busybox=$(command -v busybox) || die "busybox not installed (scripts/deps.sh)"
+	sysroot=''
+	;;
+arm64)
+	sysroot=$("$here/../../scripts/arm64-sysroot.sh") || die "no arm64 user land (scripts/arm64-sysroot.sh)"
+	busybox=$sysroot/bin/busybox
+	command -v busybox >/dev/null || die "busybox not installed (scripts/deps.sh)"
+	;;
+*) die "unknown architecture $arch (x86_64 or arm64)" ;;
+esac
 
 mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
@@ -135,13 +150,14 @@ build_initramfs() {
 	[[ -z $root ]] || cp -a "$root/." "$stage/"
 	cp "$busybox" "$stage/bin/busybox"
 	# --list-full puts applets where scripts expect them (/usr/bin/env ...),
-	# where the root tree has no program of that name.
+	# where the root tree has no program of that name.  The host's busybox
+	# (the same Debian version) lists them for another architecture's.
 	while read -r applet; do
 		[[ $applet == */* && $applet != bin/busybox ]] || continue
 		[[ -e $stage/$applet || -L $stage/$applet ]] && continue
 		mkdir -p "$stage/${applet%/*}"
 		ln -sf /bin/busybox "$stage/$applet"
-	done < <("$busybox" --list-full)
+	done < <(busybox --list-full)
 	install -m 0755 "$here/init.sh" "$stage/init"
 	install -m 0755 "$here/watchdog.sh" "$stage/lib/kabistat/watchdog"
 	install -m 0644 "$here/kernel-report-patterns" "$stage/lib/kabistat/"
@@ -152,10 +168,20 @@ build_initramfs() {
 	fi
 	cp -a "$payload/." "$stage/opt/kabistat/"
 
+	# arm64: the loader and every shared library of the user land, where
+	# the loader's default paths find them; ldd cannot run arm64 ELF files.
+	if [[ -n $sysroot ]]; then
+		(cd "$sysroot" && find lib usr/lib \( -name '*.so.*' -o -name 'ld-linux-*' \) \
+			\( -type f -o -type l \) -print0 |
+			cpio --null -pdm --quiet "$stage")
+		[[ -e $stage/lib/ld-linux-aarch64.so.1 ]] || die "$sysroot has no arm64 loader"
+	fi
+
 	# Copy each library to the path the loader resolved on the host, so the
 	# guest loader finds it in the same place without ld.so.cache.
 	local file deps=''
 	while IFS= read -r -d '' file; do
+		[[ -z $sysroot ]] || break
 		is_elf "$file" || continue
 		deps+=$(elf_deps "$file")$'\n'
 	done < <(find "$payload" ${root:+"$root"} -type f -print0)
@@ -184,7 +210,9 @@ nonce=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
 # KABISTAT_FUZZ_SEED=<the seed> run-guest.sh ...
 fuzz_seed=${KABISTAT_FUZZ_SEED:-0x$(od -An -tx8 -N8 /dev/urandom | tr -d ' \n')}
 echo "$fuzz_seed" >"$outdir/fuzz-seed"
-cmdline="console=ttyS0 panic=-1 loglevel=7 kabistat_guest.nonce=$nonce"
+console=ttyS0
+[[ $arch == x86_64 ]] || console=ttyAMA0
+cmdline="console=$console panic=-1 loglevel=7 kabistat_guest.nonce=$nonce"
 cmdline+=" kabistat_guest.fuzz_seed=$fuzz_seed kabistat_guest.timeout_scale=$scale"
 ((interactive)) && cmdline+=" kabistat_guest.shell=1"
 [[ -n $extra_args ]] && cmdline+=" $extra_args"
@@ -196,9 +224,34 @@ echo "$cmdline" >"$outdir/cmdline"
 # syscall_trace_enter on 6.1, an "Oops: int3" on 6.12, kabistat loaded or
 # not).  Both vCPUs still interleave, so races stay testable.
 # shellcheck disable=SC2054 # the commas belong to qemu's option values
-qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 1024 -smp 2 -no-reboot
-	-display none -vga none -monitor none
+if [[ $arch == x86_64 ]]; then
+	qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -vga none)
+else
+	qemu=(qemu-system-aarch64 -M virt -accel tcg -cpu max)
+fi
+qemu+=(-m 1024 -smp 2 -no-reboot -display none -monitor none
 	-kernel "$kernel" -initrd "$outdir/initramfs.cpio.gz" -append "$cmdline")
+
+# serial_ports CONSOLE RESULTS [CONTROL]: qemu's options for the guest's
+# console, its ttyS1 and its ttyS2, each "file:PATH", "pipe:PATH" or (the
+# console) "mon:stdio".  The virt machine has a single UART, the console
+# (ttyAMA0): arm64's ttyS ports are PCI 16550s, ttyS0 one on nothing.
+serial_ports() {
+	local i spec
+	ports=(-serial "$1")
+	shift
+	# shellcheck disable=SC2054 # the commas belong to qemu's option values
+	[[ $arch == x86_64 ]] || ports+=(-chardev null,id=ttyS0 -device pci-serial,chardev=ttyS0)
+	for ((i = 1; i <= $#; i++)); do
+		spec=${!i}
+		if [[ $arch == x86_64 ]]; then
+			ports+=(-serial "$spec")
+		else
+			ports+=(-chardev "${spec%%:*},id=ttyS$i,path=${spec#*:}"
+				-device "pci-serial,chardev=ttyS$i")
+		fi
+	done
+}
 
 # -n: a virtio card (the guest loads virtio_net) on a user network that
 # only the forwarded port reaches, from the host's loopback.
@@ -209,25 +262,26 @@ if [[ -n $port ]]; then
 fi
 
 if ((interactive)); then
-	exec "${qemu[@]}" -serial mon:stdio -serial "file:$outdir/results.ktap"
+	serial_ports mon:stdio "file:$outdir/results.ktap"
+	exec "${qemu[@]}" "${ports[@]}"
 fi
 
 # The third serial port reads what the host writes to control.in (qemu
 # opens both FIFOs of a pipe chardev; control.out takes the guest's
 # writes, unused).
-serial3=()
+control_port=()
 if ((control)); then
 	mkfifo "$outdir/control.in" "$outdir/control.out"
-	serial3=(-serial "pipe:$outdir/control" -pidfile "$outdir/qemu.pid")
+	control_port=("pipe:$outdir/control")
+	qemu+=(-pidfile "$outdir/qemu.pid")
 fi
+serial_ports "file:$outdir/console.log" "file:$outdir/results.ktap" "${control_port[@]}"
 
 # The guest powers off when done; a hang is caught by the timeout, and
 # --kill-after covers a qemu that ignores SIGTERM.
 start=$SECONDS
 qemu_status=0
-timeout --kill-after=10 "$timeout_s" "${qemu[@]}" \
-	-serial "file:$outdir/console.log" -serial "file:$outdir/results.ktap" \
-	"${serial3[@]}" </dev/null >"$outdir/qemu.log" 2>&1 || qemu_status=$?
+timeout --kill-after=10 "$timeout_s" "${qemu[@]}" "${ports[@]}" </dev/null >"$outdir/qemu.log" 2>&1 || qemu_status=$?
 echo "run-guest.sh: $(basename "$kernel"): qemu exited $qemu_status after $((SECONDS - start))s" >&2
 touch "$outdir/console.log" "$outdir/results.ktap"
 

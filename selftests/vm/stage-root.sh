@@ -14,6 +14,8 @@
 # libraries it links).
 #
 # Usage: stage-root.sh KVER KDIR ROOT     (make's output goes to ROOT.log)
+# With USER_ARCH=arm64 in the environment (and that build's BUILD), the
+# arm64 build is installed, with kmod from the arm64 sysroot.
 set -euo pipefail
 
 if (($# != 3)); then
@@ -48,10 +50,18 @@ for index in modules.order modules.builtin modules.builtin.modinfo; do
 	}
 done
 
-kmod=$(command -v kmod) || {
-	echo "stage-root.sh: kmod is not installed (scripts/deps.sh)" >&2
-	exit 1
-}
+if [[ ${USER_ARCH:-} == arm64 ]]; then
+	kmod=$(scripts/arm64-sysroot.sh)/bin/kmod
+	[[ -x $kmod ]] || {
+		echo "stage-root.sh: the arm64 sysroot has no /bin/kmod" >&2
+		exit 1
+	}
+else
+	kmod=$(command -v kmod) || {
+		echo "stage-root.sh: kmod is not installed (scripts/deps.sh)" >&2
+		exit 1
+	}
+fi
 install -D -m 0755 "$(readlink -f "$kmod")" "$root/usr/bin/kmod"
 mkdir -p "$root/sbin"
 for tool in modprobe modinfo depmod lsmod; do

@@ -31,6 +31,8 @@ static const char *const cli_abi_names[] = {
 	[KABISTAT_ABI_X86_64]	= "x86_64",
 	[KABISTAT_ABI_IA32]	= "ia32",
 	[KABISTAT_ABI_X32]	= "x32",
+	[KABISTAT_ABI_ARM64]	= "arm64",
+	[KABISTAT_ABI_ARM]	= "arm",
 };
 
 const char *cli_abi_name(const struct kabistat_kernel_abi *abi,

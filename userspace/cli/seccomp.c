@@ -42,7 +42,8 @@
 /*
  * Always allowed: what the vDSO falls back to and what no program calls
  * on purpose but every program needs (signal return, restart after a
- * stop, the end of a thread and of a process).  ia32 adds its own names.
+ * stop, the end of a thread and of a process).  ia32 and arm add their
+ * own names (the same: both have sigreturn and the 64-bit time calls).
  *
  * The vDSO fallbacks are the functions __vdso_NAME that the x86 vDSOs of
  * the version table's kernels (5.10, 6.1, 6.12, 7.3) export where NAME
@@ -267,6 +268,8 @@ int do_seccomp(struct cli *cli, int argc, char **argv)
 	if (cli_open_abi(&ks, &abi))
 		return CLI_EXIT_ERROR;
 	cli_warn_cgroup_mode(abi);
+	set.native = abi->tables[KABISTAT_ABI_ARM64].present ?
+		     KABISTAT_ABI_ARM64 : KABISTAT_ABI_X86_64;
 	for (i = optind; i < argc && !ret; i++) {
 		struct cli_cgroup_head head;
 		struct kabistat_cgroup *cg;
@@ -289,7 +292,8 @@ int do_seccomp(struct cli *cli, int argc, char **argv)
 	if (!ret && (seccomp_add_baseline(&set, seccomp_baseline,
 					  sizeof(seccomp_baseline) /
 					  sizeof(seccomp_baseline[0])) ||
-		     ((set.abis & (1u << KABISTAT_ABI_IA32)) &&
+		     ((set.abis & (1u << KABISTAT_ABI_IA32 |
+				    1u << KABISTAT_ABI_ARM)) &&
 		      seccomp_add_baseline(&set, seccomp_baseline_ia32,
 					   sizeof(seccomp_baseline_ia32) /
 					   sizeof(seccomp_baseline_ia32[0])))))

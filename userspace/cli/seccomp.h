@@ -29,6 +29,7 @@ struct seccomp_set {
 	struct seccomp_name *v;
 	size_t n, cap;
 	unsigned int abis;	/* bit per enum kabistat_abi used */
+	unsigned int native;	/* the kernel's native enum kabistat_abi */
 	unsigned long unnamed;	/* calls that no name can allow */
 };
 

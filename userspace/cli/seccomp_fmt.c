@@ -39,29 +39,41 @@ static const struct {
 };
 #define SECCOMP_NR_RULES	(sizeof(seccomp_rules) / sizeof(seccomp_rules[0]))
 
-/* The architectures a profile names: x86_64, and the compat ABIs used. */
+/* The architectures a profile names: the native one, and the compat ABIs used. */
 struct seccomp_arch {
 	const char *name;
 	uint32_t token;		/* libseccomp's */
-	int abi;		/* enum kabistat_abi; -1: always there */
+	unsigned int abi;	/* enum kabistat_abi */
 };
 
 static const struct seccomp_arch seccomp_arches[] = {
-	/*
-	 * The container's first execve is made by the runtime's x86_64
-	 * process under the filter: x86_64 is always there; the compat ABIs
-	 * only when used (a filter refuses other architectures outright).
-	 */
-	{ "SCMP_ARCH_X86_64", SCMP_ARCH_X86_64, -1 },
+	{ "SCMP_ARCH_X86_64", SCMP_ARCH_X86_64, KABISTAT_ABI_X86_64 },
 	{ "SCMP_ARCH_X86", SCMP_ARCH_X86, KABISTAT_ABI_IA32 },
 	{ "SCMP_ARCH_X32", SCMP_ARCH_X32, KABISTAT_ABI_X32 },
+	{ "SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64, KABISTAT_ABI_ARM64 },
+	{ "SCMP_ARCH_ARM", SCMP_ARCH_ARM, KABISTAT_ABI_ARM },
 };
 #define SECCOMP_NR_ARCHES	(sizeof(seccomp_arches) / sizeof(seccomp_arches[0]))
 
+/*
+ * The container's first execve is made by the runtime's native process
+ * under the filter: the native ABI is always there; the compat ABIs only
+ * when used (a filter refuses other architectures outright).
+ */
 static bool seccomp_has_arch(const struct seccomp_set *s, size_t i)
 {
-	return seccomp_arches[i].abi < 0 ||
+	return seccomp_arches[i].abi == s->native ||
 	       (s->abis & (1u << seccomp_arches[i].abi));
+}
+
+static size_t seccomp_native_arch(const struct seccomp_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < SECCOMP_NR_ARCHES; i++)
+		if (seccomp_arches[i].abi == s->native)
+			break;
+	return i;
 }
 
 static bool seccomp_in_rule(const struct seccomp_name *n, size_t rule)
@@ -160,11 +172,13 @@ static void seccomp_json(const struct seccomp_set *s,
 		json_key(&j, "archMap");
 		json_array_begin(&j);
 		json_object_begin(&j);
-		json_kv_string(&j, "architecture", seccomp_arches[0].name);
+		json_kv_string(&j, "architecture",
+			       seccomp_arches[seccomp_native_arch(s)].name);
 		json_key(&j, "subArchitectures");
 		json_array_begin(&j);
-		for (i = 1; i < SECCOMP_NR_ARCHES; i++)
-			if (seccomp_has_arch(s, i))
+		for (i = 0; i < SECCOMP_NR_ARCHES; i++)
+			if (seccomp_arches[i].abi != s->native &&
+			    seccomp_has_arch(s, i))
 				json_string(&j, seccomp_arches[i].name);
 		json_array_end(&j);
 		json_object_end(&j);

@@ -324,7 +324,7 @@ int do_show(struct cli *cli, int argc, char **argv)
 		sopts.abi = cli_abi_lookup(NULL, abi_name);
 		if (sopts.abi < 0)
 			return cli_usage_error("show",
-					       "--abi is x86_64, ia32 or x32, not '%s'",
+					       "--abi is x86_64, ia32, x32, arm64 or arm, not '%s'",
 					       abi_name);
 	}
 

@@ -27,8 +27,17 @@ Manual page notes: entries marked "<arch> only" or "Not on x86" never apply
 (x86 syscalls of the same name do not exist or come from the tables), and
 "x86 since V" gives the ia32 version.
 
+arm64 and arm (AArch32) come from the arm64 headers trees given with
+--arm64-tree (scripts/arm64-kernel.sh unpacks Debian's): the generated
+unistd_64.h and unistd_32.h where the tree has them (6.11 on), else the
+uapi asm/unistd.h through the preprocessor and arm64's asm/unistd32.h.
+arm64 began in 3.7, with the AArch32 compat layer: a version from the
+manual page older than that becomes 3.7 (the page's entries for another
+architecture only are left out, "ARM only" ones kept for arm).
+
 usage: gen-syscall-versions.py --manpage syscalls.2.gz \\
 	--tree 6.1=DIR --tree 6.12=DIR [--optional-tree 7.3=DIR|TAR] \\
+	[--arm64-tree 6.1=DIR ...] \\
 	[--overrides FILE] [--c OUT.c] [--tsv OUT.tsv]
 
 A tree is a directory holding arch/x86/entry/syscalls/syscall_*.tbl (a
@@ -41,10 +50,14 @@ import argparse
 import gzip
 import os
 import re
+import subprocess
 import sys
 import tarfile
 
-ABIS = ("x86_64", "ia32", "x32")
+ABIS = ("x86_64", "ia32", "x32", "arm64", "arm")
+X86_ABIS = ("x86_64", "ia32", "x32")
+ARM64_ABIS = ("arm64", "arm")
+ARM64_FIRST = "3.7"
 
 # syscall_64.tbl ABI column -> our ABIs
 TBL64 = {"common": ("x86_64", "x32"), "64": ("x86_64",), "x32": ("x32",)}
@@ -125,8 +138,53 @@ def read_tree(path):
     die("%s: neither a kernel source tree, a headers tree nor a tarball" % path)
 
 
-def parse_manpage(path):
-    """{name: (version, ia32_version or None)} for entries that apply to x86."""
+def read_arm64_tree(path):
+    """{abi: set(names)} of arm64 and arm from an arm64 headers tree."""
+    names = {abi: set() for abi in ABIS}
+    gen = os.path.join(path, "arch/arm64/include/generated")
+    if os.path.exists(os.path.join(gen, "uapi/asm/unistd_64.h")):
+        for abi, rel in (("arm64", "uapi/asm/unistd_64.h"),
+                         ("arm", "asm/unistd_32.h")):
+            with open(os.path.join(gen, rel)) as f:
+                names[abi] = parse_unistd(f.read())
+        return names
+    # Debian's headers tree includes the common one by absolute path.
+    with open(os.path.join(path, "Makefile")) as f:
+        m = re.search(r"^include (\S+)/Makefile$", f.read(), re.M)
+    if not m:
+        die("%s: neither generated unistd headers nor a common tree" % path)
+    common = m.group(1)
+    out = subprocess.run(
+        ["cpp", "-nostdinc", "-dM",
+         "-I", os.path.join(common, "arch/arm64/include/uapi"),
+         "-I", os.path.join(gen, "uapi"),
+         "-I", os.path.join(common, "include/uapi"),
+         "-include", "asm/unistd.h", "/dev/null"],
+        check=True, capture_output=True, text=True).stdout
+    names["arm64"] = {m.group(1) for m in
+                      re.finditer(r"^#define __NR_(\w+) ", out, re.M)} - \
+        {"syscalls", "arch_specific_syscall"}
+    with open(os.path.join(common, "arch/arm64/include/asm/unistd32.h")) as f:
+        names["arm"] = parse_unistd(f.read())
+    return names
+
+
+def parse_manpage_arm(path):
+    """{name: version} for entries that apply to arm64 and AArch32."""
+    out = {}
+    for name, kernel, notes in manpage_rows(path):
+        if re.search(r"\bonly\b", notes) and not re.search(r"ARM", notes):
+            continue        # another architecture's
+        v = re.match(r"\s*(\d+\.\d+(?:\.\d+)?)", kernel) or \
+            re.match(r"Added as .*? in (\d+\.\d+(?:\.\d+)?)", notes)
+        if v:
+            out[name] = v.group(1) if vkey(v.group(1)) > vkey(ARM64_FIRST) \
+                else ARM64_FIRST
+    return out
+
+
+def manpage_rows(path):
+    """(name, kernel column, notes) of the syscalls(2) table."""
     with gzip.open(path, "rt") as f:
         text = f.read()
     m = re.search(r"^\.TS\n(.*?)^\.TE", text, re.M | re.S)
@@ -151,9 +209,14 @@ def parse_manpage(path):
         if cur[2] == "T{":
             cur[2] = ""
             in_block = True
+    return [(name, kernel, re.sub(r"\\f[BIRP]", "", notes).strip())
+            for name, kernel, notes in rows]
+
+
+def parse_manpage(path):
+    """{name: (version, ia32_version or None)} for entries that apply to x86."""
     out = {}
-    for name, kernel, notes in rows:
-        notes = re.sub(r"\\f[BIRP]", "", notes).strip()
+    for name, kernel, notes in manpage_rows(path):
         if re.search(r"\bonly\b", notes) and not re.search(r"x86", notes):
             continue        # another architecture's
         if re.search(r"Not on x86", notes):
@@ -181,7 +244,7 @@ def parse_overrides(path):
                not re.match(r"^\d+\.\d+(\.\d+)?(-\d+\.\d+(\.\d+)?)?$", f4[2]):
                 die("%s:%d: expected 'ABI|* NAME VERSION[-VERSION] SOURCE'" %
                     (path, lineno))
-            for abi in (ABIS if f4[0] == "*" else (f4[0],)):
+            for abi in (X86_ABIS if f4[0] == "*" else (f4[0],)):
                 out[(abi, f4[1])] = (f4[2], f4[3])
     return out
 
@@ -191,6 +254,7 @@ def main():
     ap.add_argument("--manpage", required=True)
     ap.add_argument("--tree", action="append", default=[])
     ap.add_argument("--optional-tree", action="append", default=[])
+    ap.add_argument("--arm64-tree", action="append", default=[])
     ap.add_argument("--overrides")
     ap.add_argument("--c")
     ap.add_argument("--tsv")
@@ -212,27 +276,45 @@ def main():
     if not trees:
         die("no kernel tree given")
     trees.sort(key=lambda t: vkey(t[0]))
+    # The arm64 trees: optional, each a headers tree.
+    arm64_trees = []
+    for spec in args.arm64_tree:
+        version, _, path = spec.partition("=")
+        if not re.match(r"^\d+\.\d+$", version) or not path:
+            die("a tree is VERSION=PATH, not '%s'" % spec)
+        if not os.path.exists(path):
+            print("gen-syscall-versions: no arm64 %s tree at %s, skipped" %
+                  (version, path), file=sys.stderr)
+            continue
+        arm64_trees.append((version, path, read_arm64_tree(path)))
+    arm64_trees.sort(key=lambda t: vkey(t[0]))
     man = parse_manpage(args.manpage)
+    man_arm = parse_manpage_arm(args.manpage)
     overrides = parse_overrides(args.overrides) if args.overrides else {}
 
     table = []      # (abi, name, version, source)
     counts = {}
     for abi in ABIS:
         seen = set()
-        for i, (tver, tpath, names) in enumerate(trees):
+        abi_trees = arm64_trees if abi in ARM64_ABIS else trees
+        for i, (tver, tpath, names) in enumerate(abi_trees):
             for name in sorted(names[abi] - seen):
                 seen.add(name)
-                mv = man.get(name)
-                mver = mv and ((mv[1] or mv[0]) if abi == "ia32" else mv[0])
+                if abi in ARM64_ABIS:
+                    mver = man_arm.get(name)
+                else:
+                    mv = man.get(name)
+                    mver = mv and ((mv[1] or mv[0]) if abi == "ia32" else mv[0])
                 if (abi, name) in overrides:
                     ver, src = overrides[(abi, name)]
                     src = "override: " + src
-                elif mver and (i == 0 or vkey(mver) > vkey(trees[i - 1][0])):
+                elif mver and (i == 0 or vkey(mver) > vkey(abi_trees[i - 1][0])):
                     ver, src = mver, "syscalls(2)"
                 elif i == 0:
-                    ver, src = "1.0-" + tver, "linux-%s table" % tver
+                    first = ARM64_FIRST if abi in ARM64_ABIS else "1.0"
+                    ver, src = first + "-" + tver, "linux-%s table" % tver
                 else:
-                    prev = trees[i - 1][0]
+                    prev = abi_trees[i - 1][0]
                     ver = next_version(prev) + "-" + tver
                     src = "linux-%s table, not in linux-%s" % (tver, prev)
                 kind = src.split(":")[0].split(",")[0]
@@ -240,8 +322,9 @@ def main():
                 table.append((abi, name, ver, src))
 
     summary = ", ".join("%s %d" % kv for kv in sorted(counts.items()))
-    print("gen-syscall-versions: %d entries from %s (trees %s)" %
-          (len(table), summary, " ".join(t[0] for t in trees)),
+    print("gen-syscall-versions: %d entries from %s (trees %s; arm64 %s)" %
+          (len(table), summary, " ".join(t[0] for t in trees),
+           " ".join(t[0] for t in arm64_trees) or "none"),
           file=sys.stderr)
 
     if args.tsv:
@@ -251,7 +334,8 @@ def main():
                 f.write("\t".join(row) + "\n")
     if args.c:
         abi_ids = {"x86_64": "KABISTAT_ABI_X86_64", "ia32": "KABISTAT_ABI_IA32",
-                   "x32": "KABISTAT_ABI_X32"}
+                   "x32": "KABISTAT_ABI_X32", "arm64": "KABISTAT_ABI_ARM64",
+                   "arm": "KABISTAT_ABI_ARM"}
         with open(args.c, "w") as f:
             f.write("/* Generated by userspace/data/gen-syscall-versions.py: do not edit. */\n")
             f.write('#include "since.h"\n\n')

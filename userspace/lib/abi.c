@@ -301,6 +301,13 @@ static int ks_get_abi(struct kabistat *ks, const uint64_t *known,
 	return 0;
 }
 
+/* A reply with tables has the native one: x86_64 or arm64. */
+static int ks_has_native_table(const struct kabistat_kernel_abi *abi)
+{
+	return abi->tables[KABISTAT_ABI_X86_64].present ||
+	       abi->tables[KABISTAT_ABI_ARM64].present;
+}
+
 int kabistat_get_abi(struct kabistat *ks, struct kabistat_kernel_abi **out)
 {
 	struct kabistat_kernel_abi *cache = ks->abi_cache;
@@ -318,7 +325,7 @@ int kabistat_get_abi(struct kabistat *ks, struct kabistat_kernel_abi **out)
 			ks->abi_known_refused = 1;
 		} else if (err) {
 			return err;
-		} else if (st->pub.tables[KABISTAT_ABI_X86_64].present) {
+		} else if (ks_has_native_table(&st->pub)) {
 			goto fetched;	/* the module changed: new tables */
 		} else if (st->pub.generation == known) {
 			err = ks_tables_copy(st, ks_store(cache));
@@ -337,7 +344,7 @@ int kabistat_get_abi(struct kabistat *ks, struct kabistat_kernel_abi **out)
 	if (err)
 		return err;
 fetched:
-	if (!st->pub.tables[KABISTAT_ABI_X86_64].present) {
+	if (!ks_has_native_table(&st->pub)) {
 		kabistat_abi_free(&st->pub);
 		return ks_error(ks, -EPROTO, "GET_ABI: reply has no syscall table");
 	}

@@ -99,7 +99,7 @@ const char *kabistat_errmsg(const struct kabistat *ks);
 /**
  * struct kabistat_syscall_table - one syscall ABI of the running kernel
  * @present:	 the kernel offers this ABI
- * @name:	 "x86_64", "ia32", "x32"
+ * @name:	 "x86_64", "ia32", "x32", "arm64", "arm"
  * @size:	 entries in the kernel's dispatch table
  * @nr_implemented: how many of them are implemented
  * @hash:	 FNV-1a 64 over "<nr> <name>\n" of the implemented numbers

@@ -171,6 +171,8 @@ enum kabistat_abi {
 	KABISTAT_ABI_X86_64,
 	KABISTAT_ABI_IA32,
 	KABISTAT_ABI_X32,
+	KABISTAT_ABI_ARM64,	/* the generic table of arm64 */
+	KABISTAT_ABI_ARM,	/* AArch32 (EABI) tasks on arm64 */
 
 	__KABISTAT_ABI_MAX
 };
@@ -240,7 +242,7 @@ enum kabistat_abi_attr {
 	KABISTAT_ABI_A_UNSPEC,
 	KABISTAT_ABI_A_PAD,
 	KABISTAT_ABI_A_ID,		/* u32, enum kabistat_abi */
-	KABISTAT_ABI_A_NAME,		/* string: x86_64, ia32, x32 */
+	KABISTAT_ABI_A_NAME,		/* string: x86_64, ia32, x32, arm64, arm */
 	KABISTAT_ABI_A_TABLE_SIZE,	/* u32 */
 	KABISTAT_ABI_A_NR_IMPLEMENTED,	/* u32, numbers implemented */
 	KABISTAT_ABI_A_IMPLEMENTED,	/* binary, see GET_ABI above */
