@@ -200,7 +200,7 @@ TEST_F(schema, show_json_has_generation_timestamp_abis_and_out_of_range)
 		   "\"totals\":{\"calls\":13,\"errors\":3,\"enosys\":3,\"denied\":0,\"interrupted\":0}");
 	EXPECT_HAS(res.out,
 		   "\"out_of_range\":{\"x86_64\":2,\"ia32\":1},\"errno\":{\"ENOSYS\":3}}]");
-	snprintf(want, sizeof(want), "\"state\":\"live\",\"container_id\":null,\"partial\":false}");
+	snprintf(want, sizeof(want), "\"state\":\"live\",\"container_id\":null,\"partial\":false,\"path_truncated\":false}");
 	EXPECT_HAS(res.out, want);
 
 	/* removed: released, by its id, with the same counts */
@@ -209,7 +209,7 @@ TEST_F(schema, show_json_has_generation_timestamp_abis_and_out_of_range)
 	ASSERT_EQ(0, CLI_RUN(&res, 0, "-j", "show", id));
 	ASSERT_EQ(0, res.status) TH_LOG("stderr: %s", res.err);
 	snprintf(want, sizeof(want),
-		 "[{\"cgroup\":{\"id\":%s,\"path\":\"%s\",\"state\":\"released\",\"container_id\":null,\"partial\":false}",
+		 "[{\"cgroup\":{\"id\":%s,\"path\":\"%s\",\"state\":\"released\",\"container_id\":null,\"partial\":false,\"path_truncated\":false}",
 		 id, rel_path(&self->cg[0]));
 	EXPECT_HAS(res.out, want);
 	EXPECT_HAS(res.out, "\"out_of_range\":{\"x86_64\":2,\"ia32\":1");
@@ -345,13 +345,14 @@ TEST_F_TIMEOUT(schema, events_through_the_cli_print_first_enosys_events, 60)
 	EXPECT_EQ(0, t.res.status) TH_LOG("stderr: %s", t.res.err);
 	for (i = 0; i < n && found < 0; i++) {
 		snprintf(want, sizeof(want),
-			 "\"event\":\"first_enosys\",\"lost\":0,\"cgroup_id\":%" PRIu64 ",\"abi\":\"x86_64\",\"nr\":134,\"name\":\"uselib\"}\n",
-			 extra[i].id);
+			 "\"lost\":0,\"cgroup_id\":%" PRIu64 ",\"path\":\"%s\",\"abi\":\"x86_64\",\"nr\":134,\"name\":\"uselib\"}\n",
+			 extra[i].id, rel_path(&extra[i]));
 		if (strstr(t.res.out, want))
 			found = i;
 	}
 	EXPECT_LE(0, found) TH_LOG("not an event of ours: %s", t.res.out);
 	EXPECT_EQ(0, strncmp(t.res.out, "{\"seq\":", 7));
+	EXPECT_HAS(t.res.out, "\"event\":\"first_enosys\",\"time\":\"");
 	EXPECT_EQ(3, count_lines(t.res.out));
 	for (i = n - 1; i >= 0; i--)
 		if (cgtest_remove(&extra[i]))

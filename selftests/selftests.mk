@@ -25,9 +25,13 @@ TEST_IA32_SRCS := selftests/wl_arm.c selftests/ioctl_compat32.c \
 TEST_X64_BINS :=
 # Not ported to arm64 yet: bigcgroup and spec_errno reach the ia32 table
 # through int $0x80, which 64-bit arm64 code has no counterpart of;
-# spec_exec and cli_crun run x86-64 images without libc.
+# spec_exec and cli_crun run x86-64 images without libc; the others expect
+# x86's numbers, ABI names or symbols (uselib, "x86_64", __x64_sys_*).
 TEST_NOT_HERE := selftests/bigcgroup.c selftests/spec_errno.c \
-	selftests/spec_exec.c selftests/cli_crun.c
+	selftests/spec_exec.c selftests/cli_crun.c selftests/cli_schema.c \
+	selftests/events_drops.c selftests/abi_symbols.c \
+	selftests/cli_events.c selftests/cli_names.c \
+	selftests/cli_seccomp_formats.c selftests/lib_open.c
 COMPAT_CC ?= arm-linux-gnueabihf-gcc
 else
 TEST_IA32_SRCS := selftests/wl_ia32.c selftests/wl_ia32_oor.c \
