@@ -12,7 +12,10 @@
 # table is left out by its form, whichever kernel has it: the last number
 # (__NR_syscall_max, before 5.11) and the table size (__NR_syscalls) are
 # not syscalls, and the x32 entries that syscalls_64.h listed next to the
-# 64-bit ones (__SYSCALL_X32, before 5.11) belong to another table.
+# 64-bit ones (__SYSCALL_X32, before 5.11) belong to another table.  A
+# 32-bit table line names the native and the compat entry (from 5.11
+# __SYSCALL_WITH_COMPAT; before, two lines, the compat one last): a 64-bit
+# kernel runs the compat one, and vm86 is sys_ni_syscall there.
 #
 # usage: gen-syscalls.sh UNISTD_H SYSCALLS_H
 set -eu
@@ -33,7 +36,11 @@ file == 2 && /^__SYSCALL/ && !/^__SYSCALL_X32\(/ {
 	line = $0
 	sub(/^[^(]*\(/, "", line)
 	split(line, f, /[ ,)]+/)
-	impl[f[1] + 0] = (f[2] != "sys_ni_syscall")
+	# A 64-bit kernel runs the compat entry of a 32-bit table line.
+	entry = f[2]
+	if ($0 ~ /^__SYSCALL_WITH_COMPAT\(/)
+		entry = f[3]
+	impl[f[1] + 0] = (entry != "sys_ni_syscall")
 	if (f[1] + 1 > size)
 		size = f[1] + 1
 }

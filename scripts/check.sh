@@ -151,7 +151,7 @@ for job in "${later[@]}"; do
 	if [[ $job == arm64-* ]]; then
 		launch guest $job $((600 * ARM64_SLOWDOWN)) "$ARM64_SLOWDOWN"
 	else
-		launch guest $job 600 1
+		launch guest $job 1200 1
 	fi
 done
 wait
