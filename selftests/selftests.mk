@@ -31,7 +31,8 @@ TEST_NOT_HERE := selftests/bigcgroup.c selftests/spec_errno.c \
 	selftests/spec_exec.c selftests/cli_crun.c selftests/cli_schema.c \
 	selftests/events_drops.c selftests/abi_symbols.c \
 	selftests/cli_events.c selftests/cli_names.c \
-	selftests/cli_seccomp_formats.c selftests/lib_open.c
+	selftests/cli_seccomp_formats.c selftests/lib_open.c \
+	selftests/events_burst.c selftests/spec_signals.c
 COMPAT_CC ?= arm-linux-gnueabihf-gcc
 else
 TEST_IA32_SRCS := selftests/wl_ia32.c selftests/wl_ia32_oor.c \
