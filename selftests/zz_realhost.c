@@ -34,6 +34,7 @@
 #include "kselftest_harness.h"
 #include "kabistat.h"
 #include "cgtest.h"
+#include "cli_run.h"
 #include "expect.h"
 #include "modctl.h"
 #include "nlraw.h"
@@ -504,6 +505,19 @@ static struct cgtest *fresh_cg(struct __test_metadata *_metadata,
 	return NULL;
 }
 
+/* What kabistat -j show says of @cg's partial flag: its JSON field. */
+static void expect_cli_partial(struct __test_metadata *_metadata,
+			       const struct cgtest *cg, const char *want)
+{
+	static struct cli_result res;
+	char id[32];
+
+	snprintf(id, sizeof(id), "%llu", (unsigned long long)cg->id);
+	ASSERT_EQ(0, CLI_RUN(&res, 0, "-j", "show", id));
+	EXPECT_EQ(0, res.status) TH_LOG("stderr: %s", res.err);
+	EXPECT_HAS(res.out, want);
+}
+
 TEST_F_TIMEOUT(partial, only_cgroups_whose_events_overflowed_are_partial, 120)
 {
 	struct cgtest *over, *fresh[PART_FRESH + 1];
@@ -521,6 +535,7 @@ TEST_F_TIMEOUT(partial, only_cgroups_whose_events_overflowed_are_partial, 120)
 	EXPECT_NE(0, partial_flag(_metadata, self->ks, over))
 		TH_LOG("cgroup %llu overflowed before it was tracked, yet is not partial",
 		       (unsigned long long)over->id);
+	expect_cli_partial(_metadata, over, "\"partial\":true,");
 
 	/* fresh ones: the first with the hashed id of an overflowed one */
 	fresh[0] = fresh_cg(_metadata, self, true);
@@ -534,6 +549,7 @@ TEST_F_TIMEOUT(partial, only_cgroups_whose_events_overflowed_are_partial, 120)
 			       overflow_bit(fresh[i]->id),
 			       i ? "" : ", the bit of an overflowed cgroup");
 	}
+	expect_cli_partial(_metadata, fresh[0], "\"partial\":false,");
 }
 
 /*
