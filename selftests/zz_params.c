@@ -253,7 +253,7 @@ static void set_counting(struct __test_metadata *_metadata,
 			 struct kabistat *ks, int on)
 {
 	struct kabistat_settings s = {
-		.sz = sizeof(s), .counting = on, .released_ttl = -1,
+		.sz = sizeof(s), .counting = on, .mask = KABISTAT_SET_COUNTING,
 	};
 
 	ASSERT_EQ(0, kabistat_set(ks, &s)) TH_LOG("%s", kabistat_errmsg(ks));
