@@ -6,7 +6,8 @@
  * kernel never implements (TEST_NOT_IMPLEMENTED_NAME).  TEST_SINCE(v) is
  * the first version the CLI gives a syscall of Linux v: arm64 began in 3.7.
  * TEST_AUDIT_ARCH is the native ABI's seccomp_data.arch, TEST_SCMP_ARCH
- * its name in a seccomp profile.
+ * its name in a seccomp profile.  On x86, test_int80() makes an ia32
+ * syscall through the compat gate from 64-bit code.
  */
 #ifndef KABISTAT_SELFTESTS_ABIS_H
 #define KABISTAT_SELFTESTS_ABIS_H
@@ -34,6 +35,17 @@
 #define TEST_SINCE(v)		v
 #define TEST_AUDIT_ARCH		AUDIT_ARCH_X86_64
 #define TEST_SCMP_ARCH		"SCMP_ARCH_X86_64"
+
+static inline long test_int80(long nr, long arg0)
+{
+	long ret;
+
+	__asm__ volatile ("int $0x80"
+			  : "=a" (ret)
+			  : "a" (nr), "b" (arg0)
+			  : "memory", "cc", "r8", "r9", "r10", "r11");
+	return ret;
+}
 #endif
 
 #endif /* KABISTAT_SELFTESTS_ABIS_H */

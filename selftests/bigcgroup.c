@@ -58,6 +58,7 @@
 #include <linux/kabistat.h>
 
 #include "kselftest_harness.h"
+#include "abis.h"
 #include "kabistat.h"
 #include "cgtest.h"
 #include "cli_run.h"
@@ -482,18 +483,6 @@ struct wl_arg {
 	bool loop;		/* until sh->stop, else one paced round */
 };
 
-static long int80(long nr, long arg0)
-{
-	long ret;
-
-	/* an ia32 syscall through the compat gate, from 64-bit code */
-	__asm__ volatile ("int $0x80"
-			  : "=a" (ret)
-			  : "a" (nr), "b" (arg0)
-			  : "memory", "cc", "r8", "r9", "r10", "r11");
-	return ret;
-}
-
 /*
  * Everything but the exit numbers, write, the x86_64 read, and an x86_64
  * nanosleep whose first argument is not -1 (the pauses of a paced round)
@@ -584,7 +573,7 @@ static int one_round(const struct plan *p, struct shared *sh, bool paced)
 			e = errno;
 			ok = ret == -1 && e == c->err;
 		} else {
-			ret = (int)int80(c->nr, -1L);
+			ret = (int)test_int80(c->nr, -1L);
 			e = ret < 0 ? (int)-ret : 0;
 			ok = ret == -c->err;
 		}

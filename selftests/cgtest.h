@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #ifndef CGTEST_ROOT
 #define CGTEST_ROOT	"/sys/fs/cgroup"
@@ -30,6 +31,25 @@
 
 /* Everything a workload's cgroup adds besides the workload itself. */
 #define CGTEST_OVERHEAD_CALLS	2	/* the moving read, the exit_group */
+
+/* CLOCK_MONOTONIC in milliseconds, for the tests' deadlines. */
+static inline int64_t cgtest_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* CLOCK_BOOTTIME in nanoseconds, the module's timestamps' clock; 0 on error. */
+static inline uint64_t cgtest_boottime_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_BOOTTIME, &ts))
+		return 0;
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
 
 struct cgtest {
 	char path[PATH_MAX];	/* absolute path of the cgroup directory */

@@ -20,6 +20,7 @@
 #include <linux/kabistat.h>
 
 #include "kselftest_harness.h"
+#include "abis.h"
 #include "kabistat.h"
 #include "cli_run.h"
 #include "modctl.h"
@@ -30,17 +31,6 @@
 #define NR_USELIB		134	/* x86_64: named, never implemented */
 
 static struct cli_result res;
-
-static long int80(long nr)
-{
-	long ret;
-
-	__asm__ volatile ("int $0x80"
-			  : "=a" (ret)
-			  : "a" (nr)
-			  : "memory", "cc", "r8", "r9", "r10", "r11");
-	return ret;
-}
 
 /*
  * 5 getppid and 2 calls beyond the x86_64 table; 3 ia32 getppid and one
@@ -60,9 +50,9 @@ static int wl_two_abis(void *arg)
 		if (syscall(X64_NR_BEYOND) != -1 || errno != ENOSYS)
 			return 11;
 	for (i = 0; i < 3; i++)
-		if ((int)int80(IA32_NR_GETPPID) <= 0)
+		if ((int)test_int80(IA32_NR_GETPPID, 0) <= 0)
 			return 12;
-	if (int80(IA32_NR_BEYOND) != -ENOSYS)
+	if (test_int80(IA32_NR_BEYOND, 0) != -ENOSYS)
 		return 13;
 	return 0;
 }
@@ -82,14 +72,6 @@ static int wl_uselib(void *arg)
 {
 	(void)arg;
 	return syscall(NR_USELIB, NULL) == -1 && errno == ENOSYS ? 0 : 10;
-}
-
-static uint64_t boottime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 /* The number after "@key": in @json, or UINT64_MAX. */
@@ -181,9 +163,9 @@ TEST_F(schema, show_json_has_generation_timestamp_abis_and_out_of_range)
 	uint64_t before, after, ts;
 
 	RUN(&self->cg[0], wl_two_abis, NULL);
-	before = boottime_ns();
+	before = cgtest_boottime_ns();
 	ASSERT_EQ(0, CLI_RUN(&res, 0, "-j", "show", self->cg[0].path));
-	after = boottime_ns();
+	after = cgtest_boottime_ns();
 	ASSERT_EQ(0, res.status) TH_LOG("stderr: %s", res.err);
 
 	snprintf(want, sizeof(want), "\"generation\":%" PRIu64 ",",

@@ -26,6 +26,7 @@
 #include <linux/kabistat.h>
 
 #include "kselftest_harness.h"
+#include "abis.h"
 #include "kabistat.h"
 #include "cgtest.h"
 #include "expect.h"
@@ -98,25 +99,13 @@ static int wl_out_of_range(void *arg)
 }
 
 #ifdef __x86_64__
-static long int80_getppid(void)
-{
-	long ret;
-
-	/* ia32 getppid through the compat gate, from 64-bit code */
-	__asm__ volatile ("int $0x80"
-			  : "=a" (ret)
-			  : "a" ((long)IA32_NR_GETPPID)
-			  : "memory", "cc", "r8", "r9", "r10", "r11");
-	return ret;
-}
-
 static int wl_int80(void *arg)
 {
 	int i;
 
 	(void)arg;
 	for (i = 0; i < 100; i++)
-		if ((int)int80_getppid() <= 0)
+		if ((int)test_int80(IA32_NR_GETPPID, 0) <= 0)
 			return 10;
 	return 0;
 }

@@ -73,22 +73,14 @@ FIXTURE_TEARDOWN(events)
 	kabistat_close(self->ks);
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
- * The next event before @deadline (now_ms() time): 0 and *@out, or
+ * The next event before @deadline (cgtest_now_ms() time): 0 and *@out, or
  * -ETIMEDOUT.  Any other failure fails the test.
  */
 static int next_event(struct __test_metadata *_metadata, struct kabistat *ev,
 		      int64_t deadline, struct kabistat_event **out)
 {
-	int64_t left = deadline - now_ms();
+	int64_t left = deadline - cgtest_now_ms();
 	int err;
 
 	*out = NULL;
@@ -192,7 +184,7 @@ TEST_F(events, released_event_carries_final_counters)
 	snprintf(name, sizeof(name), "/%s", strrchr(self->cg.path, '/') + 1);
 	ASSERT_EQ(0, cgtest_remove(&self->cg)) TH_LOG("%s", cgtest_err());
 
-	deadline = now_ms() + EVENT_WAIT_MS;
+	deadline = cgtest_now_ms() + EVENT_WAIT_MS;
 	while (!got && !next_event(_metadata, self->ev, deadline, &ev)) {
 		if (ev->cmd == KABISTAT_CMD_CGROUP_RELEASED &&
 		    ev->cgroup->id == id) {
@@ -223,7 +215,7 @@ TEST_F(events, released_event_carries_final_counters)
 
 	/* announced once: nothing more of it before the sentinel's release */
 	mark = sentinel(_metadata);
-	deadline = now_ms() + EVENT_WAIT_MS;
+	deadline = cgtest_now_ms() + EVENT_WAIT_MS;
 	for (;;) {
 		ASSERT_EQ(0, next_event(_metadata, self->ev, deadline, &ev))
 			TH_LOG("no CGROUP_RELEASED of the sentinel");
@@ -259,7 +251,7 @@ static void collect_enosys(struct __test_metadata *_metadata,
 			   struct enosys_seen *seen)
 {
 	struct kabistat_event *ev;
-	int64_t deadline = now_ms() + EVENT_WAIT_MS;
+	int64_t deadline = cgtest_now_ms() + EVENT_WAIT_MS;
 	uint64_t mark = expect ? 0 : sentinel(_metadata);
 
 	memset(seen, 0, sizeof(*seen));
@@ -299,7 +291,7 @@ static void collect_enosys(struct __test_metadata *_metadata,
 		if (!mark && seen->uselib && seen->beyond) {
 			/* all expected ones here: now none more may come */
 			mark = sentinel(_metadata);
-			deadline = now_ms() + EVENT_WAIT_MS;
+			deadline = cgtest_now_ms() + EVENT_WAIT_MS;
 		}
 	}
 }
@@ -347,7 +339,7 @@ TEST_F(events, first_enosys_event_names_out_of_range_with_uapi_sentinel)
 	int n = 0;
 
 	RUN_WORKLOAD(&self->cg, wl_enosys, &a);
-	deadline = now_ms() + EVENT_WAIT_MS;
+	deadline = cgtest_now_ms() + EVENT_WAIT_MS;
 	while (!n && !next_event(_metadata, self->ev, deadline, &ev)) {
 		if (ev->cmd == KABISTAT_CMD_FIRST_ENOSYS &&
 		    ev->cgroup->id == self->cg.id) {
@@ -387,7 +379,7 @@ TEST_F(events, event_sequence_numbers_increase_by_one)
 		usleep(100000);
 	}
 
-	deadline = now_ms() + EVENT_WAIT_MS;
+	deadline = cgtest_now_ms() + EVENT_WAIT_MS;
 	while (mine < 6 && !next_event(_metadata, self->ev, deadline, &ev)) {
 		if (received++)
 			EXPECT_EQ(prev + 1, ev->seq)

@@ -112,14 +112,6 @@ static int wl_varied(void *arg)
 	return 0;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Whether @id is one of the burst's cgroups. */
 static bool ours(const FIXTURE_DATA(burst) *self, uint64_t id)
 {
@@ -160,14 +152,14 @@ static void drain(struct __test_metadata *_metadata,
 		  FIXTURE_DATA(burst) *self, struct kabistat *ev,
 		  struct tally *t)
 {
-	int64_t deadline = now_ms() + EVENT_WAIT_MS;
+	int64_t deadline = cgtest_now_ms() + EVENT_WAIT_MS;
 	struct kabistat_event *e;
 	uint64_t last = 0;
 	int err;
 
 	memset(t, 0, sizeof(*t));
 	while (t->ours < BURST) {
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - cgtest_now_ms();
 
 		err = kabistat_event_next(ev, left > 0 ? (int)left : 0, &e);
 		if (err == -ETIMEDOUT)

@@ -111,14 +111,6 @@ FIXTURE_TEARDOWN(drops)
 	kabistat_close(self->ks);
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static uint64_t events_dropped(struct __test_metadata *_metadata,
 			       struct kabistat *ks)
 {
@@ -212,13 +204,13 @@ static void until_sentinel(struct __test_metadata *_metadata,
 			   FIXTURE_DATA(drops) *self, uint32_t nr,
 			   uint64_t *seq, uint64_t *others, uint64_t *ours)
 {
-	int64_t deadline = now_ms() + WAIT_MS;
+	int64_t deadline = cgtest_now_ms() + WAIT_MS;
 	struct kabistat_event *ev;
 	int i, err;
 
 	*seq = 0;
 	for (;;) {
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - cgtest_now_ms();
 
 		err = kabistat_event_next(self->ev, left > 0 ? (int)left : 0,
 					  &ev);
@@ -288,9 +280,9 @@ TEST_F_TIMEOUT(drops, forced_drops_are_the_gap_in_the_sequence, 120)
 	 * count moved, the queue is empty again and the sentinel's second
 	 * event has room behind the burst's.
 	 */
-	deadline = now_ms() + WAIT_MS;
+	deadline = cgtest_now_ms() + WAIT_MS;
 	while ((dropped1 = events_dropped(_metadata, self->ks)) == dropped0 &&
-	       now_ms() < deadline)
+	       cgtest_now_ms() < deadline)
 		usleep(1000);
 	ASSERT_LT(dropped0, dropped1) TH_LOG("the burst dropped no event");
 

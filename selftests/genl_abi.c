@@ -15,6 +15,7 @@
 
 #include "kselftest_harness.h"
 #include "kabistat.h"
+#include "cgtest.h"
 #include "nlraw.h"
 #include "abis.h"
 
@@ -145,15 +146,6 @@ TEST_F(abi, table_hash_matches_names_and_bitmap)
 	}
 }
 
-static uint64_t boottime_ns(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_BOOTTIME, &ts))
-		return 0;
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /*
  * The reply's timestamp is CLOCK_BOOTTIME read while the request was
  * served: between the clock read before the request and after the reply.
@@ -168,10 +160,10 @@ TEST(timestamp_is_boottime_read_during_the_request)
 
 	ASSERT_EQ(0, kabistat_open(&ks, msg)) TH_LOG("%s", msg);
 	for (i = 0; i < 3; i++) {
-		before = boottime_ns();
+		before = cgtest_boottime_ns();
 		ASSERT_EQ(0, kabistat_get_abi(ks, &abi))
 			TH_LOG("%s", kabistat_errmsg(ks));
-		after = boottime_ns();
+		after = cgtest_boottime_ns();
 		ASSERT_NE(0, before);
 		EXPECT_LE(before, abi->timestamp_ns)
 			TH_LOG("timestamp %llu before the request (%llu)",

@@ -213,7 +213,7 @@ static int v1_hit(struct __test_metadata *_metadata, FIXTURE_DATA(v1ids) *self)
 	uint64_t s1, a0, a1, na, nb, next1, max2, id, todo;
 	bool bare;
 	int64_t steps = 0;
-	int64_t t0 = now_ms();
+	int64_t t0 = cgtest_now_ms();
 	int i;
 
 	/* the v1 step */
@@ -252,11 +252,11 @@ static int v1_hit(struct __test_metadata *_metadata, FIXTURE_DATA(v1ids) *self)
 
 	for (;;) {
 		if (steps == V1_PROBE_STEPS &&
-		    (now_ms() - t0) * todo / steps >
+		    (cgtest_now_ms() - t0) * todo / steps >
 		    (uint64_t)V1_BUDGET_MS * cgtest_slowdown())
 			SKIP(return -1, "cgroup2 ids are %llu ahead: catching up would take %lld s",
 			     (unsigned long long)(max2 - next1),
-			     (long long)((now_ms() - t0) * todo / steps / 1000));
+			     (long long)((cgtest_now_ms() - t0) * todo / steps / 1000));
 		if (next1 > max2) {
 			max2 = new_v2(_metadata, self, bare);
 			continue;
@@ -271,7 +271,7 @@ static int v1_hit(struct __test_metadata *_metadata, FIXTURE_DATA(v1ids) *self)
 						    (unsigned long long)s1);
 			TH_LOG("v1 cgroup %llu after %lld steps in %lld ms",
 			       (unsigned long long)id, (long long)steps,
-			       (long long)(now_ms() - t0));
+			       (long long)(cgtest_now_ms() - t0));
 			return i;
 		}
 		/* far from the v2 ids, trust the step; near them, check */

@@ -23,14 +23,6 @@
 #define X64		TEST_ABI_NATIVE
 #define DEFAULT_TTL	600
 
-static inline int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static inline void open_ks(struct __test_metadata *_metadata,
 			   struct kabistat **ks)
 {

@@ -86,9 +86,9 @@ static int cpu1_set(bool on)
 		return -errno;
 	CPU_ZERO(&one);
 	CPU_SET(1, &one);
-	t0 = now_ms();
+	t0 = cgtest_now_ms();
 	while (sched_setaffinity(0, sizeof(one), &one)) {
-		if (now_ms() - t0 > 5000)
+		if (cgtest_now_ms() - t0 > 5000)
 			return -errno;
 		usleep(10000);
 	}
@@ -306,11 +306,11 @@ TEST_F_TIMEOUT(hotplug, counts_stay_exact_across_cpu_offline_and_online, 120)
 static struct kabistat_event *released_event(struct __test_metadata *_metadata,
 					     struct kabistat *ev, uint64_t id)
 {
-	int64_t deadline = now_ms() + EVENT_WAIT_MS, left;
+	int64_t deadline = cgtest_now_ms() + EVENT_WAIT_MS, left;
 	struct kabistat_event *e;
 	int err;
 
-	while ((left = deadline - now_ms()) > 0) {
+	while ((left = deadline - cgtest_now_ms()) > 0) {
 		e = NULL;
 		err = kabistat_event_next(ev, (int)left, &e);
 		if (err == -ETIMEDOUT)
@@ -369,7 +369,7 @@ TEST_F_TIMEOUT(hotplug, cgroup_removed_while_its_cpu_is_offline_is_released_and_
 	kabistat_event_free(e);
 
 	/* released_ttl is 0: evicted, CPU 1 still offline */
-	t0 = now_ms();
+	t0 = cgtest_now_ms();
 	do {
 		ASSERT_EQ(0, set_ttl(self->ks, 0))
 			TH_LOG("%s", kabistat_errmsg(self->ks));
@@ -378,10 +378,10 @@ TEST_F_TIMEOUT(hotplug, cgroup_removed_while_its_cpu_is_offline_is_released_and_
 		kabistat_cgroup_free(cg);
 		if (err != -ENOENT)
 			usleep(100000);
-	} while (err != -ENOENT && now_ms() - t0 < 5000);
+	} while (err != -ENOENT && cgtest_now_ms() - t0 < 5000);
 	EXPECT_EQ(-ENOENT, err)
 		TH_LOG("cgroup %llu not evicted %lld ms after its release (released_ttl 0)",
-		       (unsigned long long)id, (long long)(now_ms() - t0));
+		       (unsigned long long)id, (long long)(cgtest_now_ms() - t0));
 	dump_pick(_metadata, self->ks, id, &after);
 	EXPECT_EQ(0, after.found) TH_LOG("removed cgroup %llu still dumped, state %u",
 					 (unsigned long long)id, after.state);

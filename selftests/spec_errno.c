@@ -30,6 +30,7 @@
 #include <linux/kabistat.h>
 
 #include "kselftest_harness.h"
+#include "abis.h"
 #include "kabistat.h"
 #include "cgtest.h"
 #include "expect.h"
@@ -108,28 +109,16 @@ static int wl_errno_filter(void *arg)
 	return 0;
 }
 
-static long int80(long nr)
-{
-	long ret;
-
-	/* through the compat gate, from 64-bit code */
-	__asm__ volatile ("int $0x80"
-			  : "=a" (ret)
-			  : "a" (nr)
-			  : "memory", "cc", "r8", "r9", "r10", "r11");
-	return ret;
-}
-
 static int wl_int80_out_of_range(void *arg)
 {
 	int i;
 
 	(void)arg;
 	for (i = 0; i < 7; i++)
-		if ((int)int80(100000) != -ENOSYS)
+		if ((int)test_int80(100000, 0) != -ENOSYS)
 			return 10;
 	for (i = 0; i < 3; i++)
-		if ((int)int80(0xffffffffL) != -ENOSYS)
+		if ((int)test_int80(0xffffffffL, 0) != -ENOSYS)
 			return 11;
 	return 0;
 }

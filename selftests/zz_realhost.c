@@ -42,14 +42,6 @@
 
 #define X64	TEST_ABI_NATIVE
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static struct kabistat_kernel_abi *get_abi(struct __test_metadata *_metadata,
 					   struct kabistat *ks)
 {
@@ -476,9 +468,9 @@ static void overflow_then_room(struct __test_metadata *_metadata,
 	for (i = 0; i < self->nfill; i++)
 		ASSERT_EQ(0, cgtest_remove(&self->cg[i]))
 			TH_LOG("%s", cgtest_err());
-	t0 = now_ms();
+	t0 = cgtest_now_ms();
 	while ((n = tracked(_metadata, self->ks)) > before &&
-	       now_ms() - t0 < 15000) {
+	       cgtest_now_ms() - t0 < 15000) {
 		usleep(50000);
 		ASSERT_EQ(0, set_ttl(self->ks, 0));
 	}
