@@ -213,11 +213,29 @@ int ks_entry_register(void)
  */
 void ks_entry_unregister(void)
 {
-	while (ks_nr_kprobes--) {
-		unregister_kprobe(&ks_kprobes[ks_nr_kprobes]);
-		kfree(ks_kprobes[ks_nr_kprobes].symbol_name);
+	struct kprobe **kps;
+	unsigned int i;
+
+	if (!ks_nr_kprobes)
+		goto out;
+	/*
+	 * Together: one RCU grace period for all of them, not one each
+	 * (unload time).  Without memory for the array, one by one.
+	 */
+	kps = kmalloc_array(ks_nr_kprobes, sizeof(*kps), GFP_KERNEL);
+	if (kps) {
+		for (i = 0; i < ks_nr_kprobes; i++)
+			kps[i] = &ks_kprobes[i];
+		unregister_kprobes(kps, ks_nr_kprobes);
+		kfree(kps);
+	} else {
+		for (i = 0; i < ks_nr_kprobes; i++)
+			unregister_kprobe(&ks_kprobes[i]);
 	}
+	for (i = 0; i < ks_nr_kprobes; i++)
+		kfree(ks_kprobes[i].symbol_name);
 	ks_nr_kprobes = 0;
+out:
 	kfree(ks_kprobes);
 	ks_kprobes = NULL;
 }

@@ -290,15 +290,19 @@ TEST_F(cli, unknown_attributes_are_ignored)
  */
 TEST_F_TIMEOUT(cli, valgrind_memcheck_is_clean, 180)
 {
-	/* under TCG each run takes several seconds: one per command */
+	/*
+	 * Under TCG each run takes several seconds: one per command.  The
+	 * list first: where the tests run several times slower (the debug
+	 * kernel), only it runs (the dump and the JSON writer).
+	 */
 	static const char *const cmds[][3] = {
-		{ "show", NULL, NULL }, { "-j", "list", NULL },
+		{ "-j", "list", NULL }, { "show", NULL, NULL },
 		{ "abi", NULL, NULL },
 	};
+	size_t i, ncmds = sizeof(cmds) / sizeof(cmds[0]);
 	struct timespec t0, t1;
 	char vg[PATH_MAX], lib[PATH_MAX], cli[PATH_MAX], env[PATH_MAX + 16];
 	char debug[PATH_MAX + 32];
-	size_t i;
 
 	ASSERT_EQ(0, cgtest_helper_path("kabistat", cli, sizeof(cli)));
 	/* the payload's valgrind/, next to bin/ */
@@ -321,7 +325,12 @@ TEST_F_TIMEOUT(cli, valgrind_memcheck_is_clean, 180)
 	putenv(env);
 	ASSERT_EQ(0, cgtest_run(&self->cg, NULL, wl_counts, NULL));
 
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	if (cgtest_slowdown() > 2) {
+		ncmds = 1;
+		printf("# valgrind on 1 command, not %zu: this kernel runs the tests %d times slower\n",
+		       sizeof(cmds) / sizeof(cmds[0]), cgtest_slowdown());
+	}
+	for (i = 0; i < ncmds; i++) {
 		char *argv[12];
 		int n = 0, k;
 

@@ -361,8 +361,13 @@ if [ "$insmod_status" = "ok 1 insmod" ]; then
 	guest_state
 	state0=$state
 	echo "kabistat: state before the tests: $state0"
+	# realhost first: its v1 cgroup ids must catch up with cgroup2's,
+	# one mkdir and rmdir per few ids, which takes as long as the other
+	# tests made cgroups before it (141 s on the debug kernel last).
+	first=/opt/kabistat/tests/realhost
+	[ ! -x "$first" ] || run_test "$first"
 	for test in /opt/kabistat/tests/*; do
-		if [ -d "$test" ] || [ ! -x "$test" ]; then
+		if [ -d "$test" ] || [ ! -x "$test" ] || [ "$test" = "$first" ]; then
 			continue
 		fi
 		run_test "$test"
