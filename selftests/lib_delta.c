@@ -17,7 +17,7 @@
 #include "cgtest.h"
 #include "expect.h"
 
-#define X64	KABISTAT_ABI_X86_64
+#define X64	TEST_ABI_NATIVE
 
 FIXTURE(delta) {
 	struct kabistat *ks;

@@ -31,8 +31,6 @@
 #include "expect.h"
 #include "modctl.h"
 
-#define X64	KABISTAT_ABI_X86_64
-
 /* ------------------------------------------------------------------ */
 /* Read-only parameters                                                */
 

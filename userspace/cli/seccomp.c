@@ -55,6 +55,9 @@
  *   32-bit: clock_gettime, gettimeofday, time, clock_getres,
  *           clock_gettime64; getcpu and clock_getres_time64 in 7.3, not
  *           in 6.1; and its sigreturn trampolines.
+ * arm64's vDSO names them __kernel_NAME: clock_gettime, gettimeofday,
+ * clock_getres and its rt_sigreturn trampoline (getrandom where a kernel
+ * has it): all in the list below.
  * selftests/cli_features.c checks every kernel it runs on against this.
  */
 static const char *const seccomp_baseline[] = {
