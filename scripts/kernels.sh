@@ -2,8 +2,7 @@
 # Print the kernels the tests run on, one per line: NAME KVER VMLINUZ KDIR.
 # Usage: kernels.sh [--installed] [NAME...]
 #   NAME is a series such as 5.10, 6.1, 6.12 or 7.3, or arm64-6.1 and
-#   arm64-6.12 (Debian's arm64 kernels, arm64-kernel.sh; only when named:
-#   not yet in the default list).  --installed: only the
+#   arm64-6.12 (Debian's arm64 kernels, arm64-kernel.sh).  --installed: only the
 #   Debian kernels already installed, quietly leaving out the others, the
 #   fetched 5.10 and the debug kernel, so that nothing is built (make demo).
 # The Debian LTS kernels are discovered from /boot, never written down, so a
@@ -20,8 +19,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 old=5.10
 lts=(6.1 6.12)
 debug=7.3
-series=("$old" "${lts[@]}" "$debug")
 arm64=(arm64-6.1 arm64-6.12)
+series=("$old" "${lts[@]}" "$debug" "${arm64[@]}")
 
 installed=0
 if [[ ${1:-} == --installed ]]; then
@@ -31,8 +30,8 @@ if [[ ${1:-} == --installed ]]; then
 fi
 if (($# > 0)); then
 	for wanted in "$@"; do
-		[[ " ${series[*]} ${arm64[*]} " == *" $wanted "* ]] || {
-			echo "kernels.sh: unknown kernel series '$wanted' (known: ${series[*]} ${arm64[*]})" >&2
+		[[ " ${series[*]} " == *" $wanted "* ]] || {
+			echo "kernels.sh: unknown kernel series '$wanted' (known: ${series[*]})" >&2
 			exit 2
 		}
 	done

@@ -222,12 +222,14 @@ echo "$cmdline" >"$outdir/cmdline"
 # can keep executing a stale int3 after another one live-patched the code
 # (tracepoint and static-key patching: a soft lockup in
 # syscall_trace_enter on 6.1, an "Oops: int3" on 6.12, kabistat loaded or
-# not).  Both vCPUs still interleave, so races stay testable.
+# not).  Both vCPUs still interleave, so races stay testable.  The arm64
+# guests too: make check runs as many guests at once as there are CPUs,
+# each to keep one busy.
 # shellcheck disable=SC2054 # the commas belong to qemu's option values
 if [[ $arch == x86_64 ]]; then
 	qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -vga none)
 else
-	qemu=(qemu-system-aarch64 -M virt -accel tcg -cpu max)
+	qemu=(qemu-system-aarch64 -M virt -accel tcg,thread=single -cpu max)
 fi
 qemu+=(-m 1024 -smp 2 -no-reboot -display none -monitor none
 	-kernel "$kernel" -initrd "$outdir/initramfs.cpio.gz" -append "$cmdline")
