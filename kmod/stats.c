@@ -603,6 +603,58 @@ int ks_read(struct ks_cgroup *cg, struct ks_reading **out, u32 *nr)
 	return 0;
 }
 
+static u64 ks_slot_activity_once(struct ks_cgroup *cg, const struct ks_slot *s)
+{
+	struct ks_counters c = s->c;
+
+	ks_sum_caches(cg, s->key, &c);
+	return c.calls + c.errors + c.interrupted;
+}
+
+/* Every increment of one key of @cg, read as ks_read_slot() reads it. */
+static u64 ks_slot_activity(struct ks_cgroup *cg, const struct ks_slot *s)
+{
+	unsigned int seq, tries;
+	u64 sum;
+
+	for (tries = 0; tries < KS_READ_TRIES; tries++) {
+		seq = read_seqcount_begin(&cg->seq);
+		sum = ks_slot_activity_once(cg, s);
+		if (!read_seqcount_retry(&cg->seq, seq))
+			return sum;
+	}
+	raw_spin_lock(&cg->lock);
+	sum = ks_slot_activity_once(cg, s);
+	raw_spin_unlock(&cg->lock);
+	return sum;
+}
+
+/**
+ * ks_activity() - how much a cgroup has counted since it was first seen
+ * @cg:		the cgroup; the caller keeps it from being freed
+ *
+ * Every event adds at least one to a key's calls, errors or interruptions
+ * (an errno key's count comes with its call's error), baselines not
+ * subtracted: each key's sum only grows, and grows with every event of the
+ * key, and each key is read consistently.  So an event after one reading
+ * makes the next one larger.  May sleep.
+ *
+ * Return: the sum over the cgroup's keys.
+ */
+u64 ks_activity(struct ks_cgroup *cg)
+{
+	struct ks_chunk *ch;
+	u64 sum = 0;
+	u32 i, used;
+
+	for (ch = ks_first_chunk(cg); ch; ch = ks_next_chunk(ch)) {
+		used = ks_chunk_used(ch);
+		for (i = 0; i < used; i++)
+			sum += ks_slot_activity(cg, &ch->slot[i]);
+	}
+	return sum;
+}
+
 /**
  * ks_reset_cgroup() - make a cgroup's counters read zero from now on
  * @cg:		the cgroup; the caller keeps it from being freed
