@@ -100,23 +100,28 @@ static long dump_all(void)
 
 /*
  * The same dump on a socket of its own, received but not parsed: what the
- * module and the kernel's netlink cost without the library's parsing.
+ * module and the kernel's netlink cost without the library's parsing,
+ * with the counters @packed (KABISTAT_A_PACKED) or in nests.
  * Return: the messages received.
  */
-static long dump_raw(void)
+static long dump_raw(int packed)
 {
 	static char buf[65536];
 	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_msg *msg = nlmsg_alloc();
 	long n = 0;
 	int family, fd, done = 0;
 
-	if (!sk || genl_connect(sk))
+	if (!sk || !msg || genl_connect(sk))
 		die("raw socket", -ENOMEM);
 	family = genl_ctrl_resolve(sk, KABISTAT_GENL_NAME);
 	if (family < 0 ||
-	    genl_send_simple(sk, family, KABISTAT_CMD_GET_CGROUP,
-			     KABISTAT_GENL_VERSION, NLM_F_DUMP) < 0)
+	    !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, NLM_F_DUMP,
+			 KABISTAT_CMD_GET_CGROUP, KABISTAT_GENL_VERSION) ||
+	    (packed && nla_put_flag(msg, KABISTAT_A_PACKED) < 0) ||
+	    nl_send_auto(sk, msg) < 0)
 		die("raw dump request", -EIO);
+	nlmsg_free(msg);
 	fd = nl_socket_get_fd(sk);
 	while (!done) {
 		ssize_t len = recv(fd, buf, sizeof(buf), 0);
@@ -320,7 +325,7 @@ static void measure_incremental(const char *dir, long cgroups)
 static void measure(long cgroups, struct kabistat_kernel_abi *before)
 {
 	struct kabistat_kernel_abi *abi;
-	double best = 0, raw = 0, t;
+	double best = 0, raw = 0, packed = 0, t;
 	long seen = 0;
 	int err, i;
 
@@ -333,16 +338,21 @@ static void measure(long cgroups, struct kabistat_kernel_abi *before)
 	}
 	for (i = 0; i < 3; i++) {
 		t = now_ns();
-		dump_raw();
+		dump_raw(0);
 		t = now_ns() - t;
 		if (!i || t < raw)
 			raw = t;
+		t = now_ns();
+		dump_raw(1);
+		t = now_ns() - t;
+		if (!i || t < packed)
+			packed = t;
 	}
 	err = kabistat_get_abi(ks, &abi);
 	if (err)
 		die("get abi", err);
-	printf("scale %ld dump_ns %.0f raw_dump_ns %.0f dumped %ld tracked %u memory %llu mem_per_cg %.0f overflow_hint %llu\n",
-	       cgroups, best, raw, seen, abi->tracked_cgroups,
+	printf("scale %ld dump_ns %.0f raw_dump_ns %.0f packed_dump_ns %.0f dumped %ld tracked %u memory %llu mem_per_cg %.0f overflow_hint %llu\n",
+	       cgroups, best, raw, packed, seen, abi->tracked_cgroups,
 	       (unsigned long long)abi->memory_used,
 	       (double)(abi->memory_used - before->memory_used) /
 	       (abi->tracked_cgroups - before->tracked_cgroups),
