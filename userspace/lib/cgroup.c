@@ -622,6 +622,10 @@ int ks_dump_error(struct kabistat *ks, struct ks_dump *d, int err,
 {
 	if (d->why[0])
 		return ks_error(ks, err, "GET_CGROUP dump: %s", d->why);
+	/* older kernels (5.10) drop the reason a dump's start gives */
+	if (err == -ESTALE && strstr(ks->errmsg, strerror(ESTALE)))
+		return ks_error(ks, err,
+				"GET_CGROUP dump: the module cannot tell what changed since that mark (it was reloaded, reset everything or evicted cgroups since): dump everything");
 	return ks_cgroup_error(ks, err, "GET_CGROUP dump", subtree,
 			       subtree != 0);
 }
