@@ -282,7 +282,7 @@ int kabistat_cgroup_delta(const struct kabistat_cgroup *old,
  *		the module cannot tell (it was reloaded, reset everything or
  *		evicted cgroups since): dump again with *@mark 0 and forget
  *		the cgroups that dump does not return.  -EOPNOTSUPP from a
- *		module older than incremental dumps.  (Since 1.2.)
+ *		module older than incremental dumps.
  */
 struct kabistat_dump_opts {
 	size_t sz;
