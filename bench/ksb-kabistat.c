@@ -27,11 +27,15 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/times.h>
 #include <sys/wait.h>
+
+#include <netlink/genl/genl.h>
+#include <netlink/genl/ctrl.h>
 
 #include "kabistat.h"
 
@@ -59,6 +63,29 @@ static int count_cb(const struct kabistat_cgroup *cg, void *arg)
 	return 0;
 }
 
+/* Counts the scale run's cgroups (the agent's own changes too). */
+static int count_scale_cb(const struct kabistat_cgroup *cg, void *arg)
+{
+	if (cg->path && strstr(cg->path, "/ksb-scale/"))
+		++*(long *)arg;
+	return 0;
+}
+
+/*
+ * A dump of everything, or of what changed since *@mark (see opts.mark).
+ * Return: the cgroups under ksb-scale it returned.
+ */
+static long dump_since(uint64_t *mark)
+{
+	struct kabistat_dump_opts opts = { .sz = sizeof(opts), .mark = mark };
+	long n = 0;
+	int err = kabistat_dump(ks, &opts, count_scale_cb, &n);
+
+	if (err)
+		die("dump", err);
+	return n;
+}
+
 static long dump_all(void)
 {
 	struct kabistat_dump_opts opts = { .sz = sizeof(opts) };
@@ -67,6 +94,50 @@ static long dump_all(void)
 
 	if (err)
 		die("dump", err);
+	return n;
+}
+
+
+/*
+ * The same dump on a socket of its own, received but not parsed: what the
+ * module and the kernel's netlink cost without the library's parsing,
+ * with the counters @packed (KABISTAT_A_PACKED) or in nests.
+ * Return: the messages received.
+ */
+static long dump_raw(int packed)
+{
+	static char buf[65536];
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_msg *msg = nlmsg_alloc();
+	long n = 0;
+	int family, fd, done = 0;
+
+	if (!sk || !msg || genl_connect(sk))
+		die("raw socket", -ENOMEM);
+	family = genl_ctrl_resolve(sk, KABISTAT_GENL_NAME);
+	if (family < 0 ||
+	    !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, NLM_F_DUMP,
+			 KABISTAT_CMD_GET_CGROUP, KABISTAT_GENL_VERSION) ||
+	    (packed && nla_put_flag(msg, KABISTAT_A_PACKED) < 0) ||
+	    nl_send_auto(sk, msg) < 0)
+		die("raw dump request", -EIO);
+	nlmsg_free(msg);
+	fd = nl_socket_get_fd(sk);
+	while (!done) {
+		ssize_t len = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+		if (len <= 0)
+			die("raw dump recv", len ? -errno : -EIO);
+		for (; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
+			if (nlh->nlmsg_type == NLMSG_DONE ||
+			    nlh->nlmsg_type == NLMSG_ERROR)
+				done = 1;
+			else
+				n++;
+		}
+	}
+	nl_socket_free(sk);
 	return n;
 }
 
@@ -199,10 +270,62 @@ static double median(double *v, long n)
 	return v[n / 2];
 }
 
+/* Run one syscall in cgroup @dir/c@i, in a child that then exits. */
+static void touch_cgroup(const char *dir, long i)
+{
+	struct clone_args args = { .flags = CLONE_INTO_CGROUP,
+				   .exit_signal = SIGCHLD };
+	char path[4096];
+	long pid;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/c%ld", dir, i);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		die(path, -errno);
+	args.cgroup = fd;
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0)
+		die("clone3", -errno);
+	if (pid == 0) {
+		syscall(SYS_getppid);
+		syscall(SYS_exit_group, 0);
+	}
+	close(fd);
+	if (waitpid(pid, NULL, 0) < 0)
+		die("waitpid", -errno);
+}
+
+/*
+ * An incremental dump after 1% of the @cgroups under @dir made a syscall:
+ * of those under @dir, it must return exactly those.
+ */
+static void measure_incremental(const char *dir, long cgroups)
+{
+	long i, changed = 0, seen = 0;
+	uint64_t mark = 0, since;
+	double best = 0, t;
+
+	dump_since(&mark);
+	since = mark;
+	for (i = 0; i < cgroups; i += 100, changed++)
+		touch_cgroup(dir, i);
+	for (i = 0; i < 3; i++) {
+		mark = since;
+		t = now_ns();
+		seen = dump_since(&mark);
+		t = now_ns() - t;
+		if (!i || t < best)
+			best = t;
+	}
+	printf("incremental %ld changed %ld incr_ns %.0f dumped %ld\n",
+	       cgroups, changed, best, seen);
+}
+
 static void measure(long cgroups, struct kabistat_kernel_abi *before)
 {
 	struct kabistat_kernel_abi *abi;
-	double best = 0, t;
+	double best = 0, raw = 0, packed = 0, t;
 	long seen = 0;
 	int err, i;
 
@@ -213,11 +336,23 @@ static void measure(long cgroups, struct kabistat_kernel_abi *before)
 		if (!i || t < best)
 			best = t;
 	}
+	for (i = 0; i < 3; i++) {
+		t = now_ns();
+		dump_raw(0);
+		t = now_ns() - t;
+		if (!i || t < raw)
+			raw = t;
+		t = now_ns();
+		dump_raw(1);
+		t = now_ns() - t;
+		if (!i || t < packed)
+			packed = t;
+	}
 	err = kabistat_get_abi(ks, &abi);
 	if (err)
 		die("get abi", err);
-	printf("scale %ld dump_ns %.0f dumped %ld tracked %u memory %llu mem_per_cg %.0f overflow_hint %llu\n",
-	       cgroups, best, seen, abi->tracked_cgroups,
+	printf("scale %ld dump_ns %.0f raw_dump_ns %.0f packed_dump_ns %.0f dumped %ld tracked %u memory %llu mem_per_cg %.0f overflow_hint %llu\n",
+	       cgroups, best, raw, packed, seen, abi->tracked_cgroups,
 	       (unsigned long long)abi->memory_used,
 	       (double)(abi->memory_used - before->memory_used) /
 	       (abi->tracked_cgroups - before->tracked_cgroups),
@@ -283,6 +418,7 @@ static int scale(const char *dir, long n1, long n2)
 			measure(n1, before);
 	}
 	measure(n2, before);
+	measure_incremental(dir, n2);
 	for (i = 0; i < n2; i++) {
 		first[i] = fc[i].first;
 		repeat[i] = fc[i].repeat;

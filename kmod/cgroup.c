@@ -17,6 +17,7 @@
 
 #include "cgroup.h"
 #include "compat.h"
+#include "dumpmark.h"
 #include "events.h"
 #include "params.h"
 #include "tracepoints.h"
@@ -408,6 +409,7 @@ static bool ks_evict(struct ks_cgroup *cg)
 	raw_spin_unlock(&ks_table_lock);
 	list_del(&cg->released);
 	call_rcu(&cg->rcu, ks_cgroup_free_rcu);
+	ks_dumpmark_forget();
 	return true;
 }
 
@@ -615,6 +617,7 @@ void ks_reset(struct ks_cgroup *cg)
 		return;
 	}
 	WRITE_ONCE(ks_generation, gen);
+	ks_dumpmark_forget();
 	while ((cg = ks_cgroup_next(&cur)))
 		ks_reset_calls += ks_reset_cgroup(cg, gen);
 	ks_reset_calls += ks_reset_aggregates();
@@ -666,6 +669,7 @@ int ks_cgroup_init(void)
 
 	ks_generation = ktime_get_real_ns();
 	ks_generation_last = ks_generation;
+	ks_dumpmark_init(ks_generation);
 	/* max_cgroups is at most KS_MAX_CGROUPS_LIMIT (main.c). */
 	ks_table_bits = ilog2(roundup_pow_of_two(max(ks_max_cgroups, 64U)));
 	ks_table = kvmalloc_array(1U << ks_table_bits, sizeof(*ks_table),

@@ -7,12 +7,15 @@
 #include <linux/capability.h>
 #include <linux/cgroup.h>
 #include <linux/ktime.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <net/genetlink.h>
 
 #include "abi.h"
 #include "cgroup.h"
 #include "compat.h"
+#include "dumpmark.h"
 #include "events.h"
 #include "genl.h"
 #include "params.h"
@@ -25,6 +28,8 @@ static const struct nla_policy ks_get_abi_policy[KABISTAT_A_MAX + 1] = {
 static const struct nla_policy ks_cgroup_policy[KABISTAT_A_MAX + 1] = {
 	[KABISTAT_A_CGROUP_ID] = { .type = NLA_U64 },
 	[KABISTAT_A_CGROUP_FD] = { .type = NLA_S32 },
+	[KABISTAT_A_PACKED] = { .type = NLA_FLAG },
+	[KABISTAT_A_CHANGED_SINCE] = { .type = NLA_U64 },
 };
 
 static const struct nla_policy ks_reset_policy[KABISTAT_A_MAX + 1] = {
@@ -125,19 +130,105 @@ static int ks_put_reading(struct sk_buff *skb, const struct ks_reading *r)
 	return ks_put_stat(skb, KABISTAT_A_STAT, kind, nr, &r->c);
 }
 
+/* Whether a reading is sent at all. */
+static bool ks_reading_counts(const struct ks_reading *r)
+{
+	return r->c.calls || r->c.errors || r->c.interrupted;
+}
+
+/* The KABISTAT_A_STATS_PACKED entry of a reading. */
+static void ks_pack_reading(struct kabistat_stat *e, const struct ks_reading *r)
+{
+	u32 kind = KS_KEY_KIND(r->key), nr = KS_KEY_NR(r->key);
+
+	e->abi = kind == KS_KIND_ERRNO ? KABISTAT_STAT_ERRNO : kind;
+	e->nr = nr == KS_NR_OOR && kind != KS_KIND_ERRNO ?
+		KABISTAT_NR_OUT_OF_RANGE : nr;
+	e->calls = r->c.calls;
+	e->errors = r->c.errors;
+	e->enosys = r->c.enosys;
+	e->denied = r->c.denied;
+	e->interrupted = r->c.interrupted;
+}
+
 /*
- * A message of @cg with its readings from *@from on.  With @split, as many
- * as fit, the message saying KABISTAT_A_CGROUP_MORE when some are left and
- * *@from moved past those sent; without, all of them or nothing.
+ * The readings from *@from on as one KABISTAT_A_STATS_PACKED array: as
+ * many as fit, keeping room for KABISTAT_A_CGROUP_MORE; *@from moves past
+ * those sent.  Return: 0, or -EMSGSIZE when none fit.
+ */
+static int ks_put_packed(struct sk_buff *skb, const struct ks_reading *r,
+			 u32 n, u32 *from)
+{
+	int room = skb_tailroom(skb) - 2 * NLA_HDRLEN - nla_total_size(0);
+	u32 i, k, fit = room > 0 ? room / sizeof(struct kabistat_stat) : 0;
+	struct kabistat_stat *e;
+	struct nlattr *a;
+
+	for (i = *from, k = 0; i < n; i++) {
+		if (!ks_reading_counts(&r[i]))
+			continue;
+		if (k == fit)
+			break;
+		k++;
+	}
+	if (!k) {
+		*from = i;
+		return i < n ? -EMSGSIZE : 0;
+	}
+	a = nla_reserve_64bit(skb, KABISTAT_A_STATS_PACKED, k * sizeof(*e),
+			      KABISTAT_A_PAD);
+	if (!a)
+		return -EMSGSIZE;
+	e = nla_data(a);
+	for (k = 0; *from < i; ++*from)
+		if (ks_reading_counts(&r[*from]))
+			ks_pack_reading(&e[k++], &r[*from]);
+	return 0;
+}
+
+/* How ks_put_cgroup_msg() puts the readings. */
+#define KS_MSG_SPLIT	BIT(0)	/* in parts, when they do not fit */
+#define KS_MSG_PACKED	BIT(1)	/* KABISTAT_A_STATS_PACKED */
+
+/*
+ * The readings from *@from on, in nests; the rest as ks_put_packed().
+ * Without @split, all of them or -EMSGSIZE.
+ */
+static int ks_put_nests(struct sk_buff *skb, const struct ks_reading *r,
+			u32 n, u32 *from, bool split)
+{
+	u32 i;
+
+	for (i = *from; i < n; i++) {
+		unsigned char *mark = skb_tail_pointer(skb);
+
+		/* Keep room for the flag that says more is to come. */
+		if (ks_put_reading(skb, &r[i]) ||
+		    (split && skb_tailroom(skb) < nla_total_size(0))) {
+			nlmsg_trim(skb, mark);
+			if (!split || i == *from)
+				return -EMSGSIZE;
+			break;
+		}
+	}
+	*from = i;
+	return 0;
+}
+
+/*
+ * A message of @cg with its readings from *@from on.  With KS_MSG_SPLIT,
+ * as many as fit, the message saying KABISTAT_A_CGROUP_MORE when some are
+ * left and *@from moved past those sent; without, all of them or nothing.
  * Return: 0, or -EMSGSIZE when nothing was added to @skb.
  */
 static int ks_put_cgroup_msg(struct sk_buff *skb, u32 portid, u32 seq,
 			     int flags, u8 cmd, struct ks_cgroup *cg,
 			     const struct ks_reading *r, u32 n, u32 *from,
-			     bool split, u64 event_seq)
+			     unsigned int how, u64 event_seq)
 {
+	bool split = how & KS_MSG_SPLIT;
 	char path[KS_PATH_LEN];
-	u32 i, state;
+	u32 state, i = *from;
 	void *hdr;
 
 	ks_cgroup_copy_path(cg, path);
@@ -154,20 +245,11 @@ static int ks_put_cgroup_msg(struct sk_buff *skb, u32 portid, u32 seq,
 	    (event_seq && ks_put_u64(skb, KABISTAT_A_EVENT_SEQ, event_seq,
 				     KABISTAT_A_PAD)))
 		goto cancel;
-	for (i = *from; i < n; i++) {
-		unsigned char *mark = skb_tail_pointer(skb);
-
-		/* Keep room for the flag that says more is to come. */
-		if (ks_put_reading(skb, &r[i]) ||
-		    (split && skb_tailroom(skb) < nla_total_size(0))) {
-			nlmsg_trim(skb, mark);
-			if (!split || i == *from)
-				goto cancel;
-			if (nla_put_flag(skb, KABISTAT_A_CGROUP_MORE))
-				goto cancel;
-			break;
-		}
-	}
+	if (how & KS_MSG_PACKED ? ks_put_packed(skb, r, n, &i) :
+				  ks_put_nests(skb, r, n, &i, split))
+		goto cancel;
+	if (i < n && (!split || nla_put_flag(skb, KABISTAT_A_CGROUP_MORE)))
+		goto cancel;
 	*from = i;
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -213,8 +295,8 @@ struct sk_buff *ks_genl_cgroup_msg(u32 portid, u32 seq, u8 cmd,
 		kvfree(r);
 		return ERR_PTR(-ENOMEM);
 	}
-	err = ks_put_cgroup_msg(skb, portid, seq, 0, cmd, cg, r, n, &from,
-				false, event_seq);
+	err = ks_put_cgroup_msg(skb, portid, seq, 0, cmd, cg, r, n, &from, 0,
+				event_seq);
 	kvfree(r);
 	if (err) {
 		nlmsg_free(skb);
@@ -231,8 +313,11 @@ struct sk_buff *ks_genl_cgroup_msg(u32 portid, u32 seq, u8 cmd,
  * when @skb had no room for any.
  */
 static int ks_dump_put_cgroup(struct sk_buff *skb, u32 portid, u32 seq,
-			      struct ks_cgroup *cg, u32 *from, bool *more)
+			      struct ks_cgroup *cg, u32 *from, bool packed,
+			      bool *more)
 {
+	unsigned int how = (skb->len ? 0 : KS_MSG_SPLIT) |
+			   (packed ? KS_MSG_PACKED : 0);
 	struct ks_reading *r;
 	u32 n;
 	int err;
@@ -242,8 +327,8 @@ static int ks_dump_put_cgroup(struct sk_buff *skb, u32 portid, u32 seq,
 		return err;
 	*from = min(*from, n);
 	err = ks_put_cgroup_msg(skb, portid, seq, NLM_F_MULTI,
-				KABISTAT_CMD_GET_CGROUP, cg, r, n, from,
-				!skb->len, 0);
+				KABISTAT_CMD_GET_CGROUP, cg, r, n, from, how,
+				0);
 	*more = *from < n;
 	kvfree(r);
 	return err;
@@ -353,6 +438,12 @@ static int ks_get_cgroup_doit(struct sk_buff *skb, struct genl_info *info)
 			       "needs CAP_PERFMON or CAP_SYS_ADMIN");
 		return -EPERM;
 	}
+	if (info->attrs[KABISTAT_A_PACKED] ||
+	    info->attrs[KABISTAT_A_CHANGED_SINCE]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "PACKED and CHANGED_SINCE are for dumps only");
+		return -EINVAL;
+	}
 	err = ks_request_cgroup(info->attrs, info->extack, &id, &level);
 	if (err)
 		return err;
@@ -375,13 +466,15 @@ static int ks_get_cgroup_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 enum ks_dump_phase { KS_DUMP_CGROUPS, KS_DUMP_OVERFLOW, KS_DUMP_EVICTED,
-		     KS_DUMP_DONE };
+		     KS_DUMP_MARK, KS_DUMP_DONE };
 
 /*
  * @part_id and @from: the cgroup a message could not hold whole, and the
  * reading its next message starts at.  Once a part of it is sent (@from is
  * not 0), the dump keeps it from being evicted (ks_cgroup.dumpers) until
- * its last part is sent or the dump ends.
+ * its last part is sent or the dump ends.  @mark: this dump's mark when
+ * @marked (the request had KABISTAT_A_CHANGED_SINCE @since).  Larger than
+ * the callback's context on older kernels: allocated, its pointer there.
  */
 struct ks_dump {
 	struct ks_cursor cur;
@@ -390,17 +483,74 @@ struct ks_dump {
 	u32 phase;
 	u32 from;
 	u64 part_id;
+	bool packed;
+	bool marked;
+	u64 since;
+	u64 mark;
 };
 
-static int ks_get_cgroup_start(struct netlink_callback *cb)
+static struct ks_dump *ks_dump_of(struct netlink_callback *cb)
 {
-	struct ks_dump *d = (struct ks_dump *)cb->ctx;
-	struct nlattr *attrs[KABISTAT_A_MAX + 1];
+	return *(struct ks_dump **)cb->ctx;
+}
+
+/* The request's options for the body of the dump, and its mark. */
+static int ks_dump_options(struct ks_dump *d, struct nlattr **attrs,
+			   struct netlink_ext_ack *extack)
+{
+	int err = 0;
+
+	d->packed = nla_get_flag(attrs[KABISTAT_A_PACKED]);
+	if (!attrs[KABISTAT_A_CHANGED_SINCE])
+		return 0;
+	d->marked = true;
+	d->since = nla_get_u64(attrs[KABISTAT_A_CHANGED_SINCE]);
+	mutex_lock(&ks_cgroups_mutex);
+	err = ks_dumpmark_check(d->since, extack);
+	if (!err)
+		d->mark = ks_dumpmark_start();
+	mutex_unlock(&ks_cgroups_mutex);
+	return err;
+}
+
+/* The subtree a dump request names, if any. */
+static int ks_dump_subtree(struct ks_dump *d, struct nlattr **attrs,
+			   struct netlink_ext_ack *extack)
+{
 	struct ks_cgroup *cg;
 	int err;
 
-	BUILD_BUG_ON(sizeof(*d) > sizeof(cb->ctx));
-	memset(d, 0, sizeof(*d));
+	err = ks_request_cgroup(attrs, extack, &d->root_id, &d->root_level);
+	if (err || !d->root_id)
+		return err;		/* no subtree: everything */
+	/* Paths and ancestors of new cgroups are resolved by then. */
+	ks_cgroup_sync();
+	if (d->root_level == U32_MAX) {
+		mutex_lock(&ks_cgroups_mutex);
+		cg = ks_cgroup_find(d->root_id);
+		if (cg)
+			d->root_level = cg->level;
+		mutex_unlock(&ks_cgroups_mutex);
+		if (!cg) {
+			NL_SET_ERR_MSG(extack, "no such cgroup");
+			return -ENOENT;
+		}
+	}
+	if (d->root_level > KS_MAX_LEVEL) {
+		NL_SET_ERR_MSG(extack, "subtree root too deep");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static int ks_get_cgroup_start(struct netlink_callback *cb)
+{
+	struct nlattr *attrs[KABISTAT_A_MAX + 1];
+	struct ks_dump *d;
+	int err;
+
+	BUILD_BUG_ON(sizeof(d) > sizeof(cb->ctx));
+	*(struct ks_dump **)cb->ctx = NULL;
 	err = ks_genl_check_header(cb->nlh, cb->extack);
 	if (err)
 		return err;
@@ -416,33 +566,41 @@ static int ks_get_cgroup_start(struct netlink_callback *cb)
 			  ks_cgroup_policy, cb->extack);
 	if (err)
 		return err;
-	err = ks_request_cgroup(attrs, cb->extack, &d->root_id,
-				&d->root_level);
-	if (err || !d->root_id)
-		return err;		/* no subtree: everything */
-	/* Paths and ancestors of new cgroups are resolved by then. */
-	ks_cgroup_sync();
-	if (d->root_level == U32_MAX) {
-		mutex_lock(&ks_cgroups_mutex);
-		cg = ks_cgroup_find(d->root_id);
-		if (cg)
-			d->root_level = cg->level;
-		mutex_unlock(&ks_cgroups_mutex);
-		if (!cg) {
-			NL_SET_ERR_MSG(cb->extack, "no such cgroup");
-			return -ENOENT;
-		}
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	err = ks_dump_subtree(d, attrs, cb->extack);
+	if (!err)
+		err = ks_dump_options(d, attrs, cb->extack);
+	if (err) {
+		kfree(d);
+		return err;
 	}
-	if (d->root_level > KS_MAX_LEVEL) {
-		NL_SET_ERR_MSG(cb->extack, "subtree root too deep");
-		return -EOPNOTSUPP;
+	*(struct ks_dump **)cb->ctx = d;
+	return 0;
+}
+
+/* The last message of a marked dump. */
+static int ks_put_dump_mark(struct sk_buff *skb, u32 portid, u32 seq, u64 mark)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &ks_family, NLM_F_MULTI,
+			  KABISTAT_CMD_GET_CGROUP);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (ks_put_header(skb, ks_generation) ||
+	    ks_put_u64(skb, KABISTAT_A_DUMP_MARK, mark, KABISTAT_A_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
 	}
+	genlmsg_end(skb, hdr);
 	return 0;
 }
 
 static int ks_get_cgroup_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct ks_dump *d = (struct ks_dump *)cb->ctx;
+	struct ks_dump *d = ks_dump_of(cb);
 	struct ks_counters overflow[KS_NR_ABIS], evicted[KS_NR_ABIS];
 	u32 portid = NETLINK_CB(cb->skb).portid;
 	u32 seq = cb->nlh->nlmsg_seq;
@@ -456,7 +614,7 @@ static int ks_get_cgroup_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 		cg = ks_cgroup_next(&d->cur);
 		if (!cg) {
 			/* A subtree has no aggregates. */
-			d->phase = d->root_id ? KS_DUMP_DONE : KS_DUMP_OVERFLOW;
+			d->phase = d->root_id ? KS_DUMP_MARK : KS_DUMP_OVERFLOW;
 			break;
 		}
 		if (!ks_cgroup_in_subtree(cg, d->root_id, d->root_level))
@@ -465,7 +623,13 @@ static int ks_get_cgroup_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 		if (cg->id != d->part_id)
 			d->from = 0;
 		inside = d->from;
-		err = ks_dump_put_cgroup(skb, portid, seq, cg, &d->from, &more);
+		if (!inside && d->marked &&
+		    !ks_dumpmark_visit(cg, d->mark, d->since)) {
+			cond_resched();
+			continue;
+		}
+		err = ks_dump_put_cgroup(skb, portid, seq, cg, &d->from,
+					 d->packed, &more);
 		if (err || more) {
 			if (!inside && d->from)
 				cg->dumpers++;
@@ -491,6 +655,14 @@ static int ks_get_cgroup_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 				       KABISTAT_CGROUP_EVICTED, evicted);
 		if (err)
 			goto out;
+		d->phase = KS_DUMP_MARK;
+	}
+	if (d->phase == KS_DUMP_MARK) {
+		if (d->marked) {
+			err = ks_put_dump_mark(skb, portid, seq, d->mark);
+			if (err)
+				goto out;
+		}
 		d->phase = KS_DUMP_DONE;
 	}
 out:
@@ -504,16 +676,17 @@ out:
 /* A dump left inside a cgroup lets it go. */
 static int ks_get_cgroup_done(struct netlink_callback *cb)
 {
-	struct ks_dump *d = (struct ks_dump *)cb->ctx;
+	struct ks_dump *d = ks_dump_of(cb);
 	struct ks_cgroup *cg;
 
-	if (!d->from)
-		return 0;
-	mutex_lock(&ks_cgroups_mutex);
-	cg = ks_cgroup_find(d->part_id);
-	if (cg && !WARN_ON_ONCE(!cg->dumpers))
-		cg->dumpers--;
-	mutex_unlock(&ks_cgroups_mutex);
+	if (d && d->from) {
+		mutex_lock(&ks_cgroups_mutex);
+		cg = ks_cgroup_find(d->part_id);
+		if (cg && !WARN_ON_ONCE(!cg->dumpers))
+			cg->dumpers--;
+		mutex_unlock(&ks_cgroups_mutex);
+	}
+	kfree(d);
 	return 0;
 }
 

@@ -508,6 +508,19 @@ static u32 ks_slot_count(struct ks_cgroup *cg)
 	return n;
 }
 
+/* @cpu's cache entry of (@cg, @tag), or NULL. */
+static const struct ks_cslot *ks_cached_at(struct ks_cpu *cpu,
+					   const struct ks_cgroup *cg, u64 tag)
+{
+	const struct ks_cslot *cs = ks_cache_at(cpu, cg->id, tag);
+
+	/* pairs with the release store in ks_cache_fill() */
+	if (smp_load_acquire(&cs->cgid) != cg->id ||
+	    (READ_ONCE(cs->tag) & ~KS_TAG_SLOW) != tag)
+		return NULL;
+	return cs;
+}
+
 /* Add what every CPU's cache holds for (@cg, @key) to @c. */
 static void ks_sum_caches(struct ks_cgroup *cg, u32 key, struct ks_counters *c)
 {
@@ -515,12 +528,10 @@ static void ks_sum_caches(struct ks_cgroup *cg, u32 key, struct ks_counters *c)
 	unsigned int cpu;
 
 	for_each_possible_cpu(cpu) {
-		struct ks_cslot *cs = ks_cache_at(per_cpu_ptr(&ks_cpus, cpu),
-						  cg->id, tag);
+		const struct ks_cslot *cs =
+			ks_cached_at(per_cpu_ptr(&ks_cpus, cpu), cg, tag);
 
-		/* pairs with the release store in ks_cache_fill() */
-		if (smp_load_acquire(&cs->cgid) != cg->id ||
-		    (READ_ONCE(cs->tag) & ~KS_TAG_SLOW) != tag)
+		if (!cs)
 			continue;
 		c->calls += READ_ONCE(cs->c.calls);
 		c->errors += READ_ONCE(cs->c.errors);
@@ -601,6 +612,77 @@ int ks_read(struct ks_cgroup *cg, struct ks_reading **out, u32 *nr)
 	*out = r;
 	*nr = n;
 	return 0;
+}
+
+/* Every increment a set of counters holds. */
+static u64 ks_increments(const struct ks_counters *c)
+{
+	return READ_ONCE(c->calls) + READ_ONCE(c->errors) +
+	       READ_ONCE(c->interrupted);
+}
+
+/*
+ * ks_activity() in one pass per CPU over all the keys, the CPUs outside:
+ * false when a move made it inconsistent.
+ */
+static bool ks_activity_once(struct ks_cgroup *cg, u64 *sum)
+{
+	unsigned int seq = read_seqcount_begin(&cg->seq), cpu;
+	struct ks_chunk *ch;
+	u32 i, used, n = 0, left;
+
+	*sum = 0;
+	for (ch = ks_first_chunk(cg); ch; ch = ks_next_chunk(ch)) {
+		used = ks_chunk_used(ch);
+		for (i = 0; i < used; i++)
+			*sum += ks_increments(&ch->slot[i].c);
+		n += used;
+	}
+	/* the same keys: one added meanwhile counts from the next reading */
+	for_each_possible_cpu(cpu) {
+		struct ks_cpu *c = per_cpu_ptr(&ks_cpus, cpu);
+
+		left = n;
+		for (ch = ks_first_chunk(cg); ch && left; ch = ks_next_chunk(ch)) {
+			used = min(ks_chunk_used(ch), left);
+			left -= used;
+			for (i = 0; i < used; i++) {
+				u64 tag = ks_key_tag(ch->slot[i].key);
+				const struct ks_cslot *cs =
+					ks_cached_at(c, cg, tag);
+
+				if (cs)
+					*sum += ks_increments(&cs->c);
+			}
+		}
+	}
+	return !read_seqcount_retry(&cg->seq, seq);
+}
+
+/**
+ * ks_activity() - how much a cgroup has counted since it was first seen
+ * @cg:		the cgroup; the caller keeps it from being freed
+ *
+ * Every event adds at least one to a key's calls, errors or interruptions
+ * (an errno key's count comes with its call's error), baselines not
+ * subtracted: the sum only grows, and grows with every event.  Read as
+ * ks_read_slot() reads one key, over all of them: a move retries, and past
+ * a few tries the lock holds moves off.  May sleep.
+ *
+ * Return: the sum over the cgroup's keys.
+ */
+u64 ks_activity(struct ks_cgroup *cg)
+{
+	unsigned int tries;
+	u64 sum;
+
+	for (tries = 0; tries < KS_READ_TRIES; tries++)
+		if (ks_activity_once(cg, &sum))
+			return sum;
+	raw_spin_lock(&cg->lock);
+	ks_activity_once(cg, &sum);
+	raw_spin_unlock(&cg->lock);
+	return sum;
 }
 
 /**

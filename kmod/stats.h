@@ -85,6 +85,22 @@ enum ks_cgroup_state {
 };
 
 /**
+ * struct ks_seen - a cgroup as the last marked dump that visited it saw it
+ * @activity:	ks_activity() then
+ * @meta:	state, flags and whether the path was known
+ * @generation:	generation then
+ * @stamp:	the mark clock when a visit last found it changed
+ * @by:		mark of the dump that made that visit
+ */
+struct ks_seen {
+	u64 activity;
+	u64 meta;
+	u64 generation;
+	u64 stamp;
+	u64 by;
+};
+
+/**
  * struct ks_cgroup - one tracked cgroup
  * @node:	in its ks_table bucket, sorted by id
  * @released:	in ks_released_list, oldest release first
@@ -106,6 +122,8 @@ enum ks_cgroup_state {
  * @path_pending: @path_work is queued or running; not evictable meanwhile
  * @dumpers:	dumps between two parts of this cgroup; not evictable then
  *		either; under ks_cgroups_mutex
+ * @mark:	what marked dumps saw of it (dumpmark.h); under
+ *		ks_cgroups_mutex
  */
 struct ks_cgroup {
 	struct hlist_node node;
@@ -126,6 +144,7 @@ struct ks_cgroup {
 	struct work_struct path_work;
 	bool path_pending;
 	u32 dumpers;
+	struct ks_seen mark;
 };
 
 /*
@@ -186,6 +205,7 @@ void ks_count_error(struct ks_cpu *cpu, struct ks_cslot *cs, u64 cgid,
 void ks_drain_all(void);
 bool ks_cached(struct ks_cgroup *cg);
 int ks_read(struct ks_cgroup *cg, struct ks_reading **out, u32 *nr);
+u64 ks_activity(struct ks_cgroup *cg);
 u64 ks_reset_cgroup(struct ks_cgroup *cg, u64 generation);
 void ks_read_overflow(struct ks_counters *per_abi);
 u64 ks_read_observed(void);

@@ -1135,6 +1135,44 @@ TEST_F_TIMEOUT(cli, export_listen_serves_metrics_on_loopback, 120)
 	}
 }
 
+/*
+ * The exporter reads only what changed since its last scrape
+ * (incremental dumps): each scrape still serves every cgroup with its
+ * exact cumulative counts, the one that ran more and the one that did not.
+ */
+TEST_F_TIMEOUT(cli, export_listen_scrapes_stay_exact_between_changes, 120)
+{
+	char addr[32], want[1024];
+	int port = 20000 + (getpid() + 1) % 10000, ws, i;
+	pid_t pid;
+
+	ASSERT_EQ(0, loopback_up());
+	ASSERT_EQ(0, cgtest_run(&self->cg, NULL, wl_counts, NULL));
+	ASSERT_EQ(0, cgtest_create(&self->cg2, &self->cg, "still"));
+	ASSERT_EQ(0, cgtest_run(&self->cg2, NULL, wl_counts, NULL));
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	pid = exporter_start(addr);
+	ASSERT_LT(0, pid);
+	for (i = 1; i <= 3; i++) {
+		ws = http_get(port, "/metrics", res.out, sizeof(res.out));
+		if (ws)
+			break;
+		ASSERT_NE(NULL, strstr(res.out, "\r\n\r\n"));
+		EXPECT_LT(0, exposition_check(_metadata,
+					      strstr(res.out, "\r\n\r\n") + 4));
+		series(want, sizeof(want), "kabistat_syscalls_total", &self->cg,
+		       rel_path(&self->cg), "getppid", i * NR_GETPPID);
+		EXPECT_HAS(res.out, want);
+		series(want, sizeof(want), "kabistat_syscalls_total",
+		       &self->cg2, rel_path(&self->cg2), "getppid", NR_GETPPID);
+		EXPECT_HAS(res.out, want);
+		/* the first cgroup runs again before the next scrape */
+		ASSERT_EQ(0, cgtest_run(&self->cg, NULL, wl_counts, NULL));
+	}
+	EXPECT_EQ(0, exporter_stop(pid));
+	ASSERT_EQ(0, ws);
+}
+
 /* --- top ----------------------------------------------------------- */
 
 /*

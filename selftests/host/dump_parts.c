@@ -145,6 +145,86 @@ find_stat(const struct kabistat_cgroup *cg, uint32_t abi, uint32_t nr)
 	return NULL;
 }
 
+/* A KABISTAT_A_STATS_PACKED array of @n entries. */
+static void put_packed(struct nl_msg *m, const struct kabistat_stat *e,
+		       size_t n)
+{
+	if (nla_put(m, KABISTAT_A_STATS_PACKED, n * sizeof(*e), e))
+		abort();
+}
+
+/*
+ * Packed counters, split between two parts: syscalls, out-of-range and
+ * errno entries land where the nests' would, entries of an ABI newer than
+ * the library are skipped, and the mark that ends an incremental dump is
+ * kept, not taken for a cgroup.
+ */
+TEST_F(dump, packed_parts_merge_as_nests_do)
+{
+	struct hdr p1 = { .id = 7, .generation = 2, .timestamp_ns = 5,
+			  .path = "/p", .more = true };
+	struct hdr p2 = { .id = 7, .generation = 2, .timestamp_ns = 6,
+			  .path = "/p" };
+	const struct kabistat_stat one[] = {
+		{ .abi = X64, .nr = 39, .calls = 5 },
+		{ .abi = KABISTAT_STAT_ERRNO, .nr = EBADF, .calls = 3 },
+		{ .abi = X64, .nr = 3, .calls = 3, .errors = 3 },
+	}, two[] = {
+		{ .abi = X64, .nr = KABISTAT_NR_OUT_OF_RANGE, .calls = 2,
+		  .errors = 2, .enosys = 2 },
+		{ .abi = 99, .nr = 1, .calls = 100 },
+		{ .abi = IA32, .nr = 20, .calls = 4 },
+		{ .abi = KABISTAT_STAT_ERRNO, .nr = 4000, .calls = 1 },
+	};
+	const struct kabistat_cgroup *cg;
+	struct nl_msg *m;
+
+	m = part_new(&p1);
+	put_packed(m, one, 3);
+	ASSERT_EQ(0, feed(&self->d, m));
+	EXPECT_EQ(0, self->got.n);
+	m = part_new(&p2);
+	put_packed(m, two, 4);
+	ASSERT_EQ(0, feed(&self->d, m));
+	ASSERT_EQ(1, self->got.n);
+	m = nlmsg_alloc();
+	ASSERT_NE(NULL, m);
+	ASSERT_NE(NULL, genlmsg_put(m, 0, 0, FAMILY, 0, NLM_F_MULTI,
+				    KABISTAT_CMD_GET_CGROUP,
+				    KABISTAT_GENL_VERSION));
+	ASSERT_EQ(0, nla_put_u64(m, KABISTAT_A_TIMESTAMP_NS, 9));
+	ASSERT_EQ(0, nla_put_u64(m, KABISTAT_A_DUMP_MARK, 1234));
+	ASSERT_EQ(0, feed(&self->d, m));
+	ASSERT_EQ(0, ks_dump_end(&self->d));
+	EXPECT_EQ(1, self->got.n) TH_LOG("the mark was taken for a cgroup");
+	EXPECT_EQ(1234, self->d.mark);
+
+	cg = self->got.cg[0];
+	ASSERT_EQ(3, cg->nr_stats);
+	EXPECT_EQ(3, cg->stats[0].nr);
+	EXPECT_EQ(3, cg->stats[0].c.errors);
+	EXPECT_EQ(39, cg->stats[1].nr);
+	EXPECT_EQ(5, cg->stats[1].c.calls);
+	EXPECT_EQ(IA32, cg->stats[2].abi);
+	EXPECT_EQ(4, cg->stats[2].c.calls);
+	EXPECT_EQ(2, cg->out_of_range[X64].enosys);
+	EXPECT_EQ(3, cg->errno_counts[EBADF]);
+	EXPECT_EQ(1, cg->errno_counts[0]) TH_LOG("an errno above ours is other");
+	EXPECT_EQ(3 + 5 + 2, cg->per_abi[X64].calls);
+	EXPECT_EQ(3 + 5 + 2 + 4, cg->totals.calls);
+}
+
+/* An array whose length is no whole number of entries is refused. */
+TEST_F(dump, packed_array_of_a_partial_entry_is_refused)
+{
+	struct hdr h = { .id = 8, .path = "/q" };
+	const struct kabistat_stat e = { .abi = X64, .nr = 1, .calls = 1 };
+	struct nl_msg *m = part_new(&h);
+
+	ASSERT_EQ(0, nla_put(m, KABISTAT_A_STATS_PACKED, sizeof(e) - 8, &e));
+	EXPECT_EQ(-EPROTO, feed(&self->d, m));
+}
+
 TEST_F(dump, whole_cgroups_and_aggregates_pass_through)
 {
 	struct hdr a = { .id = 100, .generation = 1, .timestamp_ns = 10,

@@ -123,6 +123,20 @@ struct cli_snapshot {
 };
 /* 0, or a negative errno once the error is printed */
 int cli_snapshot_take(struct kabistat *ks, struct cli_snapshot *s);
+/*
+ * Keep @s (sorted by id) up to date with incremental dumps since *@mark:
+ * the first time (@s empty), and whenever the module cannot tell what
+ * changed, a full dump replaces it.  The readings of the cgroups that did
+ * not change carry the dump's time.  0, or a negative errno once printed
+ * (*@mark is then 0).
+ */
+int cli_snapshot_update(struct kabistat *ks, struct cli_snapshot *s,
+			uint64_t *mark);
+/* A copy of every reading of @src: 0, or an exit status once printed. */
+int cli_snapshot_copy(struct cli_snapshot *dst, const struct cli_snapshot *src);
+/* The cgroup @id (not 0) of a snapshot cli_snapshot_update() keeps. */
+const struct kabistat_cgroup *cli_snapshot_find(const struct cli_snapshot *s,
+						uint64_t id);
 void cli_snapshot_free(struct cli_snapshot *s);
 /* A cgroup's id by spec (none: an error): 0, or an exit status once printed. */
 int cli_resolve_cgroup(struct kabistat *ks, const char *spec, uint64_t *id);

@@ -28,18 +28,29 @@
 
 #define EXPORT_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
 
+/*
+ * @snap: the readings of the last scrape, brought up to date at each one
+ * with an incremental dump since @mark: a cgroup that did not change is
+ * served as it was read (its counters are cumulative).
+ */
 struct export_server {
 	struct kabistat *ks;	/* NULL until opened, or after a failure */
 	struct export_opts opts;
 	struct export_state *state;
+	struct cli_snapshot snap;
+	uint64_t mark;
 };
 
-/* One reading as exposition text, into a malloc'ed buffer. */
+/*
+ * One reading as exposition text, into a malloc'ed buffer: of @keep kept
+ * up to date since *@mark, or (@keep NULL) of a dump of its own.
+ */
 static int export_render(struct kabistat *ks, const struct export_opts *o,
-			 struct export_state *st, char **text, size_t *len)
+			 struct export_state *st, struct cli_snapshot *keep,
+			 uint64_t *mark, char **text, size_t *len)
 {
 	struct kabistat_kernel_abi *abi = NULL;
-	struct cli_snapshot snap;
+	struct cli_snapshot own, *snap = keep ? keep : &own;
 	FILE *f;
 	int err;
 
@@ -48,7 +59,8 @@ static int export_render(struct kabistat *ks, const struct export_opts *o,
 		cli_error("%s", kabistat_errmsg(ks));
 		return err;
 	}
-	err = cli_snapshot_take(ks, &snap);
+	err = keep ? cli_snapshot_update(ks, keep, mark) :
+		     cli_snapshot_take(ks, &own);
 	if (err) {
 		kabistat_abi_free(abi);
 		return err;
@@ -57,7 +69,7 @@ static int export_render(struct kabistat *ks, const struct export_opts *o,
 	if (!f) {
 		err = -errno;
 	} else {
-		err = export_write(f, abi, &snap, o, st);
+		err = export_write(f, abi, snap, o, st);
 		if (fclose(f) && !err)
 			err = -EIO;
 		if (err) {
@@ -67,7 +79,8 @@ static int export_render(struct kabistat *ks, const struct export_opts *o,
 	}
 	if (err)
 		cli_error("cannot write the exposition: %s", strerror(-err));
-	cli_snapshot_free(&snap);
+	if (!keep)
+		cli_snapshot_free(&own);
 	kabistat_abi_free(abi);
 	return err;
 }
@@ -130,7 +143,8 @@ static enum MHD_Result export_request(void *cls, struct MHD_Connection *conn,
 
 	/* a module reloaded since the last scrape needs a new handle */
 	err = srv->ks ? export_render(srv->ks, &srv->opts, srv->state,
-				      &text, &len) : -ENOENT;
+				      &srv->snap, &srv->mark, &text, &len) :
+			-ENOENT;
 	if (err) {
 		kabistat_close(srv->ks);
 		srv->ks = NULL;
@@ -143,8 +157,8 @@ static enum MHD_Result export_request(void *cls, struct MHD_Connection *conn,
 						 MHD_HTTP_SERVICE_UNAVAILABLE,
 						 msg);
 		}
-		err = export_render(srv->ks, &srv->opts, srv->state, &text,
-				    &len);
+		err = export_render(srv->ks, &srv->opts, srv->state,
+				    &srv->snap, &srv->mark, &text, &len);
 		if (err)
 			return export_text_reply(conn,
 						 MHD_HTTP_INTERNAL_SERVER_ERROR,
@@ -274,6 +288,7 @@ static int export_listen(const char *listen, const struct export_opts *o)
 	MHD_stop_daemon(d);
 	kabistat_close(srv.ks);
 	export_state_free(srv.state);
+	cli_snapshot_free(&srv.snap);
 	return 0;
 }
 
@@ -327,7 +342,7 @@ int do_export(struct cli *cli, int argc, char **argv)
 
 	if (cli_open(&ks))
 		return CLI_EXIT_ERROR;
-	ret = export_render(ks, &o, NULL, &text, &len);
+	ret = export_render(ks, &o, NULL, NULL, NULL, &text, &len);
 	kabistat_close(ks);
 	if (ret)
 		return CLI_EXIT_ERROR;

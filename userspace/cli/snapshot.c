@@ -12,10 +12,10 @@
 #include "kabistat.h"
 #include "cli.h"
 
-static int snapshot_add(const struct kabistat_cgroup *cg, void *arg)
+/* Room for one more entry in @s. */
+static int snapshot_room(struct cli_snapshot *s)
 {
-	struct cli_snapshot *s = arg;
-	struct kabistat_cgroup *copy = NULL, **cgs;
+	struct kabistat_cgroup **cgs;
 
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 64;
@@ -26,6 +26,16 @@ static int snapshot_add(const struct kabistat_cgroup *cg, void *arg)
 		s->cgs = cgs;
 		s->cap = cap;
 	}
+	return 0;
+}
+
+static int snapshot_add(const struct kabistat_cgroup *cg, void *arg)
+{
+	struct cli_snapshot *s = arg;
+	struct kabistat_cgroup *copy = NULL;
+
+	if (snapshot_room(s))
+		return -ENOMEM;
 	if (kabistat_cgroup_sum(&copy, cg))
 		return -ENOMEM;
 	/* kabistat_cgroup_sum() keeps the first cgroup's identity, not these */
@@ -49,6 +59,116 @@ int cli_snapshot_take(struct kabistat *ks, struct cli_snapshot *s)
 		cli_snapshot_free(s);
 		return err;
 	}
+	return 0;
+}
+
+/* The order of a kept snapshot: by id, the aggregates (id 0) by state. */
+static int snapshot_cmp(const void *a, const void *b)
+{
+	const struct kabistat_cgroup *x = *(const struct kabistat_cgroup **)a;
+	const struct kabistat_cgroup *y = *(const struct kabistat_cgroup **)b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->state < y->state ? -1 : x->state > y->state;
+}
+
+const struct kabistat_cgroup *cli_snapshot_find(const struct cli_snapshot *s,
+						uint64_t id)
+{
+	struct kabistat_cgroup key = { .id = id }, *k = &key, **found;
+
+	if (!id)
+		return NULL;
+	found = bsearch(&k, s->cgs, s->n, sizeof(*s->cgs), snapshot_cmp);
+	return found ? *found : NULL;
+}
+
+int cli_snapshot_copy(struct cli_snapshot *dst, const struct cli_snapshot *src)
+{
+	size_t i;
+
+	memset(dst, 0, sizeof(*dst));
+	for (i = 0; i < src->n; i++)
+		if (snapshot_add(src->cgs[i], dst)) {
+			cli_snapshot_free(dst);
+			return cli_error("out of memory");
+		}
+	return 0;
+}
+
+/* Fold the cgroups of @fresh, a newer incremental dump, into @s. */
+static int snapshot_merge(struct cli_snapshot *s, struct cli_snapshot *fresh)
+{
+	size_t i, n = s->n;
+	uint64_t ts = 0;
+
+	for (i = 0; i < fresh->n; i++)
+		if (fresh->cgs[i]->timestamp_ns > ts)
+			ts = fresh->cgs[i]->timestamp_ns;
+	/* the others read the same at this dump: their readings are its */
+	for (i = 0; i < n; i++)
+		if (ts)
+			s->cgs[i]->timestamp_ns = ts;
+	for (i = 0; i < fresh->n; i++) {
+		struct kabistat_cgroup **old;
+
+		old = bsearch(&fresh->cgs[i], s->cgs, n, sizeof(*s->cgs),
+			      snapshot_cmp);
+		if (old) {
+			kabistat_cgroup_free(*old);
+			*old = fresh->cgs[i];
+		} else if (!snapshot_room(s)) {
+			s->cgs[s->n++] = fresh->cgs[i];
+		} else {
+			return -ENOMEM;
+		}
+		fresh->cgs[i] = NULL;
+	}
+	qsort(s->cgs, s->n, sizeof(*s->cgs), snapshot_cmp);
+	return 0;
+}
+
+int cli_snapshot_update(struct kabistat *ks, struct cli_snapshot *s,
+			uint64_t *mark)
+{
+	struct kabistat_dump_opts opts = { .sz = sizeof(opts), .mark = mark };
+	struct cli_snapshot fresh = { 0 };
+	uint64_t since = s->n ? *mark : 0;
+	int err;
+
+	*mark = since;
+	err = kabistat_dump(ks, &opts, snapshot_add, &fresh);
+	if (err == -ESTALE && since) {
+		/* what changed is unknown: everything again */
+		cli_snapshot_free(&fresh);
+		since = *mark = 0;
+		err = kabistat_dump(ks, &opts, snapshot_add, &fresh);
+	}
+	if (err == -EOPNOTSUPP) {
+		/* a module older than incremental dumps */
+		cli_snapshot_free(&fresh);
+		since = *mark = 0;
+		err = kabistat_dump(ks, NULL, snapshot_add, &fresh);
+	}
+	if (!err && since)
+		err = snapshot_merge(s, &fresh);
+	if (err) {
+		if (err == -ENOMEM)
+			cli_error("out of memory");
+		else
+			cli_error("%s", kabistat_errmsg(ks));
+		cli_snapshot_free(&fresh);
+		*mark = 0;
+		return err;
+	}
+	if (since) {
+		cli_snapshot_free(&fresh);
+		return 0;
+	}
+	cli_snapshot_free(s);
+	*s = fresh;
+	qsort(s->cgs, s->n, sizeof(*s->cgs), snapshot_cmp);
 	return 0;
 }
 

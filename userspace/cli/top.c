@@ -36,6 +36,7 @@ struct top_frame {
 	struct kabistat_kernel_abi *abi;
 	struct cli_snapshot old, cur;
 	uint64_t old_ts, cur_ts;	/* of the dumps, for new cgroups */
+	uint64_t mark;			/* of the last dump: see cli_snapshot_update() */
 	struct top_rate *cgs;
 	size_t ncgs;
 };
@@ -46,17 +47,6 @@ static uint64_t top_now_ns(void)
 
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static const struct kabistat_cgroup *top_find(const struct cli_snapshot *s,
-					      uint64_t id)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		if (s->cgs[i]->id == id && id)
-			return s->cgs[i];
-	return NULL;
 }
 
 static int top_rate_cmp(const void *a, const void *b)
@@ -89,7 +79,7 @@ static struct kabistat_cgroup *top_delta(const struct top_frame *f,
 					 const struct kabistat_cgroup *new,
 					 double *dt)
 {
-	const struct kabistat_cgroup *old = top_find(&f->old, new->id);
+	const struct kabistat_cgroup *old = cli_snapshot_find(&f->old, new->id);
 	struct kabistat_cgroup *d;
 
 	*dt = top_interval(f, old, new);
@@ -179,11 +169,12 @@ static const char *top_syscall_row(char *buf, size_t len,
 	return buf;
 }
 
+/* @s brought up to date: only what changed since the last frame is read. */
 static int top_read(struct kabistat *ks, struct cli_snapshot *s,
-		    uint64_t *ts)
+		    uint64_t *ts, uint64_t *mark)
 {
 	*ts = top_now_ns();
-	return cli_snapshot_take(ks, s);
+	return cli_snapshot_update(ks, s, mark);
 }
 
 /* The next frame: the current reading becomes the old one. */
@@ -194,7 +185,8 @@ static int top_step(struct kabistat *ks, struct top_frame *f)
 	cli_snapshot_free(&f->old);
 	f->old = f->cur;
 	f->old_ts = f->cur_ts;
-	if (top_read(ks, &f->cur, &f->cur_ts))
+	if (cli_snapshot_copy(&f->cur, &f->old) ||
+	    top_read(ks, &f->cur, &f->cur_ts, &f->mark))
 		return -1;
 	cgs = realloc(f->cgs, (f->cur.n + 1) * sizeof(*cgs));
 	if (!cgs)
@@ -524,7 +516,7 @@ int do_top(struct cli *cli, int argc, char **argv)
 		return CLI_EXIT_ERROR;
 	}
 	cli_warn_cgroup_mode(f.abi);
-	if (top_read(ks, &f.cur, &f.cur_ts)) {
+	if (top_read(ks, &f.cur, &f.cur_ts, &f.mark)) {
 		ret = CLI_EXIT_ERROR;
 		goto out;
 	}

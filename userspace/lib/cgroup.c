@@ -28,6 +28,7 @@ static const struct nla_policy ks_cgroup_policy[KABISTAT_A_MAX + 1] = {
 	[KABISTAT_A_ERRNO]		= { .type = NLA_NESTED },
 	[KABISTAT_A_EVENT_SEQ]		= { .type = NLA_U64 },
 	[KABISTAT_A_CGROUP_MORE]	= { .type = NLA_FLAG },
+	[KABISTAT_A_DUMP_MARK]		= { .type = NLA_U64 },
 };
 
 static const struct nla_policy ks_stat_policy[KABISTAT_STAT_A_MAX + 1] = {
@@ -122,6 +123,55 @@ static int ks_parse_stat(struct ks_cgroup_parse *p, struct nlattr *nest,
 	return ks_stat_push(p, &st);
 }
 
+/*
+ * A KABISTAT_A_STATS_PACKED array: entries of struct kabistat_stat, read
+ * at the stride of this header's structure.
+ */
+static int ks_parse_packed(struct ks_cgroup_parse *p, struct nlattr *a)
+{
+	struct kabistat_cgroup *cg = p->cg;
+	const char *data = nla_data(a);
+	size_t i, n = nla_len(a) / sizeof(struct kabistat_stat);
+	struct kabistat_syscall_stat *st;
+	struct kabistat_stat e;
+
+	if (nla_len(a) % sizeof(e))
+		return -EPROTO;
+	if (cg->nr_stats + n > p->cap) {
+		size_t cap = cg->nr_stats + n > 64 ? cg->nr_stats + n : 64;
+
+		st = realloc(cg->stats, cap * sizeof(*st));
+		if (!st)
+			return -ENOMEM;
+		cg->stats = st;
+		p->cap = cap;
+	}
+	for (i = 0; i < n; i++) {
+		memcpy(&e, data + i * sizeof(e), sizeof(e));
+		if (e.abi == KABISTAT_STAT_ERRNO) {
+			/* values above ours come from a newer module */
+			cg->errno_counts[e.nr <= KABISTAT_ERRNO_MAX ? e.nr : 0] +=
+				e.calls;
+			continue;
+		}
+		if (e.abi >= KABISTAT_MAX_ABIS)
+			continue;	/* an ABI newer than this library */
+		st = &cg->stats[cg->nr_stats];
+		st->abi = e.abi;
+		st->nr = e.nr;
+		st->c.calls = e.calls;
+		st->c.errors = e.errors;
+		st->c.enosys = e.enosys;
+		st->c.denied = e.denied;
+		st->c.interrupted = e.interrupted;
+		if (e.nr == KABISTAT_NR_OUT_OF_RANGE)
+			ks_counters_add(&cg->out_of_range[e.abi], &st->c);
+		else
+			cg->nr_stats++;
+	}
+	return 0;
+}
+
 static int ks_parse_errno(struct kabistat_cgroup *cg, struct nlattr *nest)
 {
 	struct nlattr *tb[KABISTAT_ERRNO_A_MAX + 1];
@@ -192,10 +242,17 @@ void ks_cgroup_parse_drop(struct ks_cgroup_parse *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* The attributes of a message of a dump: a cgroup's or the mark. */
+static int ks_dump_attrs(struct nlmsghdr *nlh, struct nlattr **tb)
+{
+	if (genlmsg_parse(nlh, 0, tb, KABISTAT_A_MAX, ks_cgroup_policy) < 0)
+		return -EPROTO;
+	return 0;
+}
+
 int ks_cgroup_attrs(struct nlmsghdr *nlh, struct nlattr **tb)
 {
-	if (genlmsg_parse(nlh, 0, tb, KABISTAT_A_MAX, ks_cgroup_policy) < 0 ||
-	    !tb[KABISTAT_A_CGROUP_ID])
+	if (ks_dump_attrs(nlh, tb) || !tb[KABISTAT_A_CGROUP_ID])
 		return -EPROTO;
 	return 0;
 }
@@ -253,6 +310,9 @@ int ks_cgroup_part(struct ks_cgroup_parse *p, struct nlmsghdr *nlh,
 			break;
 		case KABISTAT_A_ERRNO:
 			err = ks_parse_errno(p->cg, a);
+			break;
+		case KABISTAT_A_STATS_PACKED:
+			err = ks_parse_packed(p, a);
 			break;
 		default:
 			err = 0;
@@ -474,7 +534,15 @@ int ks_dump_msg(struct ks_dump *d, struct nlmsghdr *nlh)
 
 	if (d->stopped)
 		return 0;
-	err = ks_cgroup_attrs(nlh, tb);
+	err = ks_dump_attrs(nlh, tb);
+	if (!err && !tb[KABISTAT_A_CGROUP_ID] && tb[KABISTAT_A_DUMP_MARK] &&
+	    !d->part.cg) {
+		d->mark = nla_get_u64(tb[KABISTAT_A_DUMP_MARK]);
+		return 0;
+	}
+	if (!err && !tb[KABISTAT_A_CGROUP_ID])
+		err = -EPROTO;
+	d->cgroups++;
 	if (!err && d->part.cg)
 		err = ks_dump_continues(d, tb);
 	if (!err)
@@ -519,6 +587,7 @@ static int ks_parse_dump(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 int ks_dump_request(struct kabistat *ks, const struct kabistat_dump_opts *opts,
 		    struct nl_msg **msg, uint64_t *subtree)
 {
+	const uint64_t *mark = NULL;
 	int err;
 
 	*subtree = 0;
@@ -531,9 +600,17 @@ int ks_dump_request(struct kabistat *ks, const struct kabistat_dump_opts *opts,
 	/* fields beyond the caller's @sz are left at their defaults */
 	if (opts && KS_HAS_FIELD(opts, subtree_id))
 		*subtree = opts->subtree_id;
+	if (opts && KS_HAS_FIELD(opts, mark))
+		mark = opts->mark;
+	if (mark && ks->packed_refused)
+		return ks_error(ks, -EOPNOTSUPP,
+				"GET_CGROUP dump: the module predates incremental dumps (KABISTAT_A_CHANGED_SINCE)");
 	*msg = ks_request(ks, KABISTAT_CMD_GET_CGROUP, NLM_F_DUMP);
 	if (!*msg || (*subtree &&
-		      nla_put_u64(*msg, KABISTAT_A_CGROUP_ID, *subtree) < 0)) {
+		      nla_put_u64(*msg, KABISTAT_A_CGROUP_ID, *subtree) < 0) ||
+	    (!ks->packed_refused && nla_put_flag(*msg, KABISTAT_A_PACKED) < 0) ||
+	    (mark &&
+	     nla_put_u64(*msg, KABISTAT_A_CHANGED_SINCE, *mark) < 0)) {
 		nlmsg_free(*msg);
 		return ks_error(ks, -ENOMEM, "GET_CGROUP dump: out of memory");
 	}
@@ -545,18 +622,48 @@ int ks_dump_error(struct kabistat *ks, struct ks_dump *d, int err,
 {
 	if (d->why[0])
 		return ks_error(ks, err, "GET_CGROUP dump: %s", d->why);
+	/* older kernels (5.10) drop the reason a dump's start gives */
+	if (err == -ESTALE && strstr(ks->errmsg, strerror(ESTALE)))
+		return ks_error(ks, err,
+				"GET_CGROUP dump: the module cannot tell what changed since that mark (it was reloaded, reset everything or evicted cgroups since): dump everything");
 	return ks_cgroup_error(ks, err, "GET_CGROUP dump", subtree,
 			       subtree != 0);
+}
+
+int ks_dump_retry_unpacked(struct kabistat *ks, const struct ks_dump *d,
+			   int err)
+{
+	if (err != -EINVAL || ks->packed_refused || d->cgroups)
+		return 0;
+	ks->packed_refused = 1;
+	return 1;
+}
+
+/* Where a complete dump asked for it, its mark. */
+static int ks_dump_mark_out(struct kabistat *ks, const struct ks_dump *d,
+			    const struct kabistat_dump_opts *opts)
+{
+	if (!opts || !KS_HAS_FIELD(opts, mark) || !opts->mark)
+		return 0;
+	if (!d->mark)
+		return ks_error(ks, -EPROTO,
+				"GET_CGROUP dump: no KABISTAT_A_DUMP_MARK at the end of an incremental dump");
+	*opts->mark = d->mark;
+	return 0;
 }
 
 int kabistat_dump(struct kabistat *ks, const struct kabistat_dump_opts *opts,
 		  kabistat_cgroup_fn fn, void *arg)
 {
-	struct ks_dump d = { .fn = fn, .arg = arg };
+	struct ks_dump d;
 	uint64_t subtree;
 	struct nl_msg *msg;
 	int err;
 
+again:
+	memset(&d, 0, sizeof(d));
+	d.fn = fn;
+	d.arg = arg;
 	err = ks_dump_request(ks, opts, &msg, &subtree);
 	if (err)
 		return err;
@@ -564,11 +671,13 @@ int kabistat_dump(struct kabistat *ks, const struct kabistat_dump_opts *opts,
 	if (!err && !d.stopped)
 		err = ks_dump_end(&d);
 	ks_dump_release(&d);
+	if (ks_dump_retry_unpacked(ks, &d, err))
+		goto again;
 	if (err)
 		return ks_dump_error(ks, &d, err, subtree);
 	if (d.stopped)
 		return ks_error(ks, d.stopped, "dump stopped by its callback");
-	return 0;
+	return ks_dump_mark_out(ks, &d, opts);
 }
 
 /* Fold @src's counters into @dst; both have sorted stats. */

@@ -21,42 +21,60 @@
 struct kabistat_dump_iter {
 	struct kabistat *ks;
 	uint32_t seq;		/* the request's */
+	struct kabistat_dump_opts opts;	/* the caller's, as far as it knew */
 	uint64_t subtree;
 	struct ks_dump d;
 	int done;		/* the dump ended; @err says how */
 	int err;
 };
 
+/* Send the dump request of @it's options. */
+static int ks_iter_send(struct kabistat_dump_iter *it)
+{
+	struct kabistat *ks = it->ks;
+	struct nl_msg *msg;
+	int err;
+
+	err = ks_dump_request(ks, &it->opts, &msg, &it->subtree);
+	if (err)
+		return err;
+	nl_complete_msg(ks->sock, msg);
+	it->seq = nlmsg_hdr(msg)->nlmsg_seq;
+	err = nl_send(ks->sock, msg);
+	nlmsg_free(msg);
+	if (err < 0)
+		return ks_error(ks, ks_nl_errno(err), KS_ITER_WHAT ": %s",
+				nl_geterror(err));
+	return 0;
+}
+
 int kabistat_dump_iter_start(struct kabistat *ks,
 			     const struct kabistat_dump_opts *opts,
 			     struct kabistat_dump_iter **out)
 {
 	struct kabistat_dump_iter *it;
-	struct nl_msg *msg;
-	uint64_t subtree;
 	int err;
 
 	err = ks_request_ok(ks, KS_ITER_WHAT);
-	if (!err)
-		err = ks_dump_request(ks, opts, &msg, &subtree);
+	if (!err && opts)
+		err = ks_opts_check(ks, KS_ITER_WHAT, opts, opts->sz,
+				    sizeof(*opts));
 	if (err)
 		return err;
 	it = calloc(1, sizeof(*it));
-	if (!it) {
-		nlmsg_free(msg);
+	if (!it)
 		return ks_error(ks, -ENOMEM, KS_ITER_WHAT ": out of memory");
-	}
-	nl_complete_msg(ks->sock, msg);
-	it->seq = nlmsg_hdr(msg)->nlmsg_seq;
-	err = nl_send(ks->sock, msg);
-	nlmsg_free(msg);
-	if (err < 0) {
-		free(it);
-		return ks_error(ks, ks_nl_errno(err), KS_ITER_WHAT ": %s",
-				nl_geterror(err));
-	}
 	it->ks = ks;
-	it->subtree = subtree;
+	/* what an older caller's structure lacks stays zero: the defaults */
+	if (opts)
+		memcpy(&it->opts, opts, opts->sz < sizeof(it->opts) ?
+					opts->sz : sizeof(it->opts));
+	it->opts.sz = sizeof(it->opts);
+	err = ks_iter_send(it);
+	if (err) {
+		free(it);
+		return err;
+	}
 	ks->dumping = 1;
 	ks->ev_len = ks->ev_off = 0;
 	*out = it;
@@ -76,6 +94,13 @@ static int ks_iter_end(struct kabistat_dump_iter *it, int err)
 		err = ks_dump_end(&it->d);
 	if (err)
 		err = ks_dump_error(it->ks, &it->d, err, it->subtree);
+	if (!err && KS_HAS_FIELD(&it->opts, mark) && it->opts.mark) {
+		if (it->d.mark)
+			*it->opts.mark = it->d.mark;
+		else
+			err = ks_error(it->ks, -EPROTO,
+				       KS_ITER_WHAT ": no KABISTAT_A_DUMP_MARK at the end of an incremental dump");
+	}
 	it->err = err;
 	return err;
 }
@@ -108,6 +133,13 @@ static int ks_iter_error(struct kabistat_dump_iter *it, struct nlmsghdr *nlh)
 		return ks_iter_end(it, -EPROTO);
 	if (!e->error)		/* an acknowledgement: the dump is over */
 		return ks_iter_end(it, 0);
+	/* a module older than KABISTAT_A_PACKED: ask it again without */
+	if (ks_dump_retry_unpacked(it->ks, &it->d, e->error)) {
+		it->err = ks_iter_send(it);
+		if (it->err)
+			it->done = 1;
+		return it->err;
+	}
 	text = ks_extack_msg(e);
 	ks_error(it->ks, e->error, KS_ITER_WHAT ": %s",
 		 text ? text : strerror(-e->error));

@@ -15,6 +15,7 @@ struct kabistat {
 	/* the last GET_ABI with tables, whose tables later replies reuse */
 	struct kabistat_kernel_abi *abi_cache;
 	int abi_known_refused;	/* the module predates KABISTAT_A_ABI_KNOWN */
+	int packed_refused;	/* ... and KABISTAT_A_PACKED */
 	/*
 	 * Joined the events group: from then on the socket may hold events
 	 * between a request and its reply, so it carries events only.
@@ -113,6 +114,8 @@ struct ks_dump {
 	struct kabistat_cgroup *ready;	/* complete, handed over */
 	int stopped;	/* @fn's non-zero return; the rest is drained */
 	struct ks_cgroup_parse part;	/* the cgroup being merged */
+	uint64_t mark;	/* KABISTAT_A_DUMP_MARK, 0 until it came */
+	int cgroups;	/* messages of cgroups seen */
 	char why[200];
 };
 
@@ -130,6 +133,13 @@ int ks_dump_end(struct ks_dump *d);
  */
 int ks_dump_request(struct kabistat *ks, const struct kabistat_dump_opts *opts,
 		    struct nl_msg **msg, uint64_t *subtree);
+/*
+ * Whether a dump that failed with @err before any cgroup came is worth
+ * asking again of a module that predates KABISTAT_A_PACKED (which the
+ * request then leaves out).
+ */
+int ks_dump_retry_unpacked(struct kabistat *ks, const struct ks_dump *d,
+			   int err);
 /* A dump's failure @err, explained on @ks; returns @err. */
 int ks_dump_error(struct kabistat *ks, struct ks_dump *d, int err,
 		  uint64_t subtree);

@@ -273,10 +273,21 @@ int kabistat_cgroup_delta(const struct kabistat_cgroup *old,
  * @sz:		sizeof(struct kabistat_dump_opts)
  * @subtree_id:	only this cgroup and its descendants (0: all, aggregates
  *		included)
+ * @mark:	NULL, or an incremental dump: *@mark is 0 (every cgroup) or
+ *		the mark an earlier complete dump with the same @subtree_id
+ *		stored there, and the dump returns only the cgroups that
+ *		changed (counters, state, flags, path or reset) since that
+ *		dump read them, and the aggregates; once the dump is complete,
+ *		*@mark is this dump's mark.  -ESTALE, before any cgroup, when
+ *		the module cannot tell (it was reloaded, reset everything or
+ *		evicted cgroups since): dump again with *@mark 0 and forget
+ *		the cgroups that dump does not return.  -EOPNOTSUPP from a
+ *		module older than incremental dumps.
  */
 struct kabistat_dump_opts {
 	size_t sz;
 	uint64_t subtree_id;
+	uint64_t *mark;
 };
 
 /*

@@ -83,6 +83,40 @@
  *   or more (the kernel sizes dump messages to the buffer the reader uses).
  *   A do reply needs a receive buffer as large as the reply.
  *
+ *   A dump request with KABISTAT_A_PACKED gets each cgroup's counters in
+ *   one KABISTAT_A_STATS_PACKED attribute instead of the KABISTAT_A_STAT,
+ *   KABISTAT_A_OUT_OF_RANGE and KABISTAT_A_ERRNO nests: an array of struct
+ *   kabistat_stat in host byte order, one entry per (ABI, syscall) with
+ *   counts, per ABI with out-of-range counts (@nr KABISTAT_NR_OUT_OF_RANGE)
+ *   and per errno value seen (@abi KABISTAT_STAT_ERRNO), in no particular
+ *   order.  A cgroup sent in parts has one such attribute in each part,
+ *   the entries split between them.  The aggregates keep their nests.
+ *   Consumers read the entries at the stride sizeof(struct kabistat_stat)
+ *   of this header; the structure does not grow.
+ *
+ *   Incremental dumps.  A dump request with KABISTAT_A_CHANGED_SINCE ends
+ *   with one more message, after the aggregates: KABISTAT_A_TIMESTAMP_NS,
+ *   KABISTAT_A_GENERATION and KABISTAT_A_DUMP_MARK, and no
+ *   KABISTAT_A_CGROUP_ID.  KABISTAT_A_CHANGED_SINCE 0 dumps every cgroup;
+ *   the KABISTAT_A_DUMP_MARK of an earlier complete dump (of the same
+ *   subtree, or of everything) dumps only the cgroups whose counters,
+ *   state (a release), flags, path or reset generation changed since that
+ *   dump read them, and in a dump of everything, the aggregates (always sent).  The module
+ *   finds them by summing each cgroup's counters when a marked dump visits
+ *   it (nothing is added to the counting itself): a cgroup whose sum or
+ *   state differs from the last visit's is stamped with the visit's place
+ *   in a clock of marks, and a mark is a dump's place on that clock when it
+ *   started.  A cgroup seen changed by the dump of the mark itself is not
+ *   sent again; one seen changed by any other dump since is.  Counters only
+ *   grow, and a reset changes the cgroup's generation, so no change goes
+ *   unseen.  Cgroups that stopped being tracked are not reported: when
+ *   any was evicted, or everything was reset, or the module was loaded
+ *   again since the mark (a mark of another module instance), the request
+ *   fails with ESTALE and an extended ACK saying which, before any
+ *   message: the requester dumps again with KABISTAT_A_CHANGED_SINCE 0 and
+ *   forgets the cgroups that dump did not report.  A mark is a counter,
+ *   not a time; it is valid for the module instance that gave it.
+ *
  * KABISTAT_CMD_RESET (do; CAP_SYS_ADMIN)
  *   Sets the baseline of one cgroup (KABISTAT_A_CGROUP_ID or _FD) or, with
  *   KABISTAT_A_RESET_ALL, of every cgroup and aggregate, to its current
@@ -233,6 +267,10 @@ enum kabistat_attr {
 	KABISTAT_A_ABI_KNOWN,		/* u64, request only: see GET_ABI */
 	KABISTAT_A_POOL_CGROUPS,	/* u32, see GET_ABI */
 	KABISTAT_A_POOL_CHUNKS,		/* u32, see GET_ABI */
+	KABISTAT_A_PACKED,		/* flag, request only: see GET_CGROUP */
+	KABISTAT_A_STATS_PACKED,	/* binary, struct kabistat_stat[] */
+	KABISTAT_A_CHANGED_SINCE,	/* u64, request only: a dump mark */
+	KABISTAT_A_DUMP_MARK,		/* u64, see GET_CGROUP */
 
 	__KABISTAT_A_MAX,
 	KABISTAT_A_MAX = __KABISTAT_A_MAX - 1
@@ -342,6 +380,13 @@ struct kabistat_stat {
 };
 
 #define KABISTAT_NR_OUT_OF_RANGE	0xffffffffU
+
+/*
+ * In KABISTAT_A_STATS_PACKED, the @abi of an entry that holds the count of
+ * one errno value: @nr is the value (1..KABISTAT_ERRNO_MAX, 0: other) and
+ * @calls the count, the other counters 0.
+ */
+#define KABISTAT_STAT_ERRNO		0xffffffffU
 
 /**
  * struct kabistat_cgroup_stats - KABISTAT_IOC_CGROUP_STATS
