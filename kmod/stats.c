@@ -168,7 +168,6 @@ static struct ks_cgroup *ks_cgroup_alloc(void)
 	raw_spin_lock_init(&cg->lock);
 	seqcount_raw_spinlock_init(&cg->seq, &cg->lock);
 	INIT_LIST_HEAD(&cg->released);
-	ks_cgroup_init_work(cg);
 	return cg;
 }
 

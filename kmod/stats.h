@@ -32,6 +32,7 @@
 #include <linux/errno.h>
 #include <linux/hash.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/rcupdate.h>
 #include <linux/seqlock.h>
 #include <linux/spinlock.h>
@@ -102,8 +103,8 @@ enum ks_cgroup_state {
  * @level:	depth in the hierarchy (root 0), 0 while @ancestors unknown
  * @ancestors:	ids of the ancestors at levels 1..min(@level, KS_MAX_LEVEL)
  * @path:	path from the cgroup2 root, "" while unknown
- * @path_work:	resolves @path for a cgroup first seen in a syscall
- * @path_pending: @path_work is queued or running; not evictable meanwhile
+ * @path_node:	in the list of cgroups whose @path is to be resolved
+ * @path_pending: @path not resolved yet; not evictable meanwhile
  * @dumpers:	dumps between two parts of this cgroup; not evictable then
  *		either; under ks_cgroups_mutex
  */
@@ -123,7 +124,7 @@ struct ks_cgroup {
 	u32 level;
 	u64 ancestors[KS_MAX_LEVEL];
 	char path[KS_PATH_LEN];
-	struct work_struct path_work;
+	struct llist_node path_node;
 	bool path_pending;
 	u32 dumpers;
 };
