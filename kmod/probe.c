@@ -16,6 +16,7 @@
  */
 #include <linux/cgroup.h>
 #include <linux/jump_label.h>
+#include <linux/log2.h>
 #include <linux/ptrace.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
@@ -45,6 +46,22 @@ static __always_inline bool ks_exec_switched(u32 abi, long id, long ret)
 #else
 	return false;
 #endif
+}
+
+/*
+ * The tag of the current call of raw number @nr (see KS_TAG_SLOW), its ABI
+ * bits made from the thread's status bit as it is.
+ */
+static __always_inline u64 ks_raw_tag(u32 nr)
+{
+	u64 step = ((u64)(KS_ABI_COMPAT - KS_ABI_NATIVE) << KS_TAG_ABI) /
+		   KS_COMPAT_STATUS;
+	u64 abi = ((u64)KS_ABI_NATIVE << KS_TAG_ABI) + ks_compat_status() * step;
+
+	/* exact: the status bit lies below the tag's ABI bits */
+	BUILD_BUG_ON(!is_power_of_2(KS_COMPAT_STATUS) ||
+		     ilog2(KS_COMPAT_STATUS) >= KS_TAG_ABI);
+	return abi | (u64)nr << KS_TAG_NR;
 }
 
 /* Counting off: what entered while it was on is over all the same. */
@@ -141,7 +158,7 @@ static notrace void ks_probe_sys_exit(void *data, struct pt_regs *regs,
 	abi = ks_current_abi();
 	if (ks_exec_switched(abi, (int)nr, ret))
 		return;
-	tag = ks_raw_tag(abi, nr);
+	tag = ks_raw_tag(nr);
 
 	ks_syscall_probe_begin();
 	cgid = ks_current_cgid();

@@ -231,12 +231,6 @@ static __always_inline u32 ks_key(u32 abi, long nr)
 								  KS_NR_OOR);
 }
 
-/* The tag of a syscall as it is made (see KS_TAG_SLOW). */
-static __always_inline u64 ks_raw_tag(u32 abi, u32 nr)
-{
-	return (u64)abi << KS_TAG_ABI | (u64)nr << KS_TAG_NR;
-}
-
 /* The tag of @key, without KS_TAG_SLOW. */
 static inline u64 ks_key_tag(u32 key)
 {
