@@ -47,6 +47,18 @@ static struct work_struct ks_release_work;
 static struct delayed_work ks_maintain_work;
 
 /*
+ * Cgroups first seen in a syscall, whose paths are still to be resolved:
+ * in batches, a while after the first of them, so that a new cgroup's
+ * first syscall queues no work of its own; and at once for a reader that
+ * needs one (ks_cgroup_copy_path(), ks_cgroup_sync()).  Not on ks_wq:
+ * readers wait for it holding ks_cgroups_mutex, which ks_wq's works take.
+ */
+#define KS_PATHS_DELAY		(HZ / 10)
+static LLIST_HEAD(ks_paths_todo);
+static void ks_paths_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(ks_paths_work, ks_paths_fn);
+
+/*
  * Cgroups whose events went to overflow because they could not be tracked,
  * so that they are marked partial once they are.  The set holds exact ids;
  * an id leaves it when its cgroup is tracked or removed.  Each CPU
@@ -259,7 +271,9 @@ struct ks_cgroup *ks_cgroup_track(u64 id)
 		cg->flags |= KABISTAT_CGROUP_F_PARTIAL;
 		raw_spin_unlock(&cg->lock);
 	}
-	queue_work(ks_wq, &cg->path_work);
+	/* The first of a batch arms its resolution. */
+	if (llist_add(&cg->path_node, &ks_paths_todo))
+		queue_delayed_work(system_wq, &ks_paths_work, KS_PATHS_DELAY);
 	return cg;
 }
 
@@ -298,10 +312,8 @@ static void ks_mark_releasing(struct ks_cgroup *cg)
 }
 
 /* The path of a cgroup first seen in a syscall; may sleep. */
-static void ks_cgroup_path_work(struct work_struct *work)
+static void ks_cgroup_resolve(struct ks_cgroup *cg)
 {
-	struct ks_cgroup *cg = container_of(work, struct ks_cgroup,
-					    path_work);
 	struct cgroup *cgrp = ks_cgroup_get_from_id(cg->id);
 	char *buf;
 	int len;
@@ -338,13 +350,15 @@ static void ks_cgroup_path_work(struct work_struct *work)
 	cgroup_put(cgrp);
 }
 
-/**
- * ks_cgroup_init_work() - prepare a pooled cgroup's path work
- * @cg: the cgroup
- */
-void ks_cgroup_init_work(struct ks_cgroup *cg)
+/* Resolve the paths of the cgroups first seen since the last batch. */
+static void ks_paths_fn(struct work_struct *work)
 {
-	INIT_WORK(&cg->path_work, ks_cgroup_path_work);
+	struct llist_node *todo = llist_del_all(&ks_paths_todo);
+	struct ks_cgroup *cg, *next;
+
+	/* Once resolved, a cgroup may be evicted: its link is read first. */
+	llist_for_each_entry_safe(cg, next, todo, path_node)
+		ks_cgroup_resolve(cg);
 }
 
 /*
@@ -539,6 +553,8 @@ bool ks_cgroup_in_subtree(const struct ks_cgroup *cg, u64 root_id,
  */
 void ks_cgroup_copy_path(struct ks_cgroup *cg, char *buf)
 {
+	if (READ_ONCE(cg->path_pending))
+		flush_delayed_work(&ks_paths_work);
 	raw_spin_lock(&cg->lock);
 	memcpy(buf, cg->path, KS_PATH_LEN);
 	raw_spin_unlock(&cg->lock);
@@ -551,6 +567,7 @@ void ks_cgroup_copy_path(struct ks_cgroup *cg, char *buf)
  */
 void ks_cgroup_sync(void)
 {
+	flush_delayed_work(&ks_paths_work);
 	flush_workqueue(ks_wq);
 }
 
@@ -699,10 +716,12 @@ void ks_cgroup_stop(void)
 {
 	/*
 	 * The maintenance re-arms itself from a timer; once it is off, only
-	 * the queue's own works queue more (a path work finding its cgroup
-	 * gone queues the release), and draining waits for those too.
+	 * the queue's own works queue more, and draining waits for those too.
+	 * The paths' resolution queues a release for a cgroup found gone:
+	 * it runs before.
 	 */
 	cancel_delayed_work_sync(&ks_maintain_work);
+	flush_delayed_work(&ks_paths_work);
 	drain_workqueue(ks_wq);
 }
 

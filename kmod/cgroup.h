@@ -29,7 +29,6 @@ struct ks_cursor {
 int ks_cgroup_init(void);
 void ks_cgroup_stop(void);
 void ks_cgroup_exit(void);
-void ks_cgroup_init_work(struct ks_cgroup *cg);
 struct ks_cgroup *ks_cgroup_track(u64 id);
 void ks_cgroup_overflowed(u64 id);
 struct ks_cgroup *ks_cgroup_find(u64 id);

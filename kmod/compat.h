@@ -42,6 +42,14 @@ static __always_inline bool ks_in_compat_syscall(void)
 	return in_compat_syscall();
 }
 
+/* ks_in_compat_syscall() as a mask, KS_COMPAT_STATUS when true. */
+#define KS_COMPAT_STATUS	1
+
+static __always_inline u32 ks_compat_status(void)
+{
+	return ks_in_compat_syscall();
+}
+
 /*
  * arm64 tells a compat task by its image (TIF_32BIT), not by how the call
  * entered: an exec that changes the task's ABI returns in the new image's
@@ -57,6 +65,19 @@ static __always_inline bool ks_in_compat_syscall(void)
 static __always_inline bool ks_in_compat_syscall(void)
 {
 	return in_ia32_syscall();
+}
+
+/*
+ * ks_in_compat_syscall() as a mask, KS_COMPAT_STATUS when true: the bit of
+ * the thread's status that in_ia32_syscall() tests, left in place for the
+ * probe to move (one instruction fewer than a bool).
+ */
+#define KS_COMPAT_STATUS	TS_COMPAT
+
+static __always_inline u32 ks_compat_status(void)
+{
+	return IS_ENABLED(CONFIG_IA32_EMULATION) ?
+	       current_thread_info()->status & TS_COMPAT : 0;
 }
 #endif
 

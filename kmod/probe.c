@@ -16,6 +16,7 @@
  */
 #include <linux/cgroup.h>
 #include <linux/jump_label.h>
+#include <linux/log2.h>
 #include <linux/ptrace.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
@@ -47,9 +48,26 @@ static __always_inline bool ks_exec_switched(u32 abi, long id, long ret)
 #endif
 }
 
-/* Counting off: what entered while it was on is over all the same. */
-static noinline void ks_exit_uncounted(long id, long ret)
+/*
+ * The tag of the current call of raw number @nr (see KS_TAG_SLOW), its ABI
+ * bits made from the thread's status bit as it is.
+ */
+static __always_inline u64 ks_raw_tag(u32 nr)
 {
+	u64 step = ((u64)(KS_ABI_COMPAT - KS_ABI_NATIVE) << KS_TAG_ABI) /
+		   KS_COMPAT_STATUS;
+	u64 abi = ((u64)KS_ABI_NATIVE << KS_TAG_ABI) + ks_compat_status() * step;
+
+	/* exact: the status bit lies below the tag's ABI bits */
+	BUILD_BUG_ON(!is_power_of_2(KS_COMPAT_STATUS) ||
+		     ilog2(KS_COMPAT_STATUS) >= KS_TAG_ABI);
+	return abi | (u64)nr << KS_TAG_NR;
+}
+
+/* Counting off: what entered while it was on is over all the same. */
+static noinline void ks_exit_uncounted(u32 nr, long ret)
+{
+	long id = (int)nr;
 	u32 abi = ks_current_abi();
 	u8 kind = ks_syscall_kind(abi, id);
 
@@ -74,9 +92,10 @@ static void ks_exit_nosyscall(struct ks_cpu *cpu, u64 cgid, u32 abi,
 	ks_count(cpu, cgid, ks_key(abi, -1), ret, true);
 }
 
-static noinline void ks_exit_slow(struct ks_cpu *cpu, u64 cgid, long id,
-				  long ret)
+static noinline void ks_exit_slow(u64 cgid, u32 nr, long ret)
 {
+	struct ks_cpu *cpu = this_cpu_ptr(&ks_cpus);
+	long id = (int)nr;
 	u32 abi = ks_current_abi();
 
 	if (id == -1) {
@@ -127,25 +146,23 @@ static notrace void ks_probe_sys_exit(void *data, struct pt_regs *regs,
 	 * The kernel dispatches on the low 32 bits of orig_ax, as sys_enter
 	 * reports them; int $0x80 leaves -1 zero-extended there.
 	 */
-	long id = (int)syscall_get_nr(current, regs);
+	u32 nr = syscall_get_nr(current, regs);
 	struct ks_cslot *cs;
-	struct ks_cpu *cpu;
 	u64 cgid, tag;
 	u32 abi;
 
 	if (!static_branch_likely(&ks_counting)) {
-		ks_exit_uncounted(id, ret);
+		ks_exit_uncounted(nr, ret);
 		return;
 	}
 	abi = ks_current_abi();
-	if (ks_exec_switched(abi, id, ret))
+	if (ks_exec_switched(abi, (int)nr, ret))
 		return;
-	tag = ks_raw_tag(abi, id);
+	tag = ks_raw_tag(nr);
 
 	ks_syscall_probe_begin();
 	cgid = ks_current_cgid();
-	cpu = this_cpu_ptr(&ks_cpus);
-	cs = ks_cache_at(cpu, cgid, tag);
+	cs = ks_cache_at(this_cpu_read(ks_cpus.cache), cgid, tag);
 	if (likely(cs->cgid == cgid && cs->tag == tag)) {
 		/*
 		 * Only this CPU writes them, and readers load each once: an
@@ -153,10 +170,18 @@ static notrace void ks_probe_sys_exit(void *data, struct pt_regs *regs,
 		 */
 		cs->c.calls++;
 		this_cpu_inc(ks_observed_calls);
-		if (IS_ERR_VALUE(ret))
-			ks_count_error(cpu, cs, cgid, ret);
+		/*
+		 * The errno of the slot's last error again, one that counts
+		 * in errors alone: the errno histogram's count is in there.
+		 */
+		if (IS_ERR_VALUE(ret)) {
+			if (likely(cs->err_tag == (u32)-ret + 1))
+				cs->c.errors++;
+			else
+				ks_count_error(cs, cgid, ret);
+		}
 	} else {
-		ks_exit_slow(cpu, cgid, id, ret);
+		ks_exit_slow(cgid, nr, ret);
 	}
 	ks_syscall_probe_end();
 }

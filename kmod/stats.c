@@ -168,7 +168,6 @@ static struct ks_cgroup *ks_cgroup_alloc(void)
 	raw_spin_lock_init(&cg->lock);
 	seqcount_raw_spinlock_init(&cg->seq, &cg->lock);
 	INIT_LIST_HEAD(&cg->released);
-	ks_cgroup_init_work(cg);
 	return cg;
 }
 
@@ -256,6 +255,16 @@ out:
 	return s;
 }
 
+/*
+ * Move the errors a cache slot holds for the errno histogram into their
+ * errno key's shared slot.  The cgroup's lock and seqcount held.
+ */
+static void ks_cslot_errno_flush(struct ks_cslot *cs)
+{
+	if (cs->err_tag)
+		cs->err_shared->c.calls += cs->c.errors - cs->err_base;
+}
+
 /* Move a cache slot's counts into its cgroup and empty it. */
 static void ks_cslot_flush(struct ks_cslot *cs)
 {
@@ -264,12 +273,16 @@ static void ks_cslot_flush(struct ks_cslot *cs)
 	raw_spin_lock(&cg->lock);
 	write_seqcount_begin(&cg->seq);
 	ks_counters_add(&cs->shared->c, &cs->c);
+	ks_cslot_errno_flush(cs);
 	WRITE_ONCE(cs->cgid, 0);
 	memset(&cs->c, 0, sizeof(cs->c));
+	WRITE_ONCE(cs->err_tag, 0);
+	WRITE_ONCE(cs->err_base, 0);
 	write_seqcount_end(&cg->seq);
 	raw_spin_unlock(&cg->lock);
 	WRITE_ONCE(cs->cg, NULL);
 	cs->shared = NULL;
+	cs->err_shared = NULL;
 }
 
 /* Whether the probe may count a syscall of @key in its cache entry alone. */
@@ -317,34 +330,79 @@ static __always_inline struct ks_cslot *ks_cache_get(struct ks_cpu *cpu,
 						     u64 cgid, u32 key)
 {
 	u64 tag = ks_key_tag(key);
-	struct ks_cslot *cs = ks_cache_at(cpu, cgid, tag);
+	struct ks_cslot *cs = ks_cache_at(cpu->cache, cgid, tag);
 
 	if (likely(cs->cgid == cgid && (cs->tag & ~KS_TAG_SLOW) == tag))
 		return cs;
 	return ks_cache_fill(cpu, cs, cgid, key);
 }
 
+/* The errno histogram's key number of errno @err. */
+static u32 ks_errno_bucket(u32 err)
+{
+	return err <= KABISTAT_ERRNO_MAX ? err : 0;
+}
+
+/*
+ * A syscall's cache slot fails with another errno than before (@err):
+ * what it held for the last one moves into that
+ * errno's shared slot, and it holds the new one's from here on.  The new
+ * errno's slot is found through this CPU's cache, where its entry keeps it
+ * (but never in place of @cs).  Without a chunk for it, the cgroup is
+ * partial and the errors are in no errno key until the next change.
+ */
+static noinline void ks_errno_switch(struct ks_cpu *cpu, struct ks_cslot *cs,
+				     u64 cgid, u32 err)
+{
+	u32 bucket = ks_errno_bucket(err);
+	u32 key = KS_KEY(KS_KIND_ERRNO, bucket);
+	u64 tag = ks_key_tag(key);
+	struct ks_cslot *es = ks_cache_at(cpu->cache, cgid, tag);
+	struct ks_cgroup *cg = cs->cg;
+	struct ks_slot *shared;
+
+	if (es->cgid == cgid && es->tag == tag)
+		shared = es->shared;
+	else if (es != cs && ks_cache_fill(cpu, es, cgid, key))
+		shared = es->shared;
+	else
+		shared = ks_slot_get(cpu, cg, key);
+
+	raw_spin_lock(&cg->lock);
+	write_seqcount_begin(&cg->seq);
+	ks_cslot_errno_flush(cs);
+	WRITE_ONCE(cs->err_base, cs->c.errors);
+	if (!shared)
+		WRITE_ONCE(cs->err_tag, 0);
+	else if (err == ENOSYS || err == EPERM || err == EACCES)
+		WRITE_ONCE(cs->err_tag, (bucket + 1) | KS_ERR_TAG_CLASSIFY);
+	else
+		WRITE_ONCE(cs->err_tag, bucket + 1);
+	cs->err_shared = shared;
+	write_seqcount_end(&cg->seq);
+	raw_spin_unlock(&cg->lock);
+}
+
 /**
  * ks_count_error() - count how a syscall failed
- * @cpu:	this CPU's state
  * @cs:		the cache slot of the call
  * @cgid:	cgroup id of the caller
  * @ret:	the return value, in [-4095, -1]
  *
- * Called from the syscall probes with preemption disabled.
+ * Called from the syscall probes with preemption disabled.  The errno
+ * histogram's count stays in @cs while the errno repeats.
  */
-noinline notrace void ks_count_error(struct ks_cpu *cpu, struct ks_cslot *cs,
-				     u64 cgid, long ret)
+noinline notrace void ks_count_error(struct ks_cslot *cs, u64 cgid, long ret)
 {
 	struct ks_counters *c = &cs->c;
-	struct ks_cslot *es;
-	u32 err = -ret, key;
-	u64 tag;
+	u32 err = -ret;
 
 	if (ks_is_restart(ret)) {
 		ks_inc(&c->interrupted);
 		return;
 	}
+	if (unlikely((cs->err_tag & KS_ERR_TAG_KEY) != ks_errno_bucket(err) + 1))
+		ks_errno_switch(this_cpu_ptr(&ks_cpus), cs, cgid, err);
 	ks_inc(&c->errors);
 	if (err == ENOSYS) {
 		ks_inc(&c->enosys);
@@ -355,15 +413,6 @@ noinline notrace void ks_count_error(struct ks_cpu *cpu, struct ks_cslot *cs,
 	} else if (err == EPERM || err == EACCES) {
 		ks_inc(&c->denied);
 	}
-
-	/* Errno keys are always counted plainly: their tags are exact. */
-	key = KS_KEY(KS_KIND_ERRNO, err <= KABISTAT_ERRNO_MAX ? err : 0);
-	tag = ks_key_tag(key);
-	es = ks_cache_at(cpu, cgid, tag);
-	if (unlikely(es->cgid != cgid || es->tag != tag))
-		es = ks_cache_fill(cpu, es, cgid, key);
-	if (es)
-		ks_inc(&es->c.calls);
 }
 
 static noinline void ks_count_overflow(struct ks_cpu *cpu, u32 abi, long ret,
@@ -408,7 +457,7 @@ noinline void ks_count(struct ks_cpu *cpu, u64 cgid, u32 key, long ret,
 		if (call)
 			ks_inc(&cs->c.calls);
 		if (IS_ERR_VALUE(ret))
-			ks_count_error(cpu, cs, cgid, ret);
+			ks_count_error(cs, cgid, ret);
 	} else {
 		ks_count_overflow(cpu, KS_KEY_KIND(key), ret, call);
 	}
@@ -508,71 +557,155 @@ static u32 ks_slot_count(struct ks_cgroup *cg)
 	return n;
 }
 
-/* @cpu's cache entry of (@cg, @tag), or NULL. */
-static const struct ks_cslot *ks_cached_at(struct ks_cpu *cpu,
-					   const struct ks_cgroup *cg, u64 tag)
+/*
+ * What @cs holds for (@cgid, @tag) into @c, each field loaded once, and
+ * how many of its errors belong to its errno key into @pending.  Return:
+ * -1 when it holds another key, else its errno tag (0: none).
+ */
+static int ks_cslot_load(const struct ks_cslot *cs, u64 cgid, u64 tag,
+			 struct ks_counters *c, u64 *pending)
 {
-	const struct ks_cslot *cs = ks_cache_at(cpu, cg->id, tag);
-
 	/* pairs with the release store in ks_cache_fill() */
-	if (smp_load_acquire(&cs->cgid) != cg->id ||
+	if (smp_load_acquire(&cs->cgid) != cgid ||
 	    (READ_ONCE(cs->tag) & ~KS_TAG_SLOW) != tag)
-		return NULL;
-	return cs;
-}
-
-/* Add what every CPU's cache holds for (@cg, @key) to @c. */
-static void ks_sum_caches(struct ks_cgroup *cg, u32 key, struct ks_counters *c)
-{
-	u64 tag = ks_key_tag(key);
-	unsigned int cpu;
-
-	for_each_possible_cpu(cpu) {
-		const struct ks_cslot *cs =
-			ks_cached_at(per_cpu_ptr(&ks_cpus, cpu), cg, tag);
-
-		if (!cs)
-			continue;
-		c->calls += READ_ONCE(cs->c.calls);
-		c->errors += READ_ONCE(cs->c.errors);
-		c->enosys += READ_ONCE(cs->c.enosys);
-		c->denied += READ_ONCE(cs->c.denied);
-		c->interrupted += READ_ONCE(cs->c.interrupted);
-	}
-}
-
-static void ks_read_slot_once(struct ks_cgroup *cg, const struct ks_slot *s,
-			      struct ks_reading *r)
-{
-	r->key = s->key;
-	r->c = s->c;
-	ks_sum_caches(cg, s->key, &r->c);
-	ks_counters_sub(&r->c, &s->base);
+		return -1;
+	c->calls = READ_ONCE(cs->c.calls);
+	c->errors = READ_ONCE(cs->c.errors);
+	c->enosys = READ_ONCE(cs->c.enosys);
+	c->denied = READ_ONCE(cs->c.denied);
+	c->interrupted = READ_ONCE(cs->c.interrupted);
+	*pending = c->errors - READ_ONCE(cs->err_base);
+	return READ_ONCE(cs->err_tag) & KS_ERR_TAG_KEY;
 }
 
 /*
- * One key's reading.  A move of any of the cgroup's keys on any CPU makes
- * the lockless read retry; past a few tries the lock holds moves off, so a
- * read ends however busy the cgroup is.
+ * A reading of all of a cgroup's keys at once, so that the errno counts
+ * that sit in its syscalls' cache slots are folded into their errno keys:
+ * @errno_at says where each errno key's reading is.
  */
-static void ks_read_slot(struct ks_cgroup *cg, const struct ks_slot *s,
-			 struct ks_reading *r)
+struct ks_snap {
+	u32 max;			/* room in @r */
+	u32 n;
+	struct ks_reading *r;
+	u32 errno_at[KABISTAT_ERRNO_MAX + 1];	/* index in @r, or U32_MAX */
+};
+
+/*
+ * Add what every CPU's cache holds for reading @i, a syscall's, and the
+ * errno counts its slots hold to their errno keys' readings.  Return:
+ * false when an errno key is not in the reading (added since: retry).
+ */
+static bool ks_sum_caches(struct ks_cgroup *cg, struct ks_snap *sn, u32 i)
+{
+	u64 tag = ks_key_tag(sn->r[i].key), pending;
+	struct ks_counters c;
+	unsigned int cpu;
+	int et;
+	u32 at;
+
+	for_each_possible_cpu(cpu) {
+		et = ks_cslot_load(ks_cache_at(per_cpu_ptr(&ks_cpus, cpu)->cache,
+					       cg->id, tag),
+				   cg->id, tag, &c, &pending);
+		if (et < 0)
+			continue;
+		ks_counters_add(&sn->r[i].c, &c);
+		if (!et)
+			continue;
+		at = et <= ARRAY_SIZE(sn->errno_at) ? sn->errno_at[et - 1] :
+						      U32_MAX;
+		if (at == U32_MAX)
+			return false;
+		sn->r[at].c.calls += pending;
+	}
+	return true;
+}
+
+/*
+ * Read every key of @cg into @sn, baselines subtracted when @base.  The
+ * caller holds the lock, or retries when the seqcount says counts moved.
+ * Return: 0, -ENOSPC when @sn has too little room, -EAGAIN to retry.
+ */
+static int ks_snap_take(struct ks_cgroup *cg, struct ks_snap *sn, bool base)
+{
+	struct ks_chunk *ch;
+	u32 i, used;
+
+	sn->n = 0;
+	memset(sn->errno_at, 0xff, sizeof(sn->errno_at));
+	for (ch = ks_first_chunk(cg); ch; ch = ks_next_chunk(ch)) {
+		used = ks_chunk_used(ch);
+		if (used > sn->max - sn->n)
+			return -ENOSPC;
+		for (i = 0; i < used; i++) {
+			const struct ks_slot *s = &ch->slot[i];
+			struct ks_reading *r = &sn->r[sn->n];
+
+			r->key = s->key;
+			r->c = s->c;
+			if (base)
+				ks_counters_sub(&r->c, &s->base);
+			if (KS_KEY_KIND(s->key) == KS_KIND_ERRNO)
+				sn->errno_at[KS_KEY_NR(s->key)] = sn->n;
+			sn->n++;
+		}
+	}
+	/* Errno keys' cache slots count nothing. */
+	for (i = 0; i < sn->n; i++)
+		if (KS_KEY_KIND(sn->r[i].key) != KS_KIND_ERRNO &&
+		    !ks_sum_caches(cg, sn, i))
+			return -EAGAIN;
+	return 0;
+}
+
+static struct ks_snap *ks_snap_alloc(struct ks_cgroup *cg)
+{
+	struct ks_snap *sn = kmalloc(sizeof(*sn), GFP_KERNEL);
+
+	if (!sn)
+		return NULL;
+	/* Slots may be added meanwhile: room for a chunk more. */
+	sn->max = ks_slot_count(cg) + KS_CHUNK_SLOTS;
+	sn->r = kvmalloc_array(sn->max, sizeof(*sn->r), GFP_KERNEL);
+	if (!sn->r) {
+		kfree(sn);
+		return NULL;
+	}
+	return sn;
+}
+
+static void ks_snap_free(struct ks_snap *sn)
+{
+	kvfree(sn->r);
+	kfree(sn);
+}
+
+/*
+ * Read @cg into @sn.  A move of any of the cgroup's counts on any CPU makes
+ * the lockless read retry; past a few tries the lock holds moves off (and
+ * keys from being added), so a read ends however busy the cgroup is.
+ */
+static int ks_snap_read(struct ks_cgroup *cg, struct ks_snap *sn)
 {
 	unsigned int seq, tries;
+	int err;
 
 	for (tries = 0; tries < KS_READ_TRIES; tries++) {
 		seq = read_seqcount_begin(&cg->seq);
-		ks_read_slot_once(cg, s, r);
-		if (!read_seqcount_retry(&cg->seq, seq))
-			return;
+		err = ks_snap_take(cg, sn, true);
+		if (err == -ENOSPC)
+			return err;
+		if (!err && !read_seqcount_retry(&cg->seq, seq))
+			return 0;
 	}
 	raw_spin_lock(&cg->lock);
-	ks_read_slot_once(cg, s, r);
+	err = ks_snap_take(cg, sn, true);
 	raw_spin_unlock(&cg->lock);
+	return err;
 }
 
 /**
- * ks_read() - a reading of a cgroup's counters, each key consistent
+ * ks_read() - a reading of a cgroup's counters, consistent
  * @cg:		the cgroup; the caller keeps it from being freed
  * @out:	one reading per key, baseline subtracted, in the order the keys
  *		were first seen (later keys are appended); kvfree() it
@@ -582,35 +715,23 @@ static void ks_read_slot(struct ks_cgroup *cg, const struct ks_slot *s,
  */
 int ks_read(struct ks_cgroup *cg, struct ks_reading **out, u32 *nr)
 {
-	struct ks_reading *r;
-	struct ks_chunk *ch;
-	u32 i, n, max, used;
-	bool fits;
+	struct ks_snap *sn;
+	int err;
 
-	/* Slots may be added meanwhile: retry with more room if needed. */
 	for (;;) {
-		max = ks_slot_count(cg) + KS_CHUNK_SLOTS;
-		r = kvmalloc_array(max, sizeof(*r), GFP_KERNEL);
-		if (!r)
+		sn = ks_snap_alloc(cg);
+		if (!sn)
 			return -ENOMEM;
-		n = 0;
-		fits = true;
-		for (ch = ks_first_chunk(cg); ch; ch = ks_next_chunk(ch)) {
-			used = ks_chunk_used(ch);
-			if (used > max - n) {
-				fits = false;
-				break;
-			}
-			for (i = 0; i < used; i++)
-				ks_read_slot(cg, &ch->slot[i], &r[n++]);
-			cond_resched();
-		}
-		if (fits)
+		err = ks_snap_read(cg, sn);
+		if (!err)
 			break;
-		kvfree(r);
+		/* only -ENOSPC: under the lock, every errno key is there */
+		ks_snap_free(sn);
+		cond_resched();
 	}
-	*out = r;
-	*nr = n;
+	*out = sn->r;
+	*nr = sn->n;
+	kfree(sn);
 	return 0;
 }
 
@@ -647,12 +768,13 @@ static bool ks_activity_once(struct ks_cgroup *cg, u64 *sum)
 			used = min(ks_chunk_used(ch), left);
 			left -= used;
 			for (i = 0; i < used; i++) {
-				u64 tag = ks_key_tag(ch->slot[i].key);
-				const struct ks_cslot *cs =
-					ks_cached_at(c, cg, tag);
+				u64 tag = ks_key_tag(ch->slot[i].key), held;
+				struct ks_counters cc;
 
-				if (cs)
-					*sum += ks_increments(&cs->c);
+				if (ks_cslot_load(ks_cache_at(c->cache, cg->id,
+							      tag),
+						  cg->id, tag, &cc, &held) >= 0)
+					*sum += ks_increments(&cc);
 			}
 		}
 	}
@@ -664,8 +786,9 @@ static bool ks_activity_once(struct ks_cgroup *cg, u64 *sum)
  * @cg:		the cgroup; the caller keeps it from being freed
  *
  * Every event adds at least one to a key's calls, errors or interruptions
- * (an errno key's count comes with its call's error), baselines not
- * subtracted: the sum only grows, and grows with every event.  Read as
+ * (an errno key's count comes with its call's error, or later, when a cache
+ * slot hands over the errno count it held), baselines not subtracted: the
+ * sum only grows, and grows with every event.  Read as
  * ks_read_slot() reads one key, over all of them: a move retries, and past
  * a few tries the lock holds moves off.  May sleep.
  *
@@ -685,6 +808,31 @@ u64 ks_activity(struct ks_cgroup *cg)
 	return sum;
 }
 
+/*
+ * Add what every CPU's cache holds for @s, a syscall's slot, to its
+ * baseline, and the errno counts its cache slots hold to their errno
+ * keys'.  The cgroup's lock held.
+ */
+static void ks_base_add_caches(struct ks_cgroup *cg, struct ks_slot *s)
+{
+	u64 tag = ks_key_tag(s->key), pending;
+	struct ks_counters c;
+	unsigned int cpu;
+	int et;
+
+	for_each_possible_cpu(cpu) {
+		struct ks_cslot *cs = ks_cache_at(per_cpu_ptr(&ks_cpus, cpu)->cache,
+						  cg->id, tag);
+
+		et = ks_cslot_load(cs, cg->id, tag, &c, &pending);
+		if (et < 0)
+			continue;
+		ks_counters_add(&s->base, &c);
+		if (et)
+			cs->err_shared->base.calls += pending;
+	}
+}
+
 /**
  * ks_reset_cgroup() - make a cgroup's counters read zero from now on
  * @cg:		the cgroup; the caller keeps it from being freed
@@ -697,29 +845,35 @@ u64 ks_activity(struct ks_cgroup *cg)
  */
 u64 ks_reset_cgroup(struct ks_cgroup *cg, u64 generation)
 {
-	struct ks_counters now;
 	struct ks_chunk *ch;
 	u64 calls = 0;
-	u32 i, used;
+	u32 i;
 
-	/* Key by key, so that the lock is never held for long. */
-	for (ch = ks_first_chunk(cg); ch; ch = ks_next_chunk(ch)) {
-		used = ks_chunk_used(ch);
-		for (i = 0; i < used; i++) {
+	/*
+	 * The whole cgroup under the lock, which holds every move off: the
+	 * errno counts in its syscalls' cache slots belong to other keys.
+	 */
+	raw_spin_lock(&cg->lock);
+	write_seqcount_begin(&cg->seq);
+	for (ch = cg->chunks; ch; ch = ch->next)
+		for (i = 0; i < ch->used; i++) {
 			struct ks_slot *s = &ch->slot[i];
 
-			raw_spin_lock(&cg->lock);
-			write_seqcount_begin(&cg->seq);
-			now = s->c;
-			ks_sum_caches(cg, s->key, &now);
 			if (KS_KEY_KIND(s->key) != KS_KIND_ERRNO)
-				calls += now.calls - s->base.calls;
-			s->base = now;
-			write_seqcount_end(&cg->seq);
-			raw_spin_unlock(&cg->lock);
+				calls -= s->base.calls;
+			s->base = s->c;
 		}
-		cond_resched();
-	}
+	for (ch = cg->chunks; ch; ch = ch->next)
+		for (i = 0; i < ch->used; i++) {
+			struct ks_slot *s = &ch->slot[i];
+
+			if (KS_KEY_KIND(s->key) == KS_KIND_ERRNO)
+				continue;
+			ks_base_add_caches(cg, s);
+			calls += s->base.calls;
+		}
+	write_seqcount_end(&cg->seq);
+	raw_spin_unlock(&cg->lock);
 	WRITE_ONCE(cg->generation, generation);
 	return calls;
 }

@@ -8,7 +8,9 @@
  * move into the cgroup's shared slot for that key, under the cgroup's lock
  * and seqcount.  A reader sums, under the seqcount, each shared slot and the
  * one cache slot of every possible CPU where that key can live: a move is
- * seen entirely or retried, so nothing is missed or counted twice.
+ * seen entirely or retried, so nothing is missed or counted twice.  The
+ * errno histogram's counts of a syscall's repeated errno stay in its cache
+ * slot (struct ks_cslot), and readers fold them in per CPU and slot.
  *
  * A key is (kind, number): the kind is a syscall ABI, with the number a
  * syscall number or KS_NR_OOR for numbers outside the ABI's table, or
@@ -32,6 +34,7 @@
 #include <linux/errno.h>
 #include <linux/hash.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/rcupdate.h>
 #include <linux/seqlock.h>
 #include <linux/spinlock.h>
@@ -118,8 +121,8 @@ struct ks_seen {
  * @level:	depth in the hierarchy (root 0), 0 while @ancestors unknown
  * @ancestors:	ids of the ancestors at levels 1..min(@level, KS_MAX_LEVEL)
  * @path:	path from the cgroup2 root, "" while unknown
- * @path_work:	resolves @path for a cgroup first seen in a syscall
- * @path_pending: @path_work is queued or running; not evictable meanwhile
+ * @path_node:	in the list of cgroups whose @path is to be resolved
+ * @path_pending: @path not resolved yet; not evictable meanwhile
  * @dumpers:	dumps between two parts of this cgroup; not evictable then
  *		either; under ks_cgroups_mutex
  * @mark:	what marked dumps saw of it (dumpmark.h); under
@@ -141,30 +144,57 @@ struct ks_cgroup {
 	u32 level;
 	u64 ancestors[KS_MAX_LEVEL];
 	char path[KS_PATH_LEN];
-	struct work_struct path_work;
+	struct llist_node path_node;
 	bool path_pending;
 	u32 dumpers;
 	struct ks_seen mark;
 };
 
 /*
- * A cache entry's tag: its key as the probe sees a syscall, the ABI in
- * bits 32-39 above the raw 32-bit number (ks_raw_tag()), so that a repeat
- * call is found without checking the number against the ABI's table.
- * Entries that must not be counted plainly (out-of-range numbers, the
- * syscalls counted specially) carry KS_TAG_SLOW as well, which no raw tag
- * has: the probe never takes them for its own.
+ * A cache entry's tag: its key as the probe sees a syscall, the raw 32-bit
+ * number in bits 32-63 above the ABI in bits 24-31 (ks_raw_tag()), so
+ * that a repeat call is found without checking the number against the
+ * ABI's table, and the cache index mixes it with the cgroup id (whose high
+ * bits are zero) as it is.  Entries that must not be counted plainly
+ * (out-of-range numbers, the syscalls counted specially) carry KS_TAG_SLOW
+ * as well, which no raw tag has: the probe never takes them for its own.
  */
-#define KS_TAG_SLOW	BIT_ULL(40)
+#define KS_TAG_SLOW	BIT_ULL(0)
+#define KS_TAG_ABI	24
+#define KS_TAG_NR	32
 
-/* One entry of a CPU's cache. */
+/*
+ * A cache slot's errno tag: its errno key's number plus one in the low
+ * byte (KS_ERR_TAG_KEY); KS_ERR_TAG_CLASSIFY for the errnos that count in a counter of
+ * their own too (ENOSYS, EPERM, EACCES), so that the probe's one compare
+ * with the errno plus one finds only the others (no errno is as large,
+ * nor is a kernel-internal restart code an errno key's number).
+ */
+#define KS_ERR_TAG_CLASSIFY	0x10000
+#define KS_ERR_TAG_KEY		0xff
+
+/*
+ * One entry of a CPU's cache.  A syscall's entry also holds its errors'
+ * share of the errno histogram while they keep failing with one errno:
+ * those of c.errors past @err_base are all of one errno key (see
+ * KS_ERR_TAG_CLASSIFY; none while @err_tag is 0).  Only a change of errno,
+ * or the entry's move, moves them into that key's shared slot @err_shared,
+ * under the cgroup's lock and seqcount; readers fold the rest in
+ * (ks_read()).  Errno keys' own entries count nothing: they keep the way
+ * to their shared slot.
+ * What the probe touches comes first, in 64 bytes; 128 in all, so that the
+ * index is found with a shift.
+ */
 struct ks_cslot {
 	u64 cgid;			/* 0: empty */
 	u64 tag;			/* see KS_TAG_SLOW */
+	struct ks_counters c;
+	u32 err_tag;
 	struct ks_cgroup *cg;
 	struct ks_slot *shared;
-	struct ks_counters c;
-};
+	struct ks_slot *err_shared;
+	u64 err_base;
+} __aligned(128);
 
 /**
  * struct ks_cpu - what one CPU owns; only that CPU writes it
@@ -200,8 +230,7 @@ extern unsigned int ks_cache_shift;
 int ks_stats_init(void);
 void ks_stats_exit(void);
 void ks_count(struct ks_cpu *cpu, u64 cgid, u32 key, long ret, bool call);
-void ks_count_error(struct ks_cpu *cpu, struct ks_cslot *cs, u64 cgid,
-		    long ret);
+void ks_count_error(struct ks_cslot *cs, u64 cgid, long ret);
 void ks_drain_all(void);
 bool ks_cached(struct ks_cgroup *cg);
 int ks_read(struct ks_cgroup *cg, struct ks_reading **out, u32 *nr);
@@ -222,35 +251,30 @@ static __always_inline u32 ks_key(u32 abi, long nr)
 								  KS_NR_OOR);
 }
 
-/* The tag of a syscall as it is made (see KS_TAG_SLOW). */
-static __always_inline u64 ks_raw_tag(u32 abi, long nr)
-{
-	return (u64)abi << 32 | (u32)nr;
-}
-
 /* The tag of @key, without KS_TAG_SLOW. */
 static inline u64 ks_key_tag(u32 key)
 {
 	u32 nr = KS_KEY_NR(key);
 
-	return (u64)KS_KEY_KIND(key) << 32 | (nr == KS_NR_OOR ? U32_MAX : nr);
+	return (u64)KS_KEY_KIND(key) << KS_TAG_ABI |
+	       (u64)(nr == KS_NR_OOR ? U32_MAX : nr) << KS_TAG_NR;
 }
 
 /* The key of a cache entry's tag. */
 static inline u32 ks_tag_key(u64 tag)
 {
-	u32 nr = (u32)tag;
+	u32 nr = (u32)(tag >> KS_TAG_NR);
 
-	return KS_KEY((tag >> 32) & 0xff, nr == U32_MAX ? KS_NR_OOR : nr);
+	return KS_KEY((tag >> KS_TAG_ABI) & 0xff,
+		      nr == U32_MAX ? KS_NR_OOR : nr);
 }
 
-/* The one slot of @cpu's cache where (@cgid, @tag) can live. */
-static __always_inline struct ks_cslot *ks_cache_at(struct ks_cpu *cpu,
+/* The one slot of a CPU's @cache where (@cgid, @tag) can live. */
+static __always_inline struct ks_cslot *ks_cache_at(struct ks_cslot *cache,
 						    u64 cgid, u64 tag)
 {
 	/* hash_64() with the shift for ks_cache_slots worked out once */
-	return &cpu->cache[((cgid ^ ror64(tag, 24)) * GOLDEN_RATIO_64) >>
-			   ks_cache_shift];
+	return &cache[((cgid ^ tag) * GOLDEN_RATIO_64) >> ks_cache_shift];
 }
 
 static inline void ks_counters_add(struct ks_counters *to,

@@ -84,6 +84,30 @@ static int wl_mix(void *arg)
 	return 0;
 }
 
+/*
+ * openat failing in runs of one errno: @arg says how many ENOENT, EISDIR,
+ * ENOENT, ENOTDIR, in that order.  The last run's count is the one the
+ * module holds with the call's own counters when the workload ends.
+ */
+static int wl_errno_runs(void *arg)
+{
+	static const char *const path[] = {
+		"/nonexistent-kabistat", "/", "/nonexistent-kabistat",
+		"/proc/self/exe/x",
+	};
+	static const int flags[] = { O_RDONLY, O_WRONLY, O_RDONLY, O_RDONLY };
+	static const int want[] = { ENOENT, EISDIR, ENOENT, ENOTDIR };
+	const int *runs = arg;
+	int r, i;
+
+	for (r = 0; r < 4; r++)
+		for (i = 0; i < runs[r]; i++)
+			if (syscall(SYS_openat, AT_FDCWD, path[r],
+				    flags[r]) != -1 || errno != want[r])
+				return 10 + r;
+	return 0;
+}
+
 static int wl_out_of_range(void *arg)
 {
 	int i;
@@ -398,6 +422,34 @@ TEST_F(counting, exact_calls_errors_and_errnos_of_a_known_mix)
 	EXPECT_EQ(0, cg->per_abi[IA32].calls);
 	EXPECT_EQ(0, cg->out_of_range[X64].calls);
 	EXPECT_EQ(KABISTAT_CGROUP_LIVE, cg->state);
+	kabistat_cgroup_free(cg);
+}
+
+TEST_F(counting, errno_runs_of_one_syscall_count_exactly_across_a_reset)
+{
+	static const int before[] = { 7, 3, 2, 0 }, after[] = { 0, 4, 1, 5 };
+	struct kabistat_cgroup *cg;
+
+	RUN_WORKLOAD(&self->cg[0], NULL, wl_errno_runs, (void *)before);
+	cg = read_cg(_metadata, self->ks, self->cg[0].id);
+	EXPECT_SYSCALL(cg, X64, SYS_openat, 12, 12, 0, 0, 0);
+	expect_errnos(_metadata, cg, 2, ENOENT, (uint64_t)9,
+		      EISDIR, (uint64_t)3);
+	kabistat_cgroup_free(cg);
+
+	/* the ENOENTs of the last run are taken out with the others */
+	ASSERT_EQ(0, kabistat_reset(self->ks, self->cg[0].id))
+		TH_LOG("%s", kabistat_errmsg(self->ks));
+	cg = read_cg(_metadata, self->ks, self->cg[0].id);
+	EXPECT_SYSCALL(cg, X64, SYS_openat, 0, 0, 0, 0, 0);
+	expect_errnos(_metadata, cg, 0);
+	kabistat_cgroup_free(cg);
+
+	RUN_WORKLOAD(&self->cg[0], NULL, wl_errno_runs, (void *)after);
+	cg = read_cg(_metadata, self->ks, self->cg[0].id);
+	EXPECT_SYSCALL(cg, X64, SYS_openat, 10, 10, 0, 0, 0);
+	expect_errnos(_metadata, cg, 3, EISDIR, (uint64_t)4,
+		      ENOENT, (uint64_t)1, ENOTDIR, (uint64_t)5);
 	kabistat_cgroup_free(cg);
 }
 

@@ -147,13 +147,13 @@ TEST(parameters_are_the_documented_four_and_read_only_even_for_root)
 /*
  * The smallest max_memory there is, and a small cache, so that the
  * charged memory runs out after some hundreds of cgroups.  From README:
- * the CPU caches (cache_slots entries of 72 bytes per possible CPU) are
- * reported in the memory used but not charged; a tracked cgroup takes 528
+ * the CPU caches (cache_slots entries of 128 bytes per possible CPU) are
+ * reported in the memory used but not charged; a tracked cgroup takes 512
  * bytes and one 1,456-byte chunk per 15 keys.
  */
 #define MEM_LIMIT	1048576UL
 #define MEM_SLOTS	16
-#define CSLOT_BYTES	72
+#define CSLOT_BYTES	128
 #define CHUNK_BYTES	1456
 #define MEM_PARAMS	"max_memory=1048576 cache_slots=16"
 #define MEM_MAX_CGS	1000
