@@ -756,7 +756,8 @@ static bool ks_activity_once(struct ks_cgroup *cg, u64 *sum)
 	for (ch = ks_first_chunk(cg); ch; ch = ks_next_chunk(ch)) {
 		used = ks_chunk_used(ch);
 		for (i = 0; i < used; i++)
-			*sum += ks_increments(&ch->slot[i].c);
+			if (KS_KEY_KIND(ch->slot[i].key) != KS_KIND_ERRNO)
+				*sum += ks_increments(&ch->slot[i].c);
 		n += used;
 	}
 	/* the same keys: one added meanwhile counts from the next reading */
@@ -771,6 +772,8 @@ static bool ks_activity_once(struct ks_cgroup *cg, u64 *sum)
 				u64 tag = ks_key_tag(ch->slot[i].key), held;
 				struct ks_counters cc;
 
+				if (KS_KEY_KIND(ch->slot[i].key) == KS_KIND_ERRNO)
+					continue;
 				if (ks_cslot_load(ks_cache_at(c->cache, cg->id,
 							      tag),
 						  cg->id, tag, &cc, &held) >= 0)
@@ -785,10 +788,11 @@ static bool ks_activity_once(struct ks_cgroup *cg, u64 *sum)
  * ks_activity() - how much a cgroup has counted since it was first seen
  * @cg:		the cgroup; the caller keeps it from being freed
  *
- * Every event adds at least one to a key's calls, errors or interruptions
- * (an errno key's count comes with its call's error, or later, when a cache
- * slot hands over the errno count it held), baselines not subtracted: the
- * sum only grows, and grows with every event.  Read as
+ * Every event adds at least one to its syscall key's calls, errors or
+ * interruptions, baselines not subtracted: the sum of those only grows, and
+ * grows with every event.  The errno keys are left out: their counts repeat
+ * their syscalls' errors, and reach them late, when a cache slot hands over
+ * the count of the errno it held, which would look like a change.  Read as
  * ks_read_slot() reads one key, over all of them: a move retries, and past
  * a few tries the lock holds moves off.  May sleep.
  *
