@@ -270,11 +270,17 @@ static inline u32 ks_tag_key(u64 tag)
 }
 
 /* The one slot of a CPU's @cache where (@cgid, @tag) can live. */
+/* The index of (@cgid, @tag)'s slot in every CPU's cache. */
+static __always_inline unsigned long ks_cache_index(u64 cgid, u64 tag)
+{
+	/* hash_64() with the shift for ks_cache_slots worked out once */
+	return ((cgid ^ tag) * GOLDEN_RATIO_64) >> ks_cache_shift;
+}
+
 static __always_inline struct ks_cslot *ks_cache_at(struct ks_cslot *cache,
 						    u64 cgid, u64 tag)
 {
-	/* hash_64() with the shift for ks_cache_slots worked out once */
-	return &cache[((cgid ^ tag) * GOLDEN_RATIO_64) >> ks_cache_shift];
+	return &cache[ks_cache_index(cgid, tag)];
 }
 
 static inline void ks_counters_add(struct ks_counters *to,

@@ -505,8 +505,8 @@ struct vdso_check {
  */
 #ifdef __aarch64__
 #define VDSO_PREFIX	"__kernel_"
-/* clock_gettime, gettimeofday, clock_getres and rt_sigreturn at least */
-#define VDSO_FALLBACKS	4
+/* clock_gettime, gettimeofday and clock_getres at least */
+#define VDSO_FALLBACKS	3
 #else
 #define VDSO_PREFIX	"__vdso_"
 /* clock_gettime, gettimeofday, time, getcpu and clock_getres at least */
