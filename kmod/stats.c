@@ -743,32 +743,40 @@ static u64 ks_increments(const struct ks_counters *c)
 }
 
 /*
- * ks_activity() in one pass over the keys, each looked up in every CPU's
- * cache: false when a move made it inconsistent.  Only the three counters
- * the sum takes are read, the slot's index is worked out once per key.
+ * ks_activity() in one pass per CPU over all the keys, the CPUs outside:
+ * false when a move made it inconsistent.  Of a cache slot, only the
+ * three counters the sum takes are read.
  */
 static bool ks_activity_once(struct ks_cgroup *cg, u64 *sum)
 {
 	unsigned int seq = read_seqcount_begin(&cg->seq), cpu;
 	struct ks_chunk *ch;
-	u32 i, used;
+	u32 i, used, n = 0, left;
 
 	*sum = 0;
 	for (ch = ks_first_chunk(cg); ch; ch = ks_next_chunk(ch)) {
 		used = ks_chunk_used(ch);
-		for (i = 0; i < used; i++) {
-			const struct ks_slot *s = &ch->slot[i];
-			u64 tag = ks_key_tag(s->key);
-			unsigned long at;
+		for (i = 0; i < used; i++)
+			if (KS_KEY_KIND(ch->slot[i].key) != KS_KIND_ERRNO)
+				*sum += ks_increments(&ch->slot[i].c);
+		n += used;
+	}
+	/* the same keys: one added meanwhile counts from the next reading */
+	for_each_possible_cpu(cpu) {
+		const struct ks_cslot *cache = per_cpu(ks_cpus, cpu).cache;
 
-			if (KS_KEY_KIND(s->key) == KS_KIND_ERRNO)
-				continue;
-			*sum += ks_increments(&s->c);
-			at = ks_cache_index(cg->id, tag);
-			for_each_possible_cpu(cpu) {
+		left = n;
+		for (ch = ks_first_chunk(cg); ch && left; ch = ks_next_chunk(ch)) {
+			used = min(ks_chunk_used(ch), left);
+			left -= used;
+			for (i = 0; i < used; i++) {
+				u32 key = ch->slot[i].key;
+				u64 tag = ks_key_tag(key);
 				const struct ks_cslot *cs =
-					&per_cpu(ks_cpus, cpu).cache[at];
+					&cache[ks_cache_index(cg->id, tag)];
 
+				if (KS_KEY_KIND(key) == KS_KIND_ERRNO)
+					continue;
 				/* pairs with the release store in ks_cache_fill() */
 				if (smp_load_acquire(&cs->cgid) == cg->id &&
 				    (READ_ONCE(cs->tag) & ~KS_TAG_SLOW) == tag)
