@@ -547,14 +547,23 @@ bool ks_cgroup_in_subtree(const struct ks_cgroup *cg, u64 root_id,
 }
 
 /**
+ * ks_cgroup_path_settle() - resolve a cgroup's path now if it is pending
+ * @cg:		the cgroup
+ */
+void ks_cgroup_path_settle(struct ks_cgroup *cg)
+{
+	if (READ_ONCE(cg->path_pending))
+		flush_delayed_work(&ks_paths_work);
+}
+
+/**
  * ks_cgroup_copy_path() - copy a cgroup's path
  * @cg:		the cgroup
  * @buf:	KS_PATH_LEN bytes
  */
 void ks_cgroup_copy_path(struct ks_cgroup *cg, char *buf)
 {
-	if (READ_ONCE(cg->path_pending))
-		flush_delayed_work(&ks_paths_work);
+	ks_cgroup_path_settle(cg);
 	raw_spin_lock(&cg->lock);
 	memcpy(buf, cg->path, KS_PATH_LEN);
 	raw_spin_unlock(&cg->lock);

@@ -37,6 +37,7 @@ void ks_cursor_rewind(struct ks_cursor *cur, const struct ks_cgroup *cg);
 bool ks_cgroup_in_subtree(const struct ks_cgroup *cg, u64 root_id,
 			  u32 root_level);
 void ks_cgroup_copy_path(struct ks_cgroup *cg, char *buf);
+void ks_cgroup_path_settle(struct ks_cgroup *cg);
 void ks_cgroup_sync(void);
 u32 ks_cgroups_tracked(void);
 void ks_read_aggregates(struct ks_counters *overflow,

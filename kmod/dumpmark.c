@@ -100,8 +100,13 @@ static u64 ks_dumpmark_meta(struct ks_cgroup *cg)
 bool ks_dumpmark_visit(struct ks_cgroup *cg, u64 mark, u64 since)
 {
 	struct ks_seen *seen = &cg->mark;
-	u64 activity = ks_activity(cg), meta = ks_dumpmark_meta(cg);
-	u64 generation = READ_ONCE(cg->generation);
+	u64 activity, meta, generation;
+
+	/* as the message will show it: or the next visit sees a change */
+	ks_cgroup_path_settle(cg);
+	activity = ks_activity(cg);
+	meta = ks_dumpmark_meta(cg);
+	generation = READ_ONCE(cg->generation);
 
 	if (!seen->stamp || activity != seen->activity || meta != seen->meta ||
 	    generation != seen->generation) {

@@ -796,8 +796,8 @@ static bool ks_activity_once(struct ks_cgroup *cg, u64 *sum)
  * grows with every event.  The errno keys are left out: their counts repeat
  * their syscalls' errors, and reach them late, when a cache slot hands over
  * the count of the errno it held, which would look like a change.  Read as
- * ks_read_slot() reads one key, over all of them: a move retries, and past
- * a few tries the lock holds moves off.  May sleep.
+ * ks_read() reads: a move retries, and past a few tries the lock holds
+ * moves off.  May sleep.
  *
  * Return: the sum over the cgroup's keys.
  */

@@ -269,7 +269,6 @@ static inline u32 ks_tag_key(u64 tag)
 		      nr == U32_MAX ? KS_NR_OOR : nr);
 }
 
-/* The one slot of a CPU's @cache where (@cgid, @tag) can live. */
 /* The index of (@cgid, @tag)'s slot in every CPU's cache. */
 static __always_inline unsigned long ks_cache_index(u64 cgid, u64 tag)
 {
@@ -277,6 +276,7 @@ static __always_inline unsigned long ks_cache_index(u64 cgid, u64 tag)
 	return ((cgid ^ tag) * GOLDEN_RATIO_64) >> ks_cache_shift;
 }
 
+/* The one slot of a CPU's @cache where (@cgid, @tag) can live. */
 static __always_inline struct ks_cslot *ks_cache_at(struct ks_cslot *cache,
 						    u64 cgid, u64 tag)
 {

@@ -29,6 +29,7 @@ echo "== kernels ready after $SECONDS s"
 if [[ ${1:-} == --shell ]]; then
 	[[ -n $kernels ]] || exit 2
 	read -r name kver vmlinuz kdir < <(grep -v '^arm64-' <<<"$kernels" | tail -n 1)
+	[[ -n $name ]] || { echo "check.sh --shell: no x86 kernel among: $KERNELS" >&2; exit 2; }
 	$MAKE -s module userspace tests KVER="$kver" KDIR="$kdir" || exit 2
 	out=$BUILD/vm/shell-$name
 	selftests/vm/stage-root.sh "$kver" "$kdir" "$out/root" || exit 2

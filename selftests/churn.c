@@ -61,7 +61,7 @@
 #define CHURN_MAX	2000	/* cgroups, on a fast kernel */
 #define CHURN_SECONDS	30.0	/* creation phase budget */
 /* Bytes a CPU's pools may differ by, at most: 4 chunks and 4 cgroups. */
-#define POOL_SLACK	(4 * 1456 + 4 * 512)
+#define POOL_SLACK	(4 * 1456 + 4 * 552)
 #define BATCH		16
 #define DEFAULT_TTL	600
 #define NPOOLCG		64

@@ -148,7 +148,7 @@ TEST(parameters_are_the_documented_four_and_read_only_even_for_root)
  * The smallest max_memory there is, and a small cache, so that the
  * charged memory runs out after some hundreds of cgroups.  From README:
  * the CPU caches (cache_slots entries of 128 bytes per possible CPU) are
- * reported in the memory used but not charged; a tracked cgroup takes 512
+ * reported in the memory used but not charged; a tracked cgroup takes 552
  * bytes and one 1,456-byte chunk per 15 keys.
  */
 #define MEM_LIMIT	1048576UL

@@ -62,7 +62,11 @@ int cli_snapshot_take(struct kabistat *ks, struct cli_snapshot *s)
 	return 0;
 }
 
-/* The order of a kept snapshot: by id, the aggregates (id 0) by state. */
+/*
+ * The order of a kept snapshot: by id, the aggregates (id 0) by state.  A
+ * cgroup is one entry whatever its state: released since the last dump,
+ * it replaces its live reading.
+ */
 static int snapshot_cmp(const void *a, const void *b)
 {
 	const struct kabistat_cgroup *x = *(const struct kabistat_cgroup **)a;
@@ -70,6 +74,8 @@ static int snapshot_cmp(const void *a, const void *b)
 
 	if (x->id != y->id)
 		return x->id < y->id ? -1 : 1;
+	if (x->id)
+		return 0;
 	return x->state < y->state ? -1 : x->state > y->state;
 }
 
