@@ -270,8 +270,11 @@ static double median(double *v, long n)
 	return v[n / 2];
 }
 
-/* Run one syscall in cgroup @dir/c@i, in a child that then exits. */
-static void touch_cgroup(const char *dir, long i)
+/*
+ * Fork into cgroup @dir/c@i (clone3 with CLONE_INTO_CGROUP): the child's pid,
+ * 0 in the child, which has made no syscall since.
+ */
+static long clone_into(const char *dir, long i)
 {
 	struct clone_args args = { .flags = CLONE_INTO_CGROUP,
 				   .exit_signal = SIGCHLD };
@@ -287,11 +290,20 @@ static void touch_cgroup(const char *dir, long i)
 	pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0)
 		die("clone3", -errno);
+	if (pid)
+		close(fd);
+	return pid;
+}
+
+/* Run one syscall in cgroup @dir/c@i, in a child that then exits. */
+static void touch_cgroup(const char *dir, long i)
+{
+	long pid = clone_into(dir, i);
+
 	if (pid == 0) {
 		syscall(SYS_getppid);
 		syscall(SYS_exit_group, 0);
 	}
-	close(fd);
 	if (waitpid(pid, NULL, 0) < 0)
 		die("waitpid", -errno);
 }
@@ -380,21 +392,12 @@ static int scale(const char *dir, long n1, long n2)
 	if (err)
 		die("get abi", err);
 	for (i = 0; i < n2; i++) {
-		struct clone_args args = { .flags = CLONE_INTO_CGROUP,
-					   .exit_signal = SIGCHLD };
 		long pid;
-		int fd;
 
 		snprintf(path, sizeof(path), "%s/c%ld", dir, i);
 		if (mkdir(path, 0755) && errno != EEXIST)
 			die(path, -errno);
-		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
-			die(path, -errno);
-		args.cgroup = fd;
-		pid = syscall(SYS_clone3, &args, sizeof(args));
-		if (pid < 0)
-			die("clone3", -errno);
+		pid = clone_into(dir, i);
 		if (pid == 0) {
 			/*
 			 * The child's return from clone3 is not a call: the
@@ -419,7 +422,6 @@ static int scale(const char *dir, long n1, long n2)
 			fc[i].repeat = t2 - t1;
 			distinct_syscalls();
 		}
-		close(fd);
 		if (waitpid(pid, NULL, 0) < 0)
 			die("waitpid", -errno);
 		if (i + 1 == n1)

@@ -43,13 +43,21 @@ struct hdr {
 	bool more;
 };
 
-static struct nl_msg *part_new(const struct hdr *h)
+/* An empty message of a GET_CGROUP dump. */
+static struct nl_msg *dump_msg_new(void)
 {
 	struct nl_msg *m = nlmsg_alloc_size(1 << 20);
 
 	if (!m || !genlmsg_put(m, 0, 0, FAMILY, 0, NLM_F_MULTI,
 			       KABISTAT_CMD_GET_CGROUP, KABISTAT_GENL_VERSION))
 		abort();
+	return m;
+}
+
+static struct nl_msg *part_new(const struct hdr *h)
+{
+	struct nl_msg *m = dump_msg_new();
+
 	if (nla_put_u64(m, KABISTAT_A_TIMESTAMP_NS, h->timestamp_ns) ||
 	    nla_put_u64(m, KABISTAT_A_GENERATION, h->generation) ||
 	    nla_put_u64(m, KABISTAT_A_CGROUP_ID, h->id) ||
@@ -187,11 +195,7 @@ TEST_F(dump, packed_parts_merge_as_nests_do)
 	put_packed(m, two, 4);
 	ASSERT_EQ(0, feed(&self->d, m));
 	ASSERT_EQ(1, self->got.n);
-	m = nlmsg_alloc();
-	ASSERT_NE(NULL, m);
-	ASSERT_NE(NULL, genlmsg_put(m, 0, 0, FAMILY, 0, NLM_F_MULTI,
-				    KABISTAT_CMD_GET_CGROUP,
-				    KABISTAT_GENL_VERSION));
+	m = dump_msg_new();
 	ASSERT_EQ(0, nla_put_u64(m, KABISTAT_A_TIMESTAMP_NS, 9));
 	ASSERT_EQ(0, nla_put_u64(m, KABISTAT_A_DUMP_MARK, 1234));
 	ASSERT_EQ(0, feed(&self->d, m));
@@ -438,11 +442,7 @@ TEST_F(dump, malformed_message_after_a_part_is_refused)
 	m = part_new(&p1);
 	put_stat(m, KABISTAT_A_STAT, X64, 0, 10, 0, 0);
 	ASSERT_EQ(0, feed(&self->d, m));
-	m = nlmsg_alloc();
-	ASSERT_NE(NULL, m);
-	ASSERT_NE(NULL, genlmsg_put(m, 0, 0, FAMILY, 0, NLM_F_MULTI,
-				    KABISTAT_CMD_GET_CGROUP,
-				    KABISTAT_GENL_VERSION));
+	m = dump_msg_new();
 	ASSERT_EQ(0, nla_put_u64(m, KABISTAT_A_GENERATION, 1));
 	EXPECT_EQ(-EPROTO, feed(&self->d, m));
 	EXPECT_EQ(0, self->got.n);
