@@ -17,10 +17,12 @@
 #include <linux/file.h>
 #include <linux/net.h>
 #include <linux/preempt.h>
+#include <linux/ptrace.h>
 #include <linux/tracepoint.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
+#include <asm/syscall.h>
 #include <linux/kabistat.h>
 
 #include "compat-features.h"
@@ -42,10 +44,13 @@ static __always_inline bool ks_in_compat_syscall(void)
 	return in_compat_syscall();
 }
 
-/* ks_in_compat_syscall() as a mask, KS_COMPAT_STATUS when true. */
+/*
+ * The word a syscall's ABI is read from (see ks_raw_tag()): 0 in a native
+ * call, KS_COMPAT_STATUS in a compat one.
+ */
 #define KS_COMPAT_STATUS	1
 
-static __always_inline u32 ks_compat_status(void)
+static __always_inline u32 ks_status_word(void)
 {
 	return ks_in_compat_syscall();
 }
@@ -56,6 +61,12 @@ static __always_inline u32 ks_compat_status(void)
  * ABI with the number it entered with, the other ABI's execve.
  */
 #define KS_EXEC_SWITCHES_ABI
+
+/* The number a syscall ran as: arm64 keeps it in an int of its own. */
+static __always_inline u32 ks_exit_nr(struct pt_regs *regs)
+{
+	return syscall_get_nr(current, regs);
+}
 #else
 #define KS_ABI_NATIVE		KABISTAT_ABI_X86_64
 #define KS_ABI_NATIVE_NAME	"x86_64"
@@ -68,16 +79,28 @@ static __always_inline bool ks_in_compat_syscall(void)
 }
 
 /*
- * ks_in_compat_syscall() as a mask, KS_COMPAT_STATUS when true: the bit of
- * the thread's status that in_ia32_syscall() tests, left in place for the
- * probe to move (one instruction fewer than a bool).
+ * The word a syscall's ABI is read from (see ks_raw_tag()): the thread's
+ * status, whose TS_COMPAT bit in_ia32_syscall() tests, as it is -- 0 in a
+ * native call, KS_COMPAT_STATUS in an ia32 one, or with other bits set
+ * (TS_I386_REGS_POKED) a word that names no ABI.
  */
 #define KS_COMPAT_STATUS	TS_COMPAT
 
-static __always_inline u32 ks_compat_status(void)
+static __always_inline u32 ks_status_word(void)
 {
 	return IS_ENABLED(CONFIG_IA32_EMULATION) ?
-	       current_thread_info()->status & TS_COMPAT : 0;
+	       current_thread_info()->status : 0;
+}
+
+/*
+ * The number a syscall ran as: the kernel dispatches on the low 32 bits of
+ * orig_ax, as sys_enter reports them (int $0x80 leaves -1 zero-extended
+ * there).  Read as 32 bits, the low half of a little-endian word: no
+ * instruction to clear the high half.
+ */
+static __always_inline u32 ks_exit_nr(struct pt_regs *regs)
+{
+	return *(u32 *)&regs->orig_ax;
 }
 #endif
 

@@ -20,6 +20,7 @@
 #include "genl.h"
 #include "params.h"
 #include "testing.h"
+#include "tracepoints.h"
 
 static const struct nla_policy ks_get_abi_policy[KABISTAT_A_MAX + 1] = {
 	[KABISTAT_A_ABI_KNOWN] = { .type = NLA_U64 },
@@ -747,10 +748,10 @@ static int ks_set_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	if (counting) {
-		if (nla_get_u8(counting))
-			static_branch_enable(&ks_counting);
-		else
-			static_branch_disable(&ks_counting);
+		int err = ks_probes_count(nla_get_u8(counting));
+
+		if (err)
+			return err;
 	}
 	if (ttl) {
 		WRITE_ONCE(ks_released_ttl, nla_get_u32(ttl));

@@ -16,7 +16,7 @@
  */
 #include <linux/cgroup.h>
 #include <linux/jump_label.h>
-#include <linux/log2.h>
+#include <linux/mutex.h>
 #include <linux/ptrace.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
@@ -48,26 +48,20 @@ static __always_inline bool ks_exec_switched(u32 abi, long id, long ret)
 #endif
 }
 
-/*
- * The tag of the current call of raw number @nr (see KS_TAG_SLOW), its ABI
- * bits made from the thread's status bit as it is.
- */
+/* The tag of the current call of raw number @nr (see KS_TAG_SLOW). */
 static __always_inline u64 ks_raw_tag(u32 nr)
 {
-	u64 step = ((u64)(KS_ABI_COMPAT - KS_ABI_NATIVE) << KS_TAG_ABI) /
-		   KS_COMPAT_STATUS;
-	u64 abi = ((u64)KS_ABI_NATIVE << KS_TAG_ABI) + ks_compat_status() * step;
-
-	/* exact: the status bit lies below the tag's ABI bits */
-	BUILD_BUG_ON(!is_power_of_2(KS_COMPAT_STATUS) ||
-		     ilog2(KS_COMPAT_STATUS) >= KS_TAG_ABI);
-	return abi | (u64)nr << KS_TAG_NR;
+	return (u64)ks_status_word() << KS_TAG_ABI | nr;
 }
 
-/* Counting off: what entered while it was on is over all the same. */
-static noinline void ks_exit_uncounted(u32 nr, long ret)
+/*
+ * sys_exit's probe while counting is off: what entered while it was on is
+ * over all the same.
+ */
+static notrace void ks_probe_sys_exit_off(void *data, struct pt_regs *regs,
+					  long ret)
 {
-	long id = (int)nr;
+	long id = (int)ks_exit_nr(regs);
 	u32 abi = ks_current_abi();
 	u8 kind = ks_syscall_kind(abi, id);
 
@@ -92,10 +86,16 @@ static void ks_exit_nosyscall(struct ks_cpu *cpu, u64 cgid, u32 abi,
 	ks_count(cpu, cgid, ks_key(abi, -1), ret, true);
 }
 
-static noinline void ks_exit_slow(u64 cgid, u32 nr, long ret)
+/*
+ * The slow path, jumped to from the probe with no registers to move: the
+ * number and the return value are read from @regs, where the tracepoint
+ * read them (syscall_get_return_value()).
+ */
+static noinline __noclone void ks_exit_slow(u64 cgid, struct pt_regs *regs)
 {
 	struct ks_cpu *cpu = this_cpu_ptr(&ks_cpus);
-	long id = (int)nr;
+	long ret = syscall_get_return_value(current, regs);
+	long id = (int)ks_exit_nr(regs);
 	u32 abi = ks_current_abi();
 
 	if (id == -1) {
@@ -134,54 +134,69 @@ static noinline void ks_exit_slow(u64 cgid, u32 nr, long ret)
 }
 
 /*
- * The hot path: a call this CPU's cache already holds for the caller's
- * cgroup touches that one slot and this CPU's state, nothing else.  Its
- * raw tag is compared as it comes: numbers outside the ABI's table, -1
- * and the syscalls counted specially are never cached under one.
+ * Whether this CPU's cache holds the current call for the caller's cgroup,
+ * in *@cs; its raw tag is compared as it comes: numbers outside the ABI's
+ * table, -1 and the syscalls counted specially are never cached under one.
+ */
+static __always_inline bool ks_exit_cached(struct pt_regs *regs, u64 *cgid,
+					   struct ks_cslot **cs)
+{
+	u64 tag = ks_raw_tag(ks_exit_nr(regs));
+
+	*cgid = ks_current_cgid();
+	*cs = ks_cache_at(this_cpu_read(ks_cpus.cache), *cgid, tag);
+	return likely((*cs)->cgid == *cgid && (*cs)->tag == tag);
+}
+
+/*
+ * A call that failed; called as the probe is, jumped to with its registers
+ * as they are.  Only this CPU writes a cache slot's counters, and readers
+ * load each once: an aligned 64-bit add needs no more on x86-64.
+ */
+static noinline __noclone notrace void ks_exit_failed(void *data,
+						      struct pt_regs *regs,
+						      long ret)
+{
+	struct ks_cslot *cs;
+	u64 cgid;
+
+	if (!ks_exit_cached(regs, &cgid, &cs)) {
+		ks_exit_slow(cgid, regs);
+		return;
+	}
+	cs->c.calls++;
+	this_cpu_inc(ks_observed_calls);
+	/*
+	 * The errno of the slot's last error again, one that counts in errors
+	 * alone: the errno histogram's count is in there.
+	 */
+	if (likely(cs->err_tag == (u32)-ret + 1))
+		cs->c.errors++;
+	else
+		ks_count_error(cs, cgid, ret);
+}
+
+/*
+ * The hot path: a call that succeeded, which this CPU's cache already
+ * holds for the caller's cgroup, touches that one slot and this CPU's
+ * count of calls, nothing else.
  */
 static notrace void ks_probe_sys_exit(void *data, struct pt_regs *regs,
 				      long ret)
 {
-	/*
-	 * The kernel dispatches on the low 32 bits of orig_ax, as sys_enter
-	 * reports them; int $0x80 leaves -1 zero-extended there.
-	 */
-	u32 nr = syscall_get_nr(current, regs);
 	struct ks_cslot *cs;
-	u64 cgid, tag;
-	u32 abi;
+	u64 cgid;
 
-	if (!static_branch_likely(&ks_counting)) {
-		ks_exit_uncounted(nr, ret);
+	if (ks_exec_switched(ks_current_abi(), (int)ks_exit_nr(regs), ret))
 		return;
-	}
-	abi = ks_current_abi();
-	if (ks_exec_switched(abi, (int)nr, ret))
-		return;
-	tag = ks_raw_tag(nr);
-
 	ks_syscall_probe_begin();
-	cgid = ks_current_cgid();
-	cs = ks_cache_at(this_cpu_read(ks_cpus.cache), cgid, tag);
-	if (likely(cs->cgid == cgid && cs->tag == tag)) {
-		/*
-		 * Only this CPU writes them, and readers load each once: an
-		 * aligned 64-bit add needs no more on x86-64.
-		 */
+	if (IS_ERR_VALUE(ret)) {
+		ks_exit_failed(data, regs, ret);
+	} else if (ks_exit_cached(regs, &cgid, &cs)) {
 		cs->c.calls++;
 		this_cpu_inc(ks_observed_calls);
-		/*
-		 * The errno of the slot's last error again, one that counts
-		 * in errors alone: the errno histogram's count is in there.
-		 */
-		if (IS_ERR_VALUE(ret)) {
-			if (likely(cs->err_tag == (u32)-ret + 1))
-				cs->c.errors++;
-			else
-				ks_count_error(cs, cgid, ret);
-		}
 	} else {
-		ks_exit_slow(cgid, nr, ret);
+		ks_exit_slow(cgid, regs);
 	}
 	ks_syscall_probe_end();
 }
@@ -222,7 +237,9 @@ int ks_tp_register(struct ks_tp *tps, unsigned int n)
 			err = -ENOENT;
 			break;
 		}
-		err = tracepoint_probe_register(tps[i].tp, tps[i].probe, NULL);
+		err = tracepoint_probe_register_prio(tps[i].tp, tps[i].probe,
+						     NULL, tps[i].prio ?:
+						     TRACEPOINT_DEFAULT_PRIO);
 		if (err)
 			break;
 	}
@@ -246,9 +263,72 @@ void ks_tp_unregister(struct ks_tp *tps, unsigned int n)
 						    NULL);
 }
 
-static struct ks_tp ks_syscall_tps[] = {
-	{ .name = "sys_exit", .probe = ks_probe_sys_exit },
+/*
+ * While both are attached the counting probe runs first: the other finds
+ * nothing left to forget of an exit counted.
+ */
+#define KS_PRIO_COUNTING	TRACEPOINT_DEFAULT_PRIO
+#define KS_PRIO_OFF		(TRACEPOINT_DEFAULT_PRIO - 1)
+
+static struct ks_tp ks_exit_tp = {
+	.name = "sys_exit",
+	.probe = ks_probe_sys_exit,
+	.prio = KS_PRIO_COUNTING,
 };
+
+/*
+ * Serialises swaps of sys_exit's probe and its (un)registration.  Before
+ * 5.11 detaching a probe can fail without memory: the old one then stays
+ * attached too (@ks_exit_stale) until unload, and counting is not switched
+ * again.
+ */
+static DEFINE_MUTEX(ks_exit_mutex);
+static bool ks_exit_attached;
+static struct ks_tp ks_exit_stale;
+
+/**
+ * ks_probes_count() - switch counting on or off
+ * @on:	which
+ *
+ * sys_exit's probe is swapped, not tested on every call: the new one is
+ * attached before the old one goes, so no exit goes unseen.  ks_counting
+ * says which one it is (entry.c tests it).
+ *
+ * Return: 0, or a negative errno with the state unchanged.
+ */
+int ks_probes_count(bool on)
+{
+	struct ks_tp old = ks_exit_tp, *t = &ks_exit_tp;
+	int err = 0;
+
+	mutex_lock(&ks_exit_mutex);
+	if (static_key_enabled(&ks_counting) == on)
+		goto out;
+	err = -ENOMEM;
+	if (ks_exit_stale.probe)
+		goto out;
+	t->probe = on ? ks_probe_sys_exit : ks_probe_sys_exit_off;
+	t->prio = on ? KS_PRIO_COUNTING : KS_PRIO_OFF;
+	if (ks_exit_attached) {
+		err = tracepoint_probe_register_prio(t->tp, t->probe, NULL,
+						     t->prio);
+		if (err) {
+			*t = old;
+			goto out;
+		}
+	}
+	err = 0;
+	if (on)
+		static_branch_enable(&ks_counting);
+	else
+		static_branch_disable(&ks_counting);
+	if (ks_exit_attached &&
+	    tracepoint_probe_unregister(t->tp, old.probe, NULL))
+		ks_exit_stale = old;
+out:
+	mutex_unlock(&ks_exit_mutex);
+	return err;
+}
 
 /**
  * ks_probes_register() - start counting
@@ -264,7 +344,10 @@ int ks_probes_register(void)
 	err = ks_entry_register();
 	if (err)
 		goto out_cgroup;
-	err = ks_tp_register(ks_syscall_tps, ARRAY_SIZE(ks_syscall_tps));
+	mutex_lock(&ks_exit_mutex);
+	err = ks_tp_register(&ks_exit_tp, 1);
+	ks_exit_attached = !err;
+	mutex_unlock(&ks_exit_mutex);
 	if (err)
 		goto out_entry;
 	return 0;
@@ -282,7 +365,12 @@ out_cgroup:
  */
 void ks_probes_unregister(void)
 {
-	ks_tp_unregister(ks_syscall_tps, ARRAY_SIZE(ks_syscall_tps));
+	mutex_lock(&ks_exit_mutex);
+	ks_tp_unregister(&ks_exit_tp, 1);
+	if (ks_exit_stale.probe)
+		ks_tp_unregister(&ks_exit_stale, 1);
+	ks_exit_attached = false;
+	mutex_unlock(&ks_exit_mutex);
 	ks_entry_unregister();
 	ks_cgroup_probes_unregister();
 	tracepoint_synchronize_unregister();

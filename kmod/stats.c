@@ -23,7 +23,7 @@
 
 DEFINE_PER_CPU(struct ks_cpu, ks_cpus);
 DEFINE_PER_CPU(u64, ks_observed_calls);
-unsigned int ks_cache_shift __ro_after_init;
+unsigned long ks_cache_mask __ro_after_init;
 static struct kmem_cache *ks_chunk_cache;
 static struct kmem_cache *ks_cgroup_cache;
 
@@ -969,7 +969,7 @@ int ks_stats_init(void)
 	unsigned int cpu;
 
 	/* main.c checked it is a power of two in range. */
-	ks_cache_shift = 64 - ilog2(ks_cache_slots);
+	ks_cache_mask = ks_cache_slots - 1;
 
 	ks_chunk_cache = KMEM_CACHE(ks_chunk, 0);
 	ks_cgroup_cache = KMEM_CACHE(ks_cgroup, 0);

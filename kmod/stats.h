@@ -43,6 +43,7 @@
 #include <linux/kabistat.h>
 
 #include "abi.h"
+#include "compat.h"
 
 #define KS_NR_ABIS		__KABISTAT_ABI_MAX
 #define KS_KIND_ERRNO		0xff
@@ -151,17 +152,21 @@ struct ks_cgroup {
 };
 
 /*
- * A cache entry's tag: its key as the probe sees a syscall, the raw 32-bit
- * number in bits 32-63 above the ABI in bits 24-31 (ks_raw_tag()), so
- * that a repeat call is found without checking the number against the
- * ABI's table, and the cache index mixes it with the cgroup id (whose high
- * bits are zero) as it is.  Entries that must not be counted plainly
- * (out-of-range numbers, the syscalls counted specially) carry KS_TAG_SLOW
- * as well, which no raw tag has: the probe never takes them for its own.
+ * A cache entry's tag: its key as the probe sees a syscall (ks_raw_tag()),
+ * the raw 32-bit number in bits 0-31 below the word its ABI is read from
+ * (ks_status_word(): 0 for the native ABI, KS_COMPAT_STATUS for the compat
+ * one), so that a repeat call is found without checking the number
+ * against the ABI's table nor the word for other bits.  Errno keys carry
+ * KS_TAG_ERRNO with the errno's complement as their number, so that their
+ * entries index far from the syscalls of the same numbers.  Entries that
+ * must not be counted plainly (out-of-range numbers, the syscalls counted
+ * specially) carry KS_TAG_SLOW as well, which no raw tag has: the probe
+ * never takes them for its own.
  */
-#define KS_TAG_SLOW	BIT_ULL(0)
-#define KS_TAG_ABI	24
-#define KS_TAG_NR	32
+#define KS_TAG_SLOW	BIT_ULL(63)
+#define KS_TAG_ERRNO	BIT_ULL(62)
+#define KS_TAG_ABI	32
+#define KS_TAG_ERRNO_NR(err)	((u32)~(err))
 
 /*
  * A cache slot's errno tag: its errno key's number plus one in the low
@@ -225,7 +230,7 @@ struct ks_reading {
 DECLARE_PER_CPU(struct ks_cpu, ks_cpus);
 /* Calls counted on each CPU; a variable of its own for a one-op update. */
 DECLARE_PER_CPU(u64, ks_observed_calls);
-extern unsigned int ks_cache_shift;
+extern unsigned long ks_cache_mask;
 
 int ks_stats_init(void);
 void ks_stats_exit(void);
@@ -254,26 +259,40 @@ static __always_inline u32 ks_key(u32 abi, long nr)
 /* The tag of @key, without KS_TAG_SLOW. */
 static inline u64 ks_key_tag(u32 key)
 {
-	u32 nr = KS_KEY_NR(key);
+	u32 kind = KS_KEY_KIND(key), nr = KS_KEY_NR(key);
 
-	return (u64)KS_KEY_KIND(key) << KS_TAG_ABI |
-	       (u64)(nr == KS_NR_OOR ? U32_MAX : nr) << KS_TAG_NR;
+	BUILD_BUG_ON((u64)KS_COMPAT_STATUS << KS_TAG_ABI >= KS_TAG_ERRNO);
+	if (kind == KS_KIND_ERRNO)
+		return KS_TAG_ERRNO | KS_TAG_ERRNO_NR(nr);
+	if (nr == KS_NR_OOR)
+		nr = U32_MAX;
+	if (kind == KS_ABI_COMPAT)
+		return (u64)KS_COMPAT_STATUS << KS_TAG_ABI | nr;
+	return nr;
 }
 
 /* The key of a cache entry's tag. */
 static inline u32 ks_tag_key(u64 tag)
 {
-	u32 nr = (u32)(tag >> KS_TAG_NR);
+	u32 nr = (u32)tag;
 
-	return KS_KEY((tag >> KS_TAG_ABI) & 0xff,
+	if (tag & KS_TAG_ERRNO)
+		return KS_KEY(KS_KIND_ERRNO, KS_TAG_ERRNO_NR(nr));
+	return KS_KEY(tag & ((u64)KS_COMPAT_STATUS << KS_TAG_ABI) ?
+		      KS_ABI_COMPAT : KS_ABI_NATIVE,
 		      nr == U32_MAX ? KS_NR_OOR : nr);
 }
 
-/* The index of (@cgid, @tag)'s slot in every CPU's cache. */
+/*
+ * The index of (@cgid, @tag)'s slot in every CPU's cache: the top 16 bits
+ * of the cgroup id's hash_64() (enough for 65536 slots), with the tag's
+ * number mixed in as it is, so that one cgroup's calls of numbers below
+ * ks_cache_slots never collide with each other (those of two ABIs may).
+ */
 static __always_inline unsigned long ks_cache_index(u64 cgid, u64 tag)
 {
-	/* hash_64() with the shift for ks_cache_slots worked out once */
-	return ((cgid ^ tag) * GOLDEN_RATIO_64) >> ks_cache_shift;
+	/* the mask leaves out the bits above the number */
+	return ((cgid * GOLDEN_RATIO_64) >> 48 ^ tag) & ks_cache_mask;
 }
 
 /* The one slot of a CPU's @cache where (@cgid, @tag) can live. */

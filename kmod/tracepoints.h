@@ -4,10 +4,14 @@
 
 struct tracepoint;
 
-/* A probe to attach to a kernel tracepoint found by name. */
+/*
+ * A probe to attach to a kernel tracepoint found by name, ahead of those of
+ * lower @prio (0: TRACEPOINT_DEFAULT_PRIO).
+ */
 struct ks_tp {
 	const char *name;
 	void *probe;
+	int prio;
 	struct tracepoint *tp;
 };
 
@@ -16,5 +20,6 @@ void ks_tp_unregister(struct ks_tp *tps, unsigned int n);
 
 int ks_probes_register(void);
 void ks_probes_unregister(void);
+int ks_probes_count(bool on);
 
 #endif /* KABISTAT_TRACEPOINTS_H */

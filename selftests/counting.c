@@ -928,6 +928,34 @@ TEST_F(counting, dump_sum_is_bracketed_by_observed)
 }
 
 /*
+ * Counting off detaches the counting probe and on attaches it again: the
+ * calls made in between are not counted, those after are, exactly.
+ */
+TEST_F(counting, counting_turned_back_on_counts_exactly_again)
+{
+	struct kabistat_settings set = {
+		.sz = sizeof(set), .counting = 0,
+		.mask = KABISTAT_SET_COUNTING,
+	};
+	struct kabistat_cgroup *cg;
+
+	RUN_WORKLOAD(&self->cg[0], NULL, wl_getppid, (void *)100L);
+	ASSERT_EQ(0, kabistat_set(self->ks, &set))
+		TH_LOG("%s", kabistat_errmsg(self->ks));
+	self->counting_off = true;
+	RUN_WORKLOAD(&self->cg[0], NULL, wl_getppid, (void *)10L);
+	set.counting = 1;
+	ASSERT_EQ(0, kabistat_set(self->ks, &set))
+		TH_LOG("%s", kabistat_errmsg(self->ks));
+	self->counting_off = false;
+	RUN_WORKLOAD(&self->cg[0], NULL, wl_getppid, (void *)50L);
+
+	cg = read_cg(_metadata, self->ks, self->cg[0].id);
+	EXPECT_SYSCALL(cg, X64, SYS_getppid, 150, 0, 0, 0, 0);
+	kabistat_cgroup_free(cg);
+}
+
+/*
  * With counting off nothing moves, so the invariant must hold with
  * equality.  Kept last: it turns counting off (the teardown turns it back
  * on even when an assertion fails).
