@@ -221,6 +221,25 @@ TEST_F(containers, container_with_processes_only_below_its_cgroup_is_found)
 	EXPECT_HAS(res.out, "\"name\":\"getppid\",\"calls\":20,");
 }
 
+/*
+ * An exited container whose id prefix is all decimal digits: the prefix
+ * names its released cgroup, not a cgroup of that number.
+ */
+TEST_F(containers, exited_container_with_a_decimal_prefix_is_found)
+{
+	struct cgtest *cg = &self->cg[7];	/* ID_KUBEFS */
+
+	close(cg->dfd);
+	cg->dfd = -1;
+	ASSERT_EQ(0, rmdir(cg->path)) TH_LOG("rmdir %s: %s", cg->path,
+					     strerror(errno));
+	ASSERT_EQ(0, CLI_RUN(&res, 0, "-j", "show", "98765432"));
+	ASSERT_EQ(0, res.status) TH_LOG("show 98765432: %s", res.err);
+	EXPECT_HAS(res.out, "\"state\":\"released\",\"container_id\":\""
+		   ID_KUBEFS "\"");
+	EXPECT_HAS(res.out, "\"name\":\"getppid\",\"calls\":18,");
+}
+
 #define AMBIGUOUS \
 	"kabistat: container id prefix a1b2 is ambiguous: it matches "
 

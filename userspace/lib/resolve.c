@@ -296,15 +296,22 @@ int kabistat_resolve_cgroup(struct kabistat *ks, const char *spec,
 	fd = ks_cgroup_open(ks, spec, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd == -EPERM && err > 0)
 		return 0;	/* no CAP_DAC_READ_SEARCH to check the id */
+	if (fd == -ENOENT && ks && ks_container_spec(spec)) {
+		/*
+		 * A container that has exited: its counters may be kept.  A
+		 * prefix of decimal digits names one before it is taken for
+		 * a removed cgroup's id.
+		 */
+		int found = ks_container_find_released(ks, spec, id);
+
+		if (found == -ENOENT && err > 0)
+			return 0;
+		if (found == -ENOENT)
+			return ks_error(ks, found, "no such cgroup: %s", spec);
+		return found;
+	}
 	if (fd == -ENOENT && err > 0)
 		return 0;	/* perhaps a released cgroup's */
-	if (fd == -ENOENT && ks && ks_container_spec(spec)) {
-		/* a container that has exited: its counters may be kept */
-		err = ks_container_find_released(ks, spec, id);
-		if (err == -ENOENT)
-			return ks_error(ks, err, "no such cgroup: %s", spec);
-		return err;
-	}
 	if (fd < 0)
 		return fd;
 	err = ks_fd_cgroup_id(fd, id);
