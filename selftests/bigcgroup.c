@@ -607,38 +607,6 @@ static int wl_big(void *arg)
 /* ------------------------------------------------------------------ */
 /* A raw GET_CGROUP dump, parts merged                                 */
 
-static const struct nlattr *nla_next(const struct nlattr *a, int *rem)
-{
-	*rem -= NLA_ALIGN(a->nla_len);
-	return (const struct nlattr *)((const char *)a + NLA_ALIGN(a->nla_len));
-}
-
-static bool nla_ok(const struct nlattr *a, int rem)
-{
-	return rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-	       a->nla_len <= rem;
-}
-
-#define for_each_nla(a, start, len, rem)				\
-	for ((a) = (start), (rem) = (len); nla_ok(a, rem);		\
-	     (a) = nla_next(a, &(rem)))
-
-static bool nla_get_u32_ok(const struct nlattr *a, uint32_t *v)
-{
-	if (a->nla_len != NLA_HDRLEN + 4)
-		return false;
-	memcpy(v, (const char *)a + NLA_HDRLEN, 4);
-	return true;
-}
-
-static bool nla_get_u64_ok(const struct nlattr *a, uint64_t *v)
-{
-	if (a->nla_len != NLA_HDRLEN + 8)
-		return false;
-	memcpy(v, (const char *)a + NLA_HDRLEN, 8);
-	return true;
-}
-
 /* A KABISTAT_A_STAT or _OUT_OF_RANGE nest; false when malformed. */
 static bool parse_stat(const struct nlattr *nest, uint32_t *abi, uint32_t *nr,
 		       bool *has_nr, struct kabistat_counters *c)
@@ -649,18 +617,17 @@ static bool parse_stat(const struct nlattr *nest, uint32_t *abi, uint32_t *nr,
 
 	memset(c, 0, sizeof(*c));
 	*has_nr = false;
-	for_each_nla(a, (const struct nlattr *)((const char *)nest + NLA_HDRLEN),
-		     nest->nla_len - NLA_HDRLEN, rem) {
+	nlraw_for_each_nested(a, nest, rem) {
 		uint64_t *v = NULL;
 
-		switch (a->nla_type & NLA_TYPE_MASK) {
+		switch (nlraw_attr_type(a)) {
 		case KABISTAT_STAT_A_ABI:
-			if (!nla_get_u32_ok(a, abi))
+			if (!nlraw_get_u32(a, abi))
 				return false;
 			has_abi = true;
 			continue;
 		case KABISTAT_STAT_A_NR:
-			if (!nla_get_u32_ok(a, nr))
+			if (!nlraw_get_u32(a, nr))
 				return false;
 			*has_nr = true;
 			continue;
@@ -682,7 +649,7 @@ static bool parse_stat(const struct nlattr *nest, uint32_t *abi, uint32_t *nr,
 		default:
 			continue;
 		}
-		if (!nla_get_u64_ok(a, v))
+		if (!nlraw_get_u64(a, v))
 			return false;
 	}
 	return has_abi;
@@ -713,26 +680,23 @@ struct rawdump {
 static int rawdump_msg(const struct nlmsghdr *nlh, void *arg)
 {
 	struct rawdump *d = arg;
-	const struct nlattr *a, *start;
+	const struct nlattr *a;
 	struct kabistat_counters c;
 	uint32_t abi = 0, nr = 0, u32, state = UINT32_MAX, value = 0;
 	unsigned int hdr = 0;
 	uint64_t id = UINT64_MAX, count = 0;
 	bool more = false, has_nr, ours;
-	int rem, len;
+	int rem;
 
-	start = (const struct nlattr *)((const char *)NLMSG_DATA(nlh) +
-					GENL_HDRLEN);
-	len = nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
 	/* the header first: which cgroup, and whether more follows */
-	for_each_nla(a, start, len, rem) {
-		switch (a->nla_type & NLA_TYPE_MASK) {
+	nlraw_for_each_msg_attr(a, nlh, rem) {
+		switch (nlraw_attr_type(a)) {
 		case KABISTAT_A_CGROUP_ID:
-			if (!nla_get_u64_ok(a, &id))
+			if (!nlraw_get_u64(a, &id))
 				d->bad_attr++;
 			break;
 		case KABISTAT_A_CGROUP_STATE:
-			if (!nla_get_u32_ok(a, &state))
+			if (!nlraw_get_u32(a, &state))
 				d->bad_attr++;
 			break;
 		case KABISTAT_A_CGROUP_MORE:
@@ -758,8 +722,8 @@ static int rawdump_msg(const struct nlmsghdr *nlh, void *arg)
 
 	d->parts++;
 	d->whole += !more;
-	for_each_nla(a, start, len, rem) {
-		switch (a->nla_type & NLA_TYPE_MASK) {
+	nlraw_for_each_msg_attr(a, nlh, rem) {
+		switch (nlraw_attr_type(a)) {
 		case KABISTAT_A_TIMESTAMP_NS:
 		case KABISTAT_A_GENERATION:
 		case KABISTAT_A_CGROUP_ID:
@@ -767,13 +731,13 @@ static int rawdump_msg(const struct nlmsghdr *nlh, void *arg)
 			break;
 		case KABISTAT_A_CGROUP_PATH:
 			hdr += a->nla_len == NLA_HDRLEN + strlen(d->path) + 1 &&
-			       !strcmp((const char *)a + NLA_HDRLEN, d->path);
+			       !strcmp(nlraw_attr_data(a), d->path);
 			break;
 		case KABISTAT_A_CGROUP_STATE:
 			hdr += state == KABISTAT_CGROUP_LIVE;
 			break;
 		case KABISTAT_A_CGROUP_FLAGS:
-			if (nla_get_u32_ok(a, &u32)) {
+			if (nlraw_get_u32(a, &u32)) {
 				hdr++;
 				d->partial += !!(u32 & KABISTAT_CGROUP_F_PARTIAL);
 			}
@@ -795,15 +759,13 @@ static int rawdump_msg(const struct nlmsghdr *nlh, void *arg)
 			int erem;
 			bool has_v = false, has_c = false;
 
-			for_each_nla(e, (const struct nlattr *)((const char *)a +
-								NLA_HDRLEN),
-				     a->nla_len - NLA_HDRLEN, erem) {
-				if ((e->nla_type & NLA_TYPE_MASK) ==
+			nlraw_for_each_nested(e, a, erem) {
+				if (nlraw_attr_type(e) ==
 				    KABISTAT_ERRNO_A_VALUE)
-					has_v = nla_get_u32_ok(e, &value);
-				else if ((e->nla_type & NLA_TYPE_MASK) ==
+					has_v = nlraw_get_u32(e, &value);
+				else if (nlraw_attr_type(e) ==
 					 KABISTAT_ERRNO_A_COUNT)
-					has_c = nla_get_u64_ok(e, &count);
+					has_c = nlraw_get_u64(e, &count);
 			}
 			if (has_v && has_c)
 				tab_errno(d->got, value, count);

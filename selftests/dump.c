@@ -242,8 +242,7 @@ static int raw_dump(const uint64_t *want,
 		}
 		for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, n);
 		     nlh = NLMSG_NEXT(nlh, n)) {
-			struct nlattr *a;
-			int rem;
+			uint64_t id;
 
 			if (nlh->nlmsg_type == NLMSG_DONE) {
 				done = true;
@@ -256,25 +255,10 @@ static int raw_dump(const uint64_t *want,
 			if (nlh->nlmsg_type != nl.family)
 				continue;
 			any = true;
-			a = (struct nlattr *)((char *)NLMSG_DATA(nlh) +
-					      GENL_HDRLEN);
-			rem = nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
-			while (rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-			       a->nla_len <= rem) {
-				if ((a->nla_type & NLA_TYPE_MASK) ==
-				    KABISTAT_A_CGROUP_ID &&
-				    a->nla_len == NLA_HDRLEN + 8) {
-					uint64_t id;
-
-					memcpy(&id, (char *)a + NLA_HDRLEN, 8);
-					for (i = 0; i < MANY; i++)
-						if (want[i] == id)
-							seen[i]++;
-				}
-				rem -= NLA_ALIGN(a->nla_len);
-				a = (struct nlattr *)((char *)a +
-						      NLA_ALIGN(a->nla_len));
-			}
+			if (nlraw_msg_u64(nlh, KABISTAT_A_CGROUP_ID, &id))
+				for (i = 0; i < MANY; i++)
+					if (want[i] == id)
+						seen[i]++;
 		}
 		if (any)
 			++*datagrams;
@@ -664,28 +648,23 @@ struct cont_seen {
 /* The getppid calls of one KABISTAT_A_STAT nest, or 0. */
 static uint64_t stat_getppid(const struct nlattr *nest)
 {
-	const struct nlattr *a = (const void *)((const char *)nest + NLA_HDRLEN);
-	int rem = nest->nla_len - NLA_HDRLEN;
 	uint32_t abi = ~0U, nr = ~0U;
+	const struct nlattr *a;
 	uint64_t calls = 0;
+	int rem;
 
-	while (rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-	       a->nla_len <= rem) {
-		const void *v = (const char *)a + NLA_HDRLEN;
-
-		switch (a->nla_type & NLA_TYPE_MASK) {
+	nlraw_for_each_nested(a, nest, rem) {
+		switch (nlraw_attr_type(a)) {
 		case KABISTAT_STAT_A_ABI:
-			memcpy(&abi, v, sizeof(abi));
+			nlraw_get_u32(a, &abi);
 			break;
 		case KABISTAT_STAT_A_NR:
-			memcpy(&nr, v, sizeof(nr));
+			nlraw_get_u32(a, &nr);
 			break;
 		case KABISTAT_STAT_A_CALLS:
-			memcpy(&calls, v, sizeof(calls));
+			nlraw_get_u64(a, &calls);
 			break;
 		}
-		rem -= NLA_ALIGN(a->nla_len);
-		a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len));
 	}
 	return abi == X64 && nr == SYS_getppid ? calls : 0;
 }
@@ -693,21 +672,15 @@ static uint64_t stat_getppid(const struct nlattr *nest)
 /* One cgroup message: which cgroup, and its getppid calls. */
 static void cont_message(struct cont_seen *s, const struct nlmsghdr *nlh)
 {
-	const struct nlattr *a = (const void *)((const char *)NLMSG_DATA(nlh) +
-						GENL_HDRLEN);
-	int rem = nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN, i;
 	uint64_t id = 0, getppid = 0;
+	const struct nlattr *a;
+	int rem, i;
 
-	while (rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-	       a->nla_len <= rem) {
-		int type = a->nla_type & NLA_TYPE_MASK;
-
-		if (type == KABISTAT_A_CGROUP_ID && a->nla_len == NLA_HDRLEN + 8)
-			memcpy(&id, (const char *)a + NLA_HDRLEN, 8);
-		else if (type == KABISTAT_A_STAT)
+	nlraw_for_each_msg_attr(a, nlh, rem) {
+		if (nlraw_attr_type(a) == KABISTAT_A_CGROUP_ID)
+			nlraw_get_u64(a, &id);
+		else if (nlraw_attr_type(a) == KABISTAT_A_STAT)
 			getppid += stat_getppid(a);
-		rem -= NLA_ALIGN(a->nla_len);
-		a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len));
 	}
 	for (i = 0; i <= CONT_KIDS; i++)
 		if (s->ids[i] == id) {

@@ -1100,24 +1100,9 @@ static bool full_dump(struct dumper *d, uint32_t seq)
 			}
 			{
 				/* the aggregates: id 0 */
-				struct nlattr *a = (void *)((char *)g +
-							    GENL_HDRLEN);
-				int rem = nlh->nlmsg_len -
-					  NLMSG_LENGTH(GENL_HDRLEN);
 				uint64_t id = 1;
 
-				while (rem >= NLA_HDRLEN &&
-				       a->nla_len >= NLA_HDRLEN &&
-				       a->nla_len <= rem) {
-					if (a->nla_type ==
-					    KABISTAT_A_CGROUP_ID &&
-					    a->nla_len == NLA_HDRLEN + 8)
-						memcpy(&id, (char *)a +
-						       NLA_HDRLEN, 8);
-					rem -= NLA_ALIGN(a->nla_len);
-					a = (void *)((char *)a +
-						     NLA_ALIGN(a->nla_len));
-				}
+				nlraw_msg_u64(nlh, KABISTAT_A_CGROUP_ID, &id);
 				if (!id)
 					aggregates++;
 				else

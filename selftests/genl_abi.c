@@ -231,19 +231,14 @@ struct abi_reply {
 static int count_nests(struct nlmsghdr *nlh, void *arg)
 {
 	struct abi_reply *r = arg;
-	struct nlattr *a = (struct nlattr *)((char *)NLMSG_DATA(nlh) +
-					     GENL_HDRLEN);
-	int left = (int)nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+	const struct nlattr *a;
+	int rem;
 
-	while (left >= (int)sizeof(*a) && a->nla_len >= sizeof(*a) &&
-	       a->nla_len <= left) {
-		if ((a->nla_type & NLA_TYPE_MASK) == KABISTAT_A_ABI)
+	nlraw_for_each_msg_attr(a, nlh, rem) {
+		if (nlraw_attr_type(a) == KABISTAT_A_ABI)
 			r->nests++;
-		if ((a->nla_type & NLA_TYPE_MASK) == KABISTAT_A_GENERATION)
-			memcpy(&r->generation, (char *)a + NLA_HDRLEN,
-			       sizeof(r->generation));
-		left -= NLA_ALIGN(a->nla_len);
-		a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
+		if (nlraw_attr_type(a) == KABISTAT_A_GENERATION)
+			nlraw_get_u64(a, &r->generation);
 	}
 	return 0;
 }

@@ -25,32 +25,44 @@ size_t nlraw_put(void *buf, size_t off, uint16_t type, const void *data,
 	return off + NLA_HDRLEN + NLA_ALIGN(len);
 }
 
-static void nlraw_extack(struct nlraw *nl, struct nlmsghdr *nlh)
+/* The extended ACK text in the TLVs from @off bytes into @nlh, if any. */
+static void nlraw_tlv_msg(const struct nlmsghdr *nlh, size_t off, char *out,
+			  size_t outlen)
 {
-	struct nlmsgerr *e = NLMSG_DATA(nlh);
-	size_t off = NLMSG_HDRLEN + sizeof(*e);
-	struct nlattr *a;
+	const struct nlattr *a;
+	int rem;
 
-	nl->extack[0] = '\0';
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+	out[0] = '\0';
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || off > nlh->nlmsg_len)
 		return;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
-	while (off + NLA_HDRLEN <= nlh->nlmsg_len) {
-		a = (struct nlattr *)((char *)nlh + off);
-		if (a->nla_len < NLA_HDRLEN ||
-		    off + a->nla_len > nlh->nlmsg_len)
-			return;
+	nlraw_for_each_attr(a, (const struct nlattr *)((const char *)nlh + off),
+			    (int)(nlh->nlmsg_len - off), rem) {
 		if (a->nla_type == NLMSGERR_ATTR_MSG) {
 			size_t n = a->nla_len - NLA_HDRLEN;
 
-			if (n >= sizeof(nl->extack))
-				n = sizeof(nl->extack) - 1;
-			memcpy(nl->extack, (char *)a + NLA_HDRLEN, n);
-			nl->extack[n] = '\0';
+			if (n >= outlen)
+				n = outlen - 1;
+			memcpy(out, nlraw_attr_data(a), n);
+			out[n] = '\0';
 		}
-		off += NLA_ALIGN(a->nla_len);
 	}
+}
+
+/* Where an NLMSG_ERROR's TLVs start: after the request, unless capped. */
+static size_t nlraw_err_tlvs(const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e = NLMSG_DATA(nlh);
+	size_t off = NLMSG_HDRLEN + sizeof(*e);
+
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	return off;
+}
+
+static void nlraw_extack(struct nlraw *nl, struct nlmsghdr *nlh)
+{
+	nlraw_tlv_msg(nlh, nlraw_err_tlvs(nlh), nl->extack,
+		      sizeof(nl->extack));
 }
 
 /* Send a request; return the first error or 0 at its ACK or DONE. */
@@ -101,17 +113,14 @@ static int nlraw_xfer(struct nlraw *nl, uint16_t type, uint8_t cmd,
 
 static int nlraw_family_reply(struct nlmsghdr *nlh, void *arg)
 {
-	struct genlmsghdr *g = NLMSG_DATA(nlh);
-	struct nlattr *a = (struct nlattr *)((char *)g + GENL_HDRLEN);
-	int rem = nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+	const struct nlattr *a;
 	uint16_t *family = arg;
+	int rem;
 
-	while (rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN) {
-		if (a->nla_type == CTRL_ATTR_FAMILY_ID)
-			memcpy(family, (char *)a + NLA_HDRLEN, 2);
-		rem -= NLA_ALIGN(a->nla_len);
-		a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
-	}
+	nlraw_for_each_msg_attr(a, nlh, rem)
+		if (nlraw_attr_type(a) == CTRL_ATTR_FAMILY_ID &&
+		    a->nla_len >= NLA_HDRLEN + sizeof(*family))
+			memcpy(family, nlraw_attr_data(a), sizeof(*family));
 	return 0;
 }
 
@@ -148,31 +157,6 @@ int nlraw_request(struct nlraw *nl, uint8_t cmd, uint16_t flags,
 		  const void *attrs, size_t len)
 {
 	return nlraw_xfer(nl, nl->family, cmd, flags, attrs, len, NULL, NULL);
-}
-
-/* The extended ACK text in the TLVs from @off bytes into @nlh, if any. */
-static void nlraw_tlv_msg(const struct nlmsghdr *nlh, size_t off, char *out,
-			  size_t outlen)
-{
-	const struct nlattr *a;
-
-	out[0] = '\0';
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	while (off + NLA_HDRLEN <= nlh->nlmsg_len) {
-		a = (const struct nlattr *)((const char *)nlh + off);
-		if (a->nla_len < NLA_HDRLEN || off + a->nla_len > nlh->nlmsg_len)
-			return;
-		if (a->nla_type == NLMSGERR_ATTR_MSG) {
-			size_t n = a->nla_len - NLA_HDRLEN;
-
-			if (n >= outlen)
-				n = outlen - 1;
-			memcpy(out, (const char *)a + NLA_HDRLEN, n);
-			out[n] = '\0';
-		}
-		off += NLA_ALIGN(a->nla_len);
-	}
 }
 
 int nlraw_collect(const struct nlraw *nl, uint8_t cmd, uint16_t flags,
@@ -252,14 +236,12 @@ int nlraw_collect(const struct nlraw *nl, uint8_t cmd, uint16_t flags,
 			}
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
 				struct nlmsgerr *e = NLMSG_DATA(nlh);
-				size_t off = NLMSG_HDRLEN + sizeof(*e);
 
-				if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-					off += e->msg.nlmsg_len - NLMSG_HDRLEN;
 				res->error = e->error;
 				res->done = !e->error &&
 					    !(flags & NLM_F_DUMP);
-				nlraw_tlv_msg(nlh, off, res->extack,
+				nlraw_tlv_msg(nlh, nlraw_err_tlvs(nlh),
+					      res->extack,
 					      sizeof(res->extack));
 				err = e->error || res->done ? e->error :
 							      -EPROTO;

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <linux/genetlink.h>
 #include <linux/netlink.h>
 
 struct nlraw {
@@ -74,5 +76,80 @@ int nlraw_collect(const struct nlraw *nl, uint8_t cmd, uint16_t flags,
 		  const void *attrs, size_t len, size_t bufsize, int timeout_s,
 		  int (*on_msg)(const struct nlmsghdr *nlh, void *arg),
 		  void *arg, struct nlraw_result *res);
+
+/*
+ * Walking attributes received, as the kernel sent them or not: @rem bytes
+ * from @a, each one whole inside them.
+ */
+static inline bool nlraw_attr_ok(const struct nlattr *a, int rem)
+{
+	return rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+	       a->nla_len <= rem;
+}
+
+static inline const struct nlattr *nlraw_attr_next(const struct nlattr *a,
+						   int *rem)
+{
+	*rem -= NLA_ALIGN(a->nla_len);
+	return (const struct nlattr *)((const char *)a + NLA_ALIGN(a->nla_len));
+}
+
+#define nlraw_for_each_attr(a, start, len, rem)				\
+	for ((a) = (start), (rem) = (len); nlraw_attr_ok(a, rem);	\
+	     (a) = nlraw_attr_next(a, &(rem)))
+
+/* The attributes of a generic netlink message, after its header. */
+#define nlraw_for_each_msg_attr(a, nlh, rem)				\
+	nlraw_for_each_attr(a, (const struct nlattr *)			\
+			    ((const char *)NLMSG_DATA(nlh) + GENL_HDRLEN), \
+			    (int)(nlh)->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN, \
+			    rem)
+
+/* The attributes inside the nest @nest. */
+#define nlraw_for_each_nested(a, nest, rem)				\
+	nlraw_for_each_attr(a, (const struct nlattr *)			\
+			    ((const char *)(nest) + NLA_HDRLEN),	\
+			    (int)(nest)->nla_len - NLA_HDRLEN, rem)
+
+static inline int nlraw_attr_type(const struct nlattr *a)
+{
+	return a->nla_type & NLA_TYPE_MASK;
+}
+
+static inline const void *nlraw_attr_data(const struct nlattr *a)
+{
+	return (const char *)a + NLA_HDRLEN;
+}
+
+/* A u32 or u64 attribute's value; false when it is not that long. */
+static inline bool nlraw_get_u32(const struct nlattr *a, uint32_t *v)
+{
+	if (a->nla_len != NLA_HDRLEN + sizeof(*v))
+		return false;
+	memcpy(v, nlraw_attr_data(a), sizeof(*v));
+	return true;
+}
+
+static inline bool nlraw_get_u64(const struct nlattr *a, uint64_t *v)
+{
+	if (a->nla_len != NLA_HDRLEN + sizeof(*v))
+		return false;
+	memcpy(v, nlraw_attr_data(a), sizeof(*v));
+	return true;
+}
+
+/* The u64 attribute @type of a message, the last if several: whether any. */
+static inline bool nlraw_msg_u64(const struct nlmsghdr *nlh, int type,
+				 uint64_t *v)
+{
+	const struct nlattr *a;
+	bool found = false;
+	int rem;
+
+	nlraw_for_each_msg_attr(a, nlh, rem)
+		if (nlraw_attr_type(a) == type && nlraw_get_u64(a, v))
+			found = true;
+	return found;
+}
 
 #endif /* KABISTAT_NLRAW_H */

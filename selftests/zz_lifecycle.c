@@ -846,27 +846,6 @@ struct dump_scan {
 	int error;
 };
 
-static uint64_t msg_cgroup_id(struct nlmsghdr *nlh, bool *has)
-{
-	struct genlmsghdr *g = NLMSG_DATA(nlh);
-	struct nlattr *a = (struct nlattr *)((char *)g + GENL_HDRLEN);
-	int rem = nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
-	uint64_t id = 0;
-
-	*has = false;
-	while (rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-	       a->nla_len <= rem) {
-		if ((a->nla_type & NLA_TYPE_MASK) == KABISTAT_A_CGROUP_ID &&
-		    a->nla_len == NLA_HDRLEN + 8) {
-			memcpy(&id, (char *)a + NLA_HDRLEN, 8);
-			*has = true;
-		}
-		rem -= NLA_ALIGN(a->nla_len);
-		a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
-	}
-	return id;
-}
-
 /* Receive one datagram of the dump and account for it; -errno on error. */
 static int dump_recv_one(int fd, uint32_t seq, struct dump_scan *s,
 			 uint64_t *ids, int nids, bool *seen)
@@ -881,7 +860,6 @@ static int dump_recv_one(int fd, uint32_t seq, struct dump_scan *s,
 		return -errno;
 	for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, n);
 	     nlh = NLMSG_NEXT(nlh, n)) {
-		bool has;
 		uint64_t id;
 
 		if (nlh->nlmsg_seq != seq)
@@ -895,8 +873,7 @@ static int dump_recv_one(int fd, uint32_t seq, struct dump_scan *s,
 			s->done = true;
 			continue;
 		}
-		id = msg_cgroup_id(nlh, &has);
-		if (!has)
+		if (!nlraw_msg_u64(nlh, KABISTAT_A_CGROUP_ID, &id))
 			continue;
 		if (!id) {
 			s->aggregates++;

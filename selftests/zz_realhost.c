@@ -238,18 +238,13 @@ struct abi_reply {
 static int abi_reply_cb(struct nlmsghdr *nlh, void *arg)
 {
 	struct abi_reply *r = arg;
-	struct nlattr *a = (struct nlattr *)((char *)NLMSG_DATA(nlh) +
-					     GENL_HDRLEN);
-	int rem = nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+	const struct nlattr *a;
+	int rem;
 
 	r->replies++;
-	while (rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-	       a->nla_len <= rem) {
-		if ((a->nla_type & NLA_TYPE_MASK) == KABISTAT_A_OBSERVED)
+	nlraw_for_each_msg_attr(a, nlh, rem)
+		if (nlraw_attr_type(a) == KABISTAT_A_OBSERVED)
 			r->observed++;
-		rem -= NLA_ALIGN(a->nla_len);
-		a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
-	}
 	return 0;
 }
 
