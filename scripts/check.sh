@@ -21,8 +21,16 @@ export BUILD
 # cached).  A kernel that cannot be provided fails the check, but the others
 # still run.
 kernels_status=0
+# The arm64 guests' cross compilers and user land (downloads, each under
+# its own lock) come meanwhile; the build below waits for them.
+prefetch=
+if [[ -z $KERNELS || " $KERNELS " == *" arm64-"* ]]; then
+	{ scripts/arm64-toolchain.sh && scripts/arm64-sysroot.sh; } >/dev/null 2>&1 &
+	prefetch=$!
+fi
 # shellcheck disable=SC2086 # KERNELS is a list of series
 kernels=$(scripts/kernels.sh $KERNELS) || kernels_status=$?
+[[ -z $prefetch ]] || wait "$prefetch" || true
 ((kernels_status == 2)) && exit 2
 echo "== kernels ready after $SECONDS s"
 
@@ -124,8 +132,11 @@ while read -r debug name kver vmlinuz kdir; do
 			continue
 		fi
 	fi
-	if ! $MAKE -s module module-test KVER="$kver" KDIR="$kdir" ||
-		! env "${user[@]}" $MAKE -s tests KVER="$kver" KDIR="$kdir"; then
+	# Nothing else runs while the debug kernel's (the first) builds.
+	par=()
+	((debug)) && par=(-j"$jobs_max")
+	if ! $MAKE -s "${par[@]}" module module-test KVER="$kver" KDIR="$kdir" ||
+		! env "${user[@]}" $MAKE -s "${par[@]}" tests KVER="$kver" KDIR="$kdir"; then
 		echo "fail build/module" >"$out/summary"
 		continue
 	fi

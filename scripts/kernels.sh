@@ -50,31 +50,37 @@ headers_dir() {
 	return 1
 }
 
+# The fetched kernels (5.10, arm64: downloads, each into a cache of its
+# own under its own lock) come in the background while the debug kernel
+# builds in the foreground, then every line is printed in series order.
+fetch() {
+	local name=$1
+	if [[ $name == "$old" ]]; then
+		"$here/bullseye-kernel.sh" ||
+			{ echo "kernels.sh: the $name kernel could not be fetched (scripts/bullseye-kernel.sh)" >&2; return 1; }
+	else
+		"$here/arm64-kernel.sh" "${name#arm64-}" ||
+			{ echo "kernels.sh: the $name kernel could not be fetched (scripts/arm64-kernel.sh)" >&2; return 1; }
+	fi
+}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 status=0
 for name in "${series[@]}"; do
-	if [[ $name == "$old" ]]; then
-		if ! "$here/bullseye-kernel.sh"; then
-			echo "kernels.sh: the $name kernel could not be fetched (scripts/bullseye-kernel.sh)" >&2
-			status=1
-		fi
-		continue
-	fi
-	if [[ $name == arm64-* ]]; then
-		if ! "$here/arm64-kernel.sh" "${name#arm64-}"; then
-			echo "kernels.sh: the $name kernel could not be fetched (scripts/arm64-kernel.sh)" >&2
-			status=1
-		fi
+	if [[ $name == "$old" || $name == arm64-* ]]; then
+		fetch "$name" >"$tmp/$name" &
+		echo $! >"$tmp/$name.pid"
 		continue
 	fi
 	if [[ $name == "$debug" ]]; then
-		if ! "$here/debug-kernel.sh"; then
+		if ! "$here/debug-kernel.sh" >"$tmp/$name"; then
 			echo "kernels.sh: the $name debug kernel could not be built (scripts/debug-kernel.sh)" >&2
 			status=1
 		fi
 		continue
 	fi
 	found=
-	# Newest first; the trailing dot keeps 6.1 from matching 6.12.
 	while read -r kver; do
 		kdir=$(headers_dir "$kver") || continue
 		found="$name $kver /boot/vmlinuz-$kver $kdir"
@@ -87,6 +93,12 @@ for name in "${series[@]}"; do
 		status=1
 		continue
 	fi
-	echo "$found"
+	echo "$found" >"$tmp/$name"
+done
+for name in "${series[@]}"; do
+	if [[ -f $tmp/$name.pid ]] && ! wait "$(cat "$tmp/$name.pid")"; then
+		status=1
+	fi
+	[[ ! -f $tmp/$name ]] || cat "$tmp/$name"
 done
 exit "$status"

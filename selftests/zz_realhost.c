@@ -310,8 +310,15 @@ TEST(get_abi_tells_observed_only_to_counter_readers)
  * overflowed too.  The ids of new cgroups are known before they make any
  * syscall, so such a cgroup is found among a few fresh ones without
  * running anything in them.  Where the tests run N times slower, PART_OVER
- * / N overflow (each a workload): with 75 of 4096 ids marked, a fresh
- * cgroup on one comes after about 55 candidates (a mkdir each).
+ * / N overflow (each a workload).
+ *
+ * A fresh id lands on an overflowed one's bit only once it is
+ * some thousands past it (Fibonacci hashing spreads nearby ids apart),
+ * and a cgroup's files take ids too, so how many candidates that takes
+ * depends on the kernel: over a thousand in an arm64 guest, a minute when
+ * made where the overflowed ones were.  The candidates are made in a
+ * cgroup without controllers (bare), whose children come and go several
+ * times faster.
  */
 #define PART_CAP	48
 #define PART_CAP_PARAM	"max_cgroups=48"
@@ -319,7 +326,7 @@ TEST(get_abi_tells_observed_only_to_counter_readers)
 #define PART_OVER_MIN	50
 #define PART_FRESH	4	/* never overflowed, hashing elsewhere */
 #define PART_MAX_CGS	(PART_CAP + PART_OVER + 64)
-#define PART_CANDIDATES	4000
+#define PART_CANDIDATES	10000
 #define OVERFLOW_BITS	4096
 #define GOLDEN_RATIO_64	0x61C8864680B583EBULL
 
@@ -331,6 +338,7 @@ static unsigned int overflow_bit(uint64_t id)
 
 FIXTURE(partial) {
 	struct kabistat *ks;
+	struct cgtest bare;	/* where the fresh ones are made */
 	struct cgtest *cg;	/* every cgroup made, PART_MAX_CGS */
 	int ncg;
 	int nfill, nover;	/* cg[0..nfill) fillers, then nover overflowed */
@@ -341,6 +349,7 @@ FIXTURE(partial) {
 
 FIXTURE_SETUP(partial)
 {
+	self->bare.dfd = -1;
 	self->cg = calloc(PART_MAX_CGS, sizeof(*self->cg));
 	ASSERT_NE(NULL, self->cg);
 	ASSERT_EQ(0, modprobe_helper_swap("", self->modprobe,
@@ -358,6 +367,8 @@ FIXTURE_TEARDOWN(partial)
 	for (i = self->ncg - 1; i >= 0; i--)
 		if (cgtest_remove(&self->cg[i]))
 			TH_LOG("%s", cgtest_err());
+	if (cgtest_remove(&self->bare))
+		TH_LOG("%s", cgtest_err());
 	free(self->cg);
 	err = reload("");
 	if (err)
@@ -372,13 +383,15 @@ FIXTURE_TEARDOWN(partial)
 }
 
 static struct cgtest *part_new(struct __test_metadata *_metadata,
-			       FIXTURE_DATA(partial) *self, const char *tag)
+			       FIXTURE_DATA(partial) *self,
+			       const struct cgtest *parent, const char *tag)
 {
 	struct cgtest *cg;
 
 	ASSERT_LT(self->ncg, PART_MAX_CGS);
 	cg = &self->cg[self->ncg];
-	ASSERT_EQ(0, cgtest_create(cg, NULL, tag)) TH_LOG("%s", cgtest_err());
+	ASSERT_EQ(0, cgtest_create(cg, parent, tag))
+		TH_LOG("%s", cgtest_err());
 	self->ncg++;
 	return cg;
 }
@@ -442,7 +455,7 @@ static void overflow_then_room(struct __test_metadata *_metadata,
 	ASSERT_LT(before + 8, PART_CAP)
 		TH_LOG("%u tracked after the load", before);
 	for (i = before; i < PART_CAP; i++)
-		part_new(_metadata, self, "fill");
+		part_new(_metadata, self, NULL, "fill");
 	self->nfill = self->ncg;
 	ASSERT_EQ(0, tour(self, 0, self->nfill));
 	ASSERT_EQ(PART_CAP, tracked(_metadata, self->ks));
@@ -454,7 +467,7 @@ static void overflow_then_room(struct __test_metadata *_metadata,
 		printf("# %d overflowing cgroups, not %d: this kernel runs the tests %d times slower\n",
 		       self->nover, PART_OVER, cgtest_slowdown());
 	for (i = 0; i < self->nover; i++)
-		part_new(_metadata, self, "over");
+		part_new(_metadata, self, NULL, "over");
 	ASSERT_EQ(0, tour(self, self->nfill, self->ncg));
 	ASSERT_EQ(PART_CAP, tracked(_metadata, self->ks));
 	for (i = self->nfill; i < self->ncg; i++) {
@@ -488,10 +501,19 @@ static struct cgtest *fresh_cg(struct __test_metadata *_metadata,
 	struct cgtest *cg;
 	int tries;
 
+	/* braces: ASSERT_*() TH_LOG() is two statements */
+	if (!self->bare.created) {
+		ASSERT_EQ(0, cgtest_create(&self->bare, NULL, "bare"))
+			TH_LOG("%s", cgtest_err());
+	}
 	for (tries = 0; tries < PART_CANDIDATES; tries++) {
-		cg = part_new(_metadata, self, "fresh");
-		if (self->bits[overflow_bit(cg->id)] == want_bit)
+		cg = part_new(_metadata, self, &self->bare, "fresh");
+		if (self->bits[overflow_bit(cg->id)] == want_bit) {
+			if (want_bit)
+				TH_LOG("a fresh cgroup on an overflowed bit after %d candidates",
+				       tries + 1);
 			return cg;
+		}
 		ASSERT_EQ(0, cgtest_remove(cg)) TH_LOG("%s", cgtest_err());
 		self->ncg--;
 	}
