@@ -220,9 +220,12 @@ static void ks_pool_refill(struct work_struct *work)
 		ks_obj_free(ks_chunk_cache, chunks[--nch]);
 }
 
-/* Find or add the shared slot of @key; NULL when no chunk is to be had. */
+/*
+ * Find or add the shared slot of @key; NULL when no chunk is to be had.
+ * With @entry, a cache entry is to hold the key: the cgroup counts it.
+ */
 static struct ks_slot *ks_slot_get(struct ks_cpu *cpu, struct ks_cgroup *cg,
-				   u32 key)
+				   u32 key, bool entry)
 {
 	struct ks_slot *s = NULL;
 	struct ks_chunk *ch;
@@ -251,8 +254,29 @@ static struct ks_slot *ks_slot_get(struct ks_cpu *cpu, struct ks_cgroup *cg,
 	/* readers that see the new count see the key */
 	smp_store_release(&ch->used, ch->used + 1);
 out:
+	if (s && entry)
+		cg->cached++;
 	raw_spin_unlock(&cg->lock);
 	return s;
+}
+
+/*
+ * A change of what readers sum (see ks_activity()): under the lock, so
+ * that moves hold off, and the seqcount, so that lockless readers retry.
+ */
+static void ks_write_begin(struct ks_cgroup *cg)
+	__acquires(&cg->lock)
+{
+	raw_spin_lock(&cg->lock);
+	write_seqcount_begin(&cg->seq);
+	cg->moves++;
+}
+
+static void ks_write_end(struct ks_cgroup *cg)
+	__releases(&cg->lock)
+{
+	write_seqcount_end(&cg->seq);
+	raw_spin_unlock(&cg->lock);
 }
 
 /*
@@ -270,16 +294,15 @@ static void ks_cslot_flush(struct ks_cslot *cs)
 {
 	struct ks_cgroup *cg = cs->cg;
 
-	raw_spin_lock(&cg->lock);
-	write_seqcount_begin(&cg->seq);
+	ks_write_begin(cg);
 	ks_counters_add(&cs->shared->c, &cs->c);
 	ks_cslot_errno_flush(cs);
 	WRITE_ONCE(cs->cgid, 0);
 	memset(&cs->c, 0, sizeof(cs->c));
 	WRITE_ONCE(cs->err_tag, 0);
 	WRITE_ONCE(cs->err_base, 0);
-	write_seqcount_end(&cg->seq);
-	raw_spin_unlock(&cg->lock);
+	cg->cached--;
+	ks_write_end(cg);
 	WRITE_ONCE(cs->cg, NULL);
 	cs->shared = NULL;
 	cs->err_shared = NULL;
@@ -312,7 +335,7 @@ static noinline struct ks_cslot *ks_cache_fill(struct ks_cpu *cpu,
 		ks_cgroup_overflowed(cgid);
 		return NULL;
 	}
-	shared = ks_slot_get(cpu, cg, key);
+	shared = ks_slot_get(cpu, cg, key, true);
 	if (!shared)
 		return NULL;
 	if (cs->cgid)
@@ -366,10 +389,9 @@ static noinline void ks_errno_switch(struct ks_cpu *cpu, struct ks_cslot *cs,
 	else if (es != cs && ks_cache_fill(cpu, es, cgid, key))
 		shared = es->shared;
 	else
-		shared = ks_slot_get(cpu, cg, key);
+		shared = ks_slot_get(cpu, cg, key, false);
 
-	raw_spin_lock(&cg->lock);
-	write_seqcount_begin(&cg->seq);
+	ks_write_begin(cg);
 	ks_cslot_errno_flush(cs);
 	WRITE_ONCE(cs->err_base, cs->c.errors);
 	if (!shared)
@@ -379,8 +401,7 @@ static noinline void ks_errno_switch(struct ks_cpu *cpu, struct ks_cslot *cs,
 	else
 		WRITE_ONCE(cs->err_tag, bucket + 1);
 	cs->err_shared = shared;
-	write_seqcount_end(&cg->seq);
-	raw_spin_unlock(&cg->lock);
+	ks_write_end(cg);
 }
 
 /**
@@ -557,6 +578,14 @@ static u32 ks_slot_count(struct ks_cgroup *cg)
 	return n;
 }
 
+/* Whether another CPU's cache slot @cs holds (@cgid, @tag). */
+static bool ks_cslot_holds(const struct ks_cslot *cs, u64 cgid, u64 tag)
+{
+	/* pairs with the release store in ks_cache_fill() */
+	return smp_load_acquire(&cs->cgid) == cgid &&
+	       (READ_ONCE(cs->tag) & ~KS_TAG_SLOW) == tag;
+}
+
 /*
  * What @cs holds for (@cgid, @tag) into @c, each field loaded once, and
  * how many of its errors belong to its errno key into @pending.  Return:
@@ -565,9 +594,7 @@ static u32 ks_slot_count(struct ks_cgroup *cg)
 static int ks_cslot_load(const struct ks_cslot *cs, u64 cgid, u64 tag,
 			 struct ks_counters *c, u64 *pending)
 {
-	/* pairs with the release store in ks_cache_fill() */
-	if (smp_load_acquire(&cs->cgid) != cgid ||
-	    (READ_ONCE(cs->tag) & ~KS_TAG_SLOW) != tag)
+	if (!ks_cslot_holds(cs, cgid, tag))
 		return -1;
 	c->calls = READ_ONCE(cs->c.calls);
 	c->errors = READ_ONCE(cs->c.errors);
@@ -743,16 +770,18 @@ static u64 ks_increments(const struct ks_counters *c)
 }
 
 /*
- * ks_activity() in one pass per CPU over all the keys, the CPUs outside:
- * false when a move made it inconsistent.  Of a cache slot, only the
- * three counters the sum takes are read.
+ * ks_activity() in one pass per CPU over all the keys, the CPUs outside,
+ * and the moves it was read with: false when a move made it
+ * inconsistent.  Of a cache slot, only the three counters the sum takes
+ * are read.
  */
-static bool ks_activity_once(struct ks_cgroup *cg, u64 *sum)
+static bool ks_activity_once(struct ks_cgroup *cg, u64 *sum, u64 *moves)
 {
 	unsigned int seq = read_seqcount_begin(&cg->seq), cpu;
 	struct ks_chunk *ch;
 	u32 i, used, n = 0, left;
 
+	*moves = READ_ONCE(cg->moves);
 	*sum = 0;
 	for (ch = ks_first_chunk(cg); ch; ch = ks_next_chunk(ch)) {
 		used = ks_chunk_used(ch);
@@ -775,11 +804,8 @@ static bool ks_activity_once(struct ks_cgroup *cg, u64 *sum)
 				const struct ks_cslot *cs =
 					&cache[ks_cache_index(cg->id, tag)];
 
-				if (KS_KEY_KIND(key) == KS_KIND_ERRNO)
-					continue;
-				/* pairs with the release store in ks_cache_fill() */
-				if (smp_load_acquire(&cs->cgid) == cg->id &&
-				    (READ_ONCE(cs->tag) & ~KS_TAG_SLOW) == tag)
+				if (KS_KEY_KIND(key) != KS_KIND_ERRNO &&
+				    ks_cslot_holds(cs, cg->id, tag))
 					*sum += ks_increments(&cs->c);
 			}
 		}
@@ -787,9 +813,27 @@ static bool ks_activity_once(struct ks_cgroup *cg, u64 *sum)
 	return !read_seqcount_retry(&cg->seq, seq);
 }
 
+/*
+ * Whether @cg's sum is still the one read with @moves: no CPU's cache
+ * holds any of its keys, where events count without the cgroup knowing,
+ * and nothing was written under its seqcount since.  An entry taken since
+ * and let go again wrote, as did each move into its shared slots.
+ */
+static bool ks_activity_still(struct ks_cgroup *cg, u64 moves)
+{
+	unsigned int seq = read_seqcount_begin(&cg->seq);
+	bool still = READ_ONCE(cg->moves) == moves && !READ_ONCE(cg->cached);
+
+	return !read_seqcount_retry(&cg->seq, seq) && still;
+}
+
 /**
  * ks_activity() - how much a cgroup has counted since it was first seen
  * @cg:		the cgroup; the caller keeps it from being freed
+ * @moves:	in: @cg's moves when @last was read (0 with @last 0 for
+ *		none); out: those the result was read with
+ * @last:	an earlier result, returned as it is when it cannot have
+ *		changed since
  *
  * Every event adds at least one to its syscall key's calls, errors or
  * interruptions, baselines not subtracted: the sum of those only grows, and
@@ -797,20 +841,23 @@ static bool ks_activity_once(struct ks_cgroup *cg, u64 *sum)
  * their syscalls' errors, and reach them late, when a cache slot hands over
  * the count of the errno it held, which would look like a change.  Read as
  * ks_read() reads: a move retries, and past a few tries the lock holds
- * moves off.  May sleep.
+ * moves off.  A cgroup no cache holds, and which nothing moved into since
+ * the last reading, is not read again.  May sleep.
  *
  * Return: the sum over the cgroup's keys.
  */
-u64 ks_activity(struct ks_cgroup *cg)
+u64 ks_activity(struct ks_cgroup *cg, u64 *moves, u64 last)
 {
 	unsigned int tries;
 	u64 sum;
 
+	if (ks_activity_still(cg, *moves))
+		return last;
 	for (tries = 0; tries < KS_READ_TRIES; tries++)
-		if (ks_activity_once(cg, &sum))
+		if (ks_activity_once(cg, &sum, moves))
 			return sum;
 	raw_spin_lock(&cg->lock);
-	ks_activity_once(cg, &sum);
+	ks_activity_once(cg, &sum, moves);
 	raw_spin_unlock(&cg->lock);
 	return sum;
 }
@@ -860,8 +907,7 @@ u64 ks_reset_cgroup(struct ks_cgroup *cg, u64 generation)
 	 * The whole cgroup under the lock, which holds every move off: the
 	 * errno counts in its syscalls' cache slots belong to other keys.
 	 */
-	raw_spin_lock(&cg->lock);
-	write_seqcount_begin(&cg->seq);
+	ks_write_begin(cg);
 	for (ch = cg->chunks; ch; ch = ch->next)
 		for (i = 0; i < ch->used; i++) {
 			struct ks_slot *s = &ch->slot[i];
@@ -879,8 +925,7 @@ u64 ks_reset_cgroup(struct ks_cgroup *cg, u64 generation)
 			ks_base_add_caches(cg, s);
 			calls += s->base.calls;
 		}
-	write_seqcount_end(&cg->seq);
-	raw_spin_unlock(&cg->lock);
+	ks_write_end(cg);
 	WRITE_ONCE(cg->generation, generation);
 	return calls;
 }

@@ -90,6 +90,7 @@ enum ks_cgroup_state {
 /**
  * struct ks_seen - a cgroup as the last marked dump that visited it saw it
  * @activity:	ks_activity() then
+ * @moves:	the cgroup's @moves with which @activity was read
  * @meta:	state, flags and whether the path was known
  * @generation:	generation then
  * @stamp:	the mark clock when a visit last found it changed
@@ -97,6 +98,7 @@ enum ks_cgroup_state {
  */
 struct ks_seen {
 	u64 activity;
+	u64 moves;
 	u64 meta;
 	u64 generation;
 	u64 stamp;
@@ -112,6 +114,9 @@ struct ks_seen {
  * @lock:	serialises writers of @chunks, @path, @state and @flags; raw,
  *		as the probes take it with preemption disabled (PREEMPT_RT)
  * @seq:	readers of the shared slots retry when counts moved
+ * @moves:	writes under @seq so far (moves of counts into the shared
+ *		slots, cache entries let go, resets); under @lock
+ * @cached:	CPU cache entries that hold one of its keys; under @lock
  * @chunks:	shared slots, appended to, never removed while tracked
  * @last:	last chunk of @chunks
  * @state:	enum ks_cgroup_state
@@ -135,6 +140,8 @@ struct ks_cgroup {
 	u64 id;
 	raw_spinlock_t lock;		/* see @lock above */
 	seqcount_raw_spinlock_t seq;
+	u64 moves;
+	u32 cached;
 	struct ks_chunk *chunks;
 	struct ks_chunk *last;
 	u32 state;
@@ -234,7 +241,7 @@ void ks_count_error(struct ks_cslot *cs, u64 cgid, long ret);
 void ks_drain_all(void);
 bool ks_cached(struct ks_cgroup *cg);
 int ks_read(struct ks_cgroup *cg, struct ks_reading **out, u32 *nr);
-u64 ks_activity(struct ks_cgroup *cg);
+u64 ks_activity(struct ks_cgroup *cg, u64 *moves, u64 last);
 u64 ks_reset_cgroup(struct ks_cgroup *cg, u64 generation);
 void ks_read_overflow(struct ks_counters *per_abi);
 u64 ks_read_observed(void);
