@@ -49,10 +49,24 @@ static __always_inline void ks_inc(u64 *v)
 	WRITE_ONCE(*v, *v + 1);
 }
 
-static void ks_pool_refill_kick(struct ks_cpu *cpu)
+/*
+ * The pools are refilled once half empty.  The work item runs as the call
+ * that queued it returns (it preempts the caller on its CPU), so a
+ * cgroup's first event, which a new container waits for, only arms it for
+ * the next tick, unless the pools are down to a quarter; any later event
+ * that takes from them queues it at once.
+ */
+static void ks_pool_refill_kick(struct ks_cpu *cpu, bool first)
 {
-	if (cpu->nr_pool_cg < KS_POOL_CGROUPS / 2 ||
-	    cpu->nr_pool_chunk < KS_POOL_CHUNKS / 2)
+	unsigned int cgs = cpu->nr_pool_cg, chunks = cpu->nr_pool_chunk;
+
+	if (cgs >= KS_POOL_CGROUPS / 2 && chunks >= KS_POOL_CHUNKS / 2)
+		return;
+	if (first && cgs >= KS_POOL_CGROUPS / 4 &&
+	    chunks >= KS_POOL_CHUNKS / 4)
+		queue_delayed_work_on(smp_processor_id(), system_highpri_wq,
+				      &cpu->refill_later, 1);
+	else
 		queue_work_on(smp_processor_id(), system_highpri_wq,
 			      &cpu->refill);
 }
@@ -69,7 +83,7 @@ struct ks_cgroup *ks_pool_take_cgroup(void)
 
 	if (cpu->nr_pool_cg)
 		cg = cpu->pool_cg[--cpu->nr_pool_cg];
-	ks_pool_refill_kick(cpu);
+	ks_pool_refill_kick(cpu, true);
 	return cg;
 }
 
@@ -91,13 +105,14 @@ void ks_pool_return_cgroup(struct ks_cgroup *cg)
 	cpu->pool_cg[cpu->nr_pool_cg++] = cg;
 }
 
-static struct ks_chunk *ks_pool_take_chunk(struct ks_cpu *cpu)
+/* A chunk for a cgroup, whose first one it is when @first. */
+static struct ks_chunk *ks_pool_take_chunk(struct ks_cpu *cpu, bool first)
 {
 	struct ks_chunk *ch = NULL;
 
 	if (cpu->nr_pool_chunk)
 		ch = cpu->pool_chunk[--cpu->nr_pool_chunk];
-	ks_pool_refill_kick(cpu);
+	ks_pool_refill_kick(cpu, first);
 	return ch;
 }
 
@@ -187,23 +202,29 @@ void ks_cgroup_free(struct ks_cgroup *cg)
 }
 
 /*
- * Refill this CPU's pools.  Allocation may sleep, so it happens first; the
- * objects are then handed over with preemption disabled, which keeps the
- * owner's probes out.  Should the work run elsewhere (its CPU went
- * offline), it fills the pools of the CPU it runs on: only ever the owner
- * writes them.
+ * Refill this CPU's pools.  Allocation may sleep, so it happens first, of
+ * what the pools lacked then; the objects are then handed over with
+ * preemption disabled, which keeps the owner's probes out (what they took
+ * meanwhile queued the work again).  Should the work run elsewhere (its
+ * CPU went offline), it fills the pools of the CPU it runs on: only ever
+ * the owner writes them.
  */
 static void ks_pool_refill(struct work_struct *work)
 {
 	struct ks_cgroup *cgs[KS_POOL_CGROUPS];
 	struct ks_chunk *chunks[KS_POOL_CHUNKS];
-	unsigned int ncg = 0, nch = 0;
+	unsigned int ncg = 0, nch = 0, want_cg, want_ch;
 	struct ks_cpu *cpu;
 
-	while (ncg < KS_POOL_CGROUPS && (cgs[ncg] = ks_cgroup_alloc()))
+	preempt_disable();
+	cpu = this_cpu_ptr(&ks_cpus);
+	want_cg = KS_POOL_CGROUPS - cpu->nr_pool_cg;
+	want_ch = KS_POOL_CHUNKS - cpu->nr_pool_chunk;
+	preempt_enable();
+
+	while (ncg < want_cg && (cgs[ncg] = ks_cgroup_alloc()))
 		ncg++;
-	while (nch < KS_POOL_CHUNKS &&
-	       (chunks[nch] = ks_obj_alloc(ks_chunk_cache)))
+	while (nch < want_ch && (chunks[nch] = ks_obj_alloc(ks_chunk_cache)))
 		nch++;
 
 	preempt_disable();
@@ -241,7 +262,7 @@ static struct ks_slot *ks_slot_get(struct ks_cpu *cpu, struct ks_cgroup *cg,
 
 	ch = cg->last;
 	if (!ch || ch->used == KS_CHUNK_SLOTS) {
-		ch = ks_pool_take_chunk(cpu);
+		ch = ks_pool_take_chunk(cpu, !ch);
 		if (!ch) {
 			cg->flags |= KABISTAT_CGROUP_F_PARTIAL;
 			goto out;
@@ -1025,6 +1046,7 @@ int ks_stats_init(void)
 		struct ks_cpu *c = per_cpu_ptr(&ks_cpus, cpu);
 
 		INIT_WORK(&c->refill, ks_pool_refill);
+		INIT_DELAYED_WORK(&c->refill_later, ks_pool_refill);
 		INIT_WORK(&c->drain, ks_drain_cpu);
 		c->cache = kvzalloc_node(array_size(ks_cache_slots,
 						    sizeof(*c->cache)),
@@ -1053,8 +1075,10 @@ void ks_stats_exit(void)
 	for_each_possible_cpu(cpu) {
 		struct ks_cpu *c = per_cpu_ptr(&ks_cpus, cpu);
 
-		if (c->refill.func)
+		if (c->refill.func) {
+			cancel_delayed_work_sync(&c->refill_later);
 			cancel_work_sync(&c->refill);
+		}
 		while (c->nr_pool_cg)
 			ks_cgroup_free(c->pool_cg[--c->nr_pool_cg]);
 		while (c->nr_pool_chunk)

@@ -23,7 +23,8 @@
  *
  * Memory: a cgroup holds one shared slot per key it used; every CPU holds
  * one cache of fixed size.  First events draw cgroups and slot chunks from a
- * per-CPU pool that a workqueue refills; an empty pool or the cap sends
+ * per-CPU pool that a workqueue refills, off a cgroup's first event unless
+ * the pool runs low; an empty pool or the cap sends
  * events to the per-CPU overflow counters instead.
  */
 #ifndef KABISTAT_STATS_H
@@ -210,6 +211,7 @@ struct ks_cslot {
  * @pool_cg:	pre-allocated cgroups for first events
  * @pool_chunk:	pre-allocated slot chunks for first events
  * @refill:	refills the pools on this CPU
+ * @refill_later: the same, a tick later (ks_pool_refill_kick())
  * @drain:	moves cached counts of released cgroups out, on this CPU
  */
 struct ks_cpu {
@@ -220,6 +222,7 @@ struct ks_cpu {
 	struct ks_cgroup *pool_cg[KS_POOL_CGROUPS];
 	struct ks_chunk *pool_chunk[KS_POOL_CHUNKS];
 	struct work_struct refill;
+	struct delayed_work refill_later;
 	struct work_struct drain;
 };
 
