@@ -15,7 +15,8 @@
 #                        scrape them with a local Prometheus and print the
 #                        fleet's answers (see README.rst, "Fleet")
 #   make vm-shell        an interactive guest with the module loaded
-#   make bench           overhead and scale against the floor and eBPF (6.1)
+#   make bench           overhead and scale against the floor and eBPF
+#                        (6.1, 6.12, the 7.3 debug kernel: BENCH_KERNELS)
 #   make deps            install the Debian packages the above need
 #                        (make deps-demo: only those make demo needs)
 #   make install         install the module for KVER, the library, headers,
@@ -146,7 +147,8 @@ fleet: deps
 vm-shell: deps
 	@scripts/check.sh --shell
 
-# Not part of check: boots 6.1 twice (icount, then wall time); see bench/.
+# Not part of check: boots each kernel twice (icount, then wall time); see
+# bench/.
 bench: deps
 	@bench/run.sh
 

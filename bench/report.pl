@@ -40,6 +40,8 @@ for my $raw (@raws) {
 		} elsif (/^ksb scale mode=\S+ first_syscall_tsc (\S+) repeat_syscall_tsc (\S+)/) {
 			$scale{first} = $1;
 			$scale{repeat} = $2;
+			($scale{p90}, $scale{over}) =
+				/first_p90 (\S+) first_over_8000 (\S+)/;
 		} elsif (/^ksb info /) {
 			push @modes, $f{mode} unless grep { $_ eq $f{mode} } @modes;
 		}
@@ -199,6 +201,8 @@ if (%scale) {
 	if (defined $scale{first}) {
 		printf "scale first syscall of a new cgroup %.0f TSC cycles (= guest ns), a repeat %.0f (entry creation +%.0f)\n",
 			$scale{first}, $scale{repeat}, $scale{first} - $scale{repeat};
+		printf "scale first syscall: 90th percentile %.0f, %d over 8,000\n",
+			$scale{p90}, $scale{over} if defined $scale{over};
 		printf $out "first_syscall,det,kabistat,,,%s,%s,,repeat=%s\n",
 			$scale{first}, $scale{first} - $scale{repeat}, $scale{repeat};
 		target($scale{first} <= 8000, sprintf('det first syscall of a new cgroup %.0f <= 8000',

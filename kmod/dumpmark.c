@@ -8,7 +8,8 @@
  * the dump of M did not make it: then some visit after M's start found a
  * change that M's own readings may lack.  Visits compare ks_activity(),
  * which grows with every event, and the cgroup's state, flags, generation
- * and whether its path is known, so the counting pays nothing for this.
+ * and whether its path is known, so the counting pays nothing for this;
+ * the sum is not read again while nothing can have changed it.
  *
  * What a stamp cannot say: that a cgroup is gone.  Evictions, a reset of
  * everything and the load itself move the floor: a mark below it is
@@ -104,7 +105,7 @@ bool ks_dumpmark_visit(struct ks_cgroup *cg, u64 mark, u64 since)
 
 	/* as the message will show it: or the next visit sees a change */
 	ks_cgroup_path_settle(cg);
-	activity = ks_activity(cg);
+	activity = ks_activity(cg, &seen->moves, seen->activity);
 	meta = ks_dumpmark_meta(cg);
 	generation = READ_ONCE(cg->generation);
 

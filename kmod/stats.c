@@ -49,10 +49,24 @@ static __always_inline void ks_inc(u64 *v)
 	WRITE_ONCE(*v, *v + 1);
 }
 
-static void ks_pool_refill_kick(struct ks_cpu *cpu)
+/*
+ * The pools are refilled once half empty.  The work item runs as the call
+ * that queued it returns (it preempts the caller on its CPU), so a
+ * cgroup's first event, which a new container waits for, only arms it for
+ * the next tick, unless the pools are down to a quarter; any later event
+ * that takes from them queues it at once.
+ */
+static void ks_pool_refill_kick(struct ks_cpu *cpu, bool first)
 {
-	if (cpu->nr_pool_cg < KS_POOL_CGROUPS / 2 ||
-	    cpu->nr_pool_chunk < KS_POOL_CHUNKS / 2)
+	unsigned int cgs = cpu->nr_pool_cg, chunks = cpu->nr_pool_chunk;
+
+	if (cgs >= KS_POOL_CGROUPS / 2 && chunks >= KS_POOL_CHUNKS / 2)
+		return;
+	if (first && cgs >= KS_POOL_CGROUPS / 4 &&
+	    chunks >= KS_POOL_CHUNKS / 4)
+		queue_delayed_work_on(smp_processor_id(), system_highpri_wq,
+				      &cpu->refill_later, 1);
+	else
 		queue_work_on(smp_processor_id(), system_highpri_wq,
 			      &cpu->refill);
 }
@@ -69,7 +83,7 @@ struct ks_cgroup *ks_pool_take_cgroup(void)
 
 	if (cpu->nr_pool_cg)
 		cg = cpu->pool_cg[--cpu->nr_pool_cg];
-	ks_pool_refill_kick(cpu);
+	ks_pool_refill_kick(cpu, true);
 	return cg;
 }
 
@@ -91,13 +105,14 @@ void ks_pool_return_cgroup(struct ks_cgroup *cg)
 	cpu->pool_cg[cpu->nr_pool_cg++] = cg;
 }
 
-static struct ks_chunk *ks_pool_take_chunk(struct ks_cpu *cpu)
+/* A chunk for a cgroup, whose first one it is when @first. */
+static struct ks_chunk *ks_pool_take_chunk(struct ks_cpu *cpu, bool first)
 {
 	struct ks_chunk *ch = NULL;
 
 	if (cpu->nr_pool_chunk)
 		ch = cpu->pool_chunk[--cpu->nr_pool_chunk];
-	ks_pool_refill_kick(cpu);
+	ks_pool_refill_kick(cpu, first);
 	return ch;
 }
 
@@ -187,23 +202,29 @@ void ks_cgroup_free(struct ks_cgroup *cg)
 }
 
 /*
- * Refill this CPU's pools.  Allocation may sleep, so it happens first; the
- * objects are then handed over with preemption disabled, which keeps the
- * owner's probes out.  Should the work run elsewhere (its CPU went
- * offline), it fills the pools of the CPU it runs on: only ever the owner
- * writes them.
+ * Refill this CPU's pools.  Allocation may sleep, so it happens first, of
+ * what the pools lacked then; the objects are then handed over with
+ * preemption disabled, which keeps the owner's probes out (what they took
+ * meanwhile queued the work again).  Should the work run elsewhere (its
+ * CPU went offline), it fills the pools of the CPU it runs on: only ever
+ * the owner writes them.
  */
 static void ks_pool_refill(struct work_struct *work)
 {
 	struct ks_cgroup *cgs[KS_POOL_CGROUPS];
 	struct ks_chunk *chunks[KS_POOL_CHUNKS];
-	unsigned int ncg = 0, nch = 0;
+	unsigned int ncg = 0, nch = 0, want_cg, want_ch;
 	struct ks_cpu *cpu;
 
-	while (ncg < KS_POOL_CGROUPS && (cgs[ncg] = ks_cgroup_alloc()))
+	preempt_disable();
+	cpu = this_cpu_ptr(&ks_cpus);
+	want_cg = KS_POOL_CGROUPS - cpu->nr_pool_cg;
+	want_ch = KS_POOL_CHUNKS - cpu->nr_pool_chunk;
+	preempt_enable();
+
+	while (ncg < want_cg && (cgs[ncg] = ks_cgroup_alloc()))
 		ncg++;
-	while (nch < KS_POOL_CHUNKS &&
-	       (chunks[nch] = ks_obj_alloc(ks_chunk_cache)))
+	while (nch < want_ch && (chunks[nch] = ks_obj_alloc(ks_chunk_cache)))
 		nch++;
 
 	preempt_disable();
@@ -220,9 +241,12 @@ static void ks_pool_refill(struct work_struct *work)
 		ks_obj_free(ks_chunk_cache, chunks[--nch]);
 }
 
-/* Find or add the shared slot of @key; NULL when no chunk is to be had. */
+/*
+ * Find or add the shared slot of @key; NULL when no chunk is to be had.
+ * With @entry, a cache entry is to hold the key: the cgroup counts it.
+ */
 static struct ks_slot *ks_slot_get(struct ks_cpu *cpu, struct ks_cgroup *cg,
-				   u32 key)
+				   u32 key, bool entry)
 {
 	struct ks_slot *s = NULL;
 	struct ks_chunk *ch;
@@ -238,7 +262,7 @@ static struct ks_slot *ks_slot_get(struct ks_cpu *cpu, struct ks_cgroup *cg,
 
 	ch = cg->last;
 	if (!ch || ch->used == KS_CHUNK_SLOTS) {
-		ch = ks_pool_take_chunk(cpu);
+		ch = ks_pool_take_chunk(cpu, !ch);
 		if (!ch) {
 			cg->flags |= KABISTAT_CGROUP_F_PARTIAL;
 			goto out;
@@ -251,8 +275,29 @@ static struct ks_slot *ks_slot_get(struct ks_cpu *cpu, struct ks_cgroup *cg,
 	/* readers that see the new count see the key */
 	smp_store_release(&ch->used, ch->used + 1);
 out:
+	if (s && entry)
+		cg->cached++;
 	raw_spin_unlock(&cg->lock);
 	return s;
+}
+
+/*
+ * A change of what readers sum (see ks_activity()): under the lock, so
+ * that moves hold off, and the seqcount, so that lockless readers retry.
+ */
+static void ks_write_begin(struct ks_cgroup *cg)
+	__acquires(&cg->lock)
+{
+	raw_spin_lock(&cg->lock);
+	write_seqcount_begin(&cg->seq);
+	cg->moves++;
+}
+
+static void ks_write_end(struct ks_cgroup *cg)
+	__releases(&cg->lock)
+{
+	write_seqcount_end(&cg->seq);
+	raw_spin_unlock(&cg->lock);
 }
 
 /*
@@ -270,16 +315,15 @@ static void ks_cslot_flush(struct ks_cslot *cs)
 {
 	struct ks_cgroup *cg = cs->cg;
 
-	raw_spin_lock(&cg->lock);
-	write_seqcount_begin(&cg->seq);
+	ks_write_begin(cg);
 	ks_counters_add(&cs->shared->c, &cs->c);
 	ks_cslot_errno_flush(cs);
 	WRITE_ONCE(cs->cgid, 0);
 	memset(&cs->c, 0, sizeof(cs->c));
 	WRITE_ONCE(cs->err_tag, 0);
 	WRITE_ONCE(cs->err_base, 0);
-	write_seqcount_end(&cg->seq);
-	raw_spin_unlock(&cg->lock);
+	cg->cached--;
+	ks_write_end(cg);
 	WRITE_ONCE(cs->cg, NULL);
 	cs->shared = NULL;
 	cs->err_shared = NULL;
@@ -312,7 +356,7 @@ static noinline struct ks_cslot *ks_cache_fill(struct ks_cpu *cpu,
 		ks_cgroup_overflowed(cgid);
 		return NULL;
 	}
-	shared = ks_slot_get(cpu, cg, key);
+	shared = ks_slot_get(cpu, cg, key, true);
 	if (!shared)
 		return NULL;
 	if (cs->cgid)
@@ -366,10 +410,9 @@ static noinline void ks_errno_switch(struct ks_cpu *cpu, struct ks_cslot *cs,
 	else if (es != cs && ks_cache_fill(cpu, es, cgid, key))
 		shared = es->shared;
 	else
-		shared = ks_slot_get(cpu, cg, key);
+		shared = ks_slot_get(cpu, cg, key, false);
 
-	raw_spin_lock(&cg->lock);
-	write_seqcount_begin(&cg->seq);
+	ks_write_begin(cg);
 	ks_cslot_errno_flush(cs);
 	WRITE_ONCE(cs->err_base, cs->c.errors);
 	if (!shared)
@@ -379,8 +422,7 @@ static noinline void ks_errno_switch(struct ks_cpu *cpu, struct ks_cslot *cs,
 	else
 		WRITE_ONCE(cs->err_tag, bucket + 1);
 	cs->err_shared = shared;
-	write_seqcount_end(&cg->seq);
-	raw_spin_unlock(&cg->lock);
+	ks_write_end(cg);
 }
 
 /**
@@ -557,6 +599,14 @@ static u32 ks_slot_count(struct ks_cgroup *cg)
 	return n;
 }
 
+/* Whether another CPU's cache slot @cs holds (@cgid, @tag). */
+static bool ks_cslot_holds(const struct ks_cslot *cs, u64 cgid, u64 tag)
+{
+	/* pairs with the release store in ks_cache_fill() */
+	return smp_load_acquire(&cs->cgid) == cgid &&
+	       (READ_ONCE(cs->tag) & ~KS_TAG_SLOW) == tag;
+}
+
 /*
  * What @cs holds for (@cgid, @tag) into @c, each field loaded once, and
  * how many of its errors belong to its errno key into @pending.  Return:
@@ -565,9 +615,7 @@ static u32 ks_slot_count(struct ks_cgroup *cg)
 static int ks_cslot_load(const struct ks_cslot *cs, u64 cgid, u64 tag,
 			 struct ks_counters *c, u64 *pending)
 {
-	/* pairs with the release store in ks_cache_fill() */
-	if (smp_load_acquire(&cs->cgid) != cgid ||
-	    (READ_ONCE(cs->tag) & ~KS_TAG_SLOW) != tag)
+	if (!ks_cslot_holds(cs, cgid, tag))
 		return -1;
 	c->calls = READ_ONCE(cs->c.calls);
 	c->errors = READ_ONCE(cs->c.errors);
@@ -743,16 +791,18 @@ static u64 ks_increments(const struct ks_counters *c)
 }
 
 /*
- * ks_activity() in one pass per CPU over all the keys, the CPUs outside:
- * false when a move made it inconsistent.  Of a cache slot, only the
- * three counters the sum takes are read.
+ * ks_activity() in one pass per CPU over all the keys, the CPUs outside,
+ * and the moves it was read with: false when a move made it
+ * inconsistent.  Of a cache slot, only the three counters the sum takes
+ * are read.
  */
-static bool ks_activity_once(struct ks_cgroup *cg, u64 *sum)
+static bool ks_activity_once(struct ks_cgroup *cg, u64 *sum, u64 *moves)
 {
 	unsigned int seq = read_seqcount_begin(&cg->seq), cpu;
 	struct ks_chunk *ch;
 	u32 i, used, n = 0, left;
 
+	*moves = READ_ONCE(cg->moves);
 	*sum = 0;
 	for (ch = ks_first_chunk(cg); ch; ch = ks_next_chunk(ch)) {
 		used = ks_chunk_used(ch);
@@ -775,11 +825,8 @@ static bool ks_activity_once(struct ks_cgroup *cg, u64 *sum)
 				const struct ks_cslot *cs =
 					&cache[ks_cache_index(cg->id, tag)];
 
-				if (KS_KEY_KIND(key) == KS_KIND_ERRNO)
-					continue;
-				/* pairs with the release store in ks_cache_fill() */
-				if (smp_load_acquire(&cs->cgid) == cg->id &&
-				    (READ_ONCE(cs->tag) & ~KS_TAG_SLOW) == tag)
+				if (KS_KEY_KIND(key) != KS_KIND_ERRNO &&
+				    ks_cslot_holds(cs, cg->id, tag))
 					*sum += ks_increments(&cs->c);
 			}
 		}
@@ -787,9 +834,27 @@ static bool ks_activity_once(struct ks_cgroup *cg, u64 *sum)
 	return !read_seqcount_retry(&cg->seq, seq);
 }
 
+/*
+ * Whether @cg's sum is still the one read with @moves: no CPU's cache
+ * holds any of its keys, where events count without the cgroup knowing,
+ * and nothing was written under its seqcount since.  An entry taken since
+ * and let go again wrote, as did each move into its shared slots.
+ */
+static bool ks_activity_still(struct ks_cgroup *cg, u64 moves)
+{
+	unsigned int seq = read_seqcount_begin(&cg->seq);
+	bool still = READ_ONCE(cg->moves) == moves && !READ_ONCE(cg->cached);
+
+	return !read_seqcount_retry(&cg->seq, seq) && still;
+}
+
 /**
  * ks_activity() - how much a cgroup has counted since it was first seen
  * @cg:		the cgroup; the caller keeps it from being freed
+ * @moves:	in: @cg's moves when @last was read (0 with @last 0 for
+ *		none); out: those the result was read with
+ * @last:	an earlier result, returned as it is when it cannot have
+ *		changed since
  *
  * Every event adds at least one to its syscall key's calls, errors or
  * interruptions, baselines not subtracted: the sum of those only grows, and
@@ -797,20 +862,23 @@ static bool ks_activity_once(struct ks_cgroup *cg, u64 *sum)
  * their syscalls' errors, and reach them late, when a cache slot hands over
  * the count of the errno it held, which would look like a change.  Read as
  * ks_read() reads: a move retries, and past a few tries the lock holds
- * moves off.  May sleep.
+ * moves off.  A cgroup no cache holds, and which nothing moved into since
+ * the last reading, is not read again.  May sleep.
  *
  * Return: the sum over the cgroup's keys.
  */
-u64 ks_activity(struct ks_cgroup *cg)
+u64 ks_activity(struct ks_cgroup *cg, u64 *moves, u64 last)
 {
 	unsigned int tries;
 	u64 sum;
 
+	if (ks_activity_still(cg, *moves))
+		return last;
 	for (tries = 0; tries < KS_READ_TRIES; tries++)
-		if (ks_activity_once(cg, &sum))
+		if (ks_activity_once(cg, &sum, moves))
 			return sum;
 	raw_spin_lock(&cg->lock);
-	ks_activity_once(cg, &sum);
+	ks_activity_once(cg, &sum, moves);
 	raw_spin_unlock(&cg->lock);
 	return sum;
 }
@@ -860,8 +928,7 @@ u64 ks_reset_cgroup(struct ks_cgroup *cg, u64 generation)
 	 * The whole cgroup under the lock, which holds every move off: the
 	 * errno counts in its syscalls' cache slots belong to other keys.
 	 */
-	raw_spin_lock(&cg->lock);
-	write_seqcount_begin(&cg->seq);
+	ks_write_begin(cg);
 	for (ch = cg->chunks; ch; ch = ch->next)
 		for (i = 0; i < ch->used; i++) {
 			struct ks_slot *s = &ch->slot[i];
@@ -879,8 +946,7 @@ u64 ks_reset_cgroup(struct ks_cgroup *cg, u64 generation)
 			ks_base_add_caches(cg, s);
 			calls += s->base.calls;
 		}
-	write_seqcount_end(&cg->seq);
-	raw_spin_unlock(&cg->lock);
+	ks_write_end(cg);
 	WRITE_ONCE(cg->generation, generation);
 	return calls;
 }
@@ -980,6 +1046,7 @@ int ks_stats_init(void)
 		struct ks_cpu *c = per_cpu_ptr(&ks_cpus, cpu);
 
 		INIT_WORK(&c->refill, ks_pool_refill);
+		INIT_DELAYED_WORK(&c->refill_later, ks_pool_refill);
 		INIT_WORK(&c->drain, ks_drain_cpu);
 		c->cache = kvzalloc_node(array_size(ks_cache_slots,
 						    sizeof(*c->cache)),
@@ -1008,8 +1075,10 @@ void ks_stats_exit(void)
 	for_each_possible_cpu(cpu) {
 		struct ks_cpu *c = per_cpu_ptr(&ks_cpus, cpu);
 
-		if (c->refill.func)
+		if (c->refill.func) {
+			cancel_delayed_work_sync(&c->refill_later);
 			cancel_work_sync(&c->refill);
+		}
 		while (c->nr_pool_cg)
 			ks_cgroup_free(c->pool_cg[--c->nr_pool_cg]);
 		while (c->nr_pool_chunk)

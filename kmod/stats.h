@@ -23,7 +23,8 @@
  *
  * Memory: a cgroup holds one shared slot per key it used; every CPU holds
  * one cache of fixed size.  First events draw cgroups and slot chunks from a
- * per-CPU pool that a workqueue refills; an empty pool or the cap sends
+ * per-CPU pool that a workqueue refills, off a cgroup's first event unless
+ * the pool runs low; an empty pool or the cap sends
  * events to the per-CPU overflow counters instead.
  */
 #ifndef KABISTAT_STATS_H
@@ -91,6 +92,7 @@ enum ks_cgroup_state {
 /**
  * struct ks_seen - a cgroup as the last marked dump that visited it saw it
  * @activity:	ks_activity() then
+ * @moves:	the cgroup's @moves with which @activity was read
  * @meta:	state, flags and whether the path was known
  * @generation:	generation then
  * @stamp:	the mark clock when a visit last found it changed
@@ -98,6 +100,7 @@ enum ks_cgroup_state {
  */
 struct ks_seen {
 	u64 activity;
+	u64 moves;
 	u64 meta;
 	u64 generation;
 	u64 stamp;
@@ -113,6 +116,9 @@ struct ks_seen {
  * @lock:	serialises writers of @chunks, @path, @state and @flags; raw,
  *		as the probes take it with preemption disabled (PREEMPT_RT)
  * @seq:	readers of the shared slots retry when counts moved
+ * @moves:	writes under @seq so far (moves of counts into the shared
+ *		slots, cache entries let go, resets); under @lock
+ * @cached:	CPU cache entries that hold one of its keys; under @lock
  * @chunks:	shared slots, appended to, never removed while tracked
  * @last:	last chunk of @chunks
  * @state:	enum ks_cgroup_state
@@ -136,6 +142,8 @@ struct ks_cgroup {
 	u64 id;
 	raw_spinlock_t lock;		/* see @lock above */
 	seqcount_raw_spinlock_t seq;
+	u64 moves;
+	u32 cached;
 	struct ks_chunk *chunks;
 	struct ks_chunk *last;
 	u32 state;
@@ -208,6 +216,7 @@ struct ks_cslot {
  * @pool_cg:	pre-allocated cgroups for first events
  * @pool_chunk:	pre-allocated slot chunks for first events
  * @refill:	refills the pools on this CPU
+ * @refill_later: the same, a tick later (ks_pool_refill_kick())
  * @drain:	moves cached counts of released cgroups out, on this CPU
  */
 struct ks_cpu {
@@ -218,6 +227,7 @@ struct ks_cpu {
 	struct ks_cgroup *pool_cg[KS_POOL_CGROUPS];
 	struct ks_chunk *pool_chunk[KS_POOL_CHUNKS];
 	struct work_struct refill;
+	struct delayed_work refill_later;
 	struct work_struct drain;
 };
 
@@ -239,7 +249,7 @@ void ks_count_error(struct ks_cslot *cs, u64 cgid, long ret);
 void ks_drain_all(void);
 bool ks_cached(struct ks_cgroup *cg);
 int ks_read(struct ks_cgroup *cg, struct ks_reading **out, u32 *nr);
-u64 ks_activity(struct ks_cgroup *cg);
+u64 ks_activity(struct ks_cgroup *cg, u64 *moves, u64 last);
 u64 ks_reset_cgroup(struct ks_cgroup *cg, u64 generation);
 void ks_read_overflow(struct ks_counters *per_abi);
 u64 ks_read_observed(void);

@@ -4,7 +4,8 @@
  * of N cgroups, exactly the k that made syscalls since a dump's mark come
  * back, with their exact counts, however often one asks since that mark;
  * a reset and a release count as changes (the counters' sum does not
- * move for either); a reset of everything and a reload make the mark
+ * move for either), and so do counts that moved out of the CPU caches
+ * before the dump; a reset of everything and a reload make the mark
  * stale.  And the packed counters of a dump (KABISTAT_A_STATS_PACKED)
  * read the same as the nests of GET_CGROUP, errno counts included.
  *
@@ -13,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,6 +32,7 @@
 #include "realhost.h"
 
 #define N	20
+#define FLOODS	8		/* cgroups whose calls take the caches */
 /*
  * Any eviction makes every mark stale: released cgroups of earlier tests
  * must not expire in the middle of one (a debug kernel's guest passes the
@@ -65,6 +68,7 @@ FIXTURE(since) {
 	struct kabistat *ks;
 	struct cgtest parent;
 	struct cgtest kids[N];
+	struct cgtest flood[FLOODS];
 	struct seen s;
 };
 
@@ -76,6 +80,8 @@ FIXTURE_SETUP(since)
 	self->parent.dfd = -1;
 	for (i = 0; i < N; i++)
 		self->kids[i].dfd = -1;
+	for (i = 0; i < FLOODS; i++)
+		self->flood[i].dfd = -1;
 	ASSERT_EQ(0, kabistat_open(&self->ks, msg)) TH_LOG("%s", msg);
 	ASSERT_EQ(0, set_ttl(self->ks, HOLD_TTL))
 		TH_LOG("%s", kabistat_errmsg(self->ks));
@@ -95,6 +101,9 @@ FIXTURE_TEARDOWN(since)
 {
 	int i;
 
+	for (i = FLOODS - 1; i >= 0; i--)
+		if (cgtest_remove(&self->flood[i]))
+			TH_LOG("%s", cgtest_err());
 	for (i = N - 1; i >= 0; i--)
 		if (cgtest_remove(&self->kids[i]))
 			TH_LOG("%s", cgtest_err());
@@ -253,6 +262,83 @@ TEST_F(since, mark_of_another_module_instance_is_stale)
 	DUMP_SINCE(&mark);
 	EXPECT_EQ(1, self->s.n);
 	EXPECT_EQ(1, self->s.getppid[0]);
+}
+
+/*
+ * A workload of many distinct syscalls, each harmless: the getters, and
+ * calls on file descriptor -1 that fail with EBADF.
+ */
+static int wl_distinct(void *arg)
+{
+	static const long nrs[] = {
+		SYS_getpid, SYS_gettid, SYS_getuid, SYS_geteuid, SYS_getgid,
+		SYS_getegid, SYS_getpgrp, SYS_getppid, SYS_sched_yield,
+		SYS_read, SYS_write, SYS_close, SYS_fstat, SYS_lseek,
+		SYS_ioctl, SYS_pread64, SYS_pwrite64, SYS_readv, SYS_writev,
+		SYS_dup, SYS_fcntl, SYS_flock, SYS_fsync, SYS_fdatasync,
+		SYS_ftruncate, SYS_getdents64, SYS_fchdir, SYS_fchmod,
+		SYS_fchown, SYS_fstatfs, SYS_connect, SYS_accept, SYS_bind,
+		SYS_listen, SYS_shutdown, SYS_getsockname, SYS_getpeername,
+		SYS_sendto, SYS_recvfrom, SYS_sendmsg, SYS_recvmsg,
+		SYS_getsockopt, SYS_setsockopt, SYS_syncfs, SYS_fadvise64,
+		SYS_readahead, SYS_fgetxattr, SYS_flistxattr, SYS_fremovexattr,
+		SYS_epoll_wait, SYS_timerfd_gettime,
+	};
+	unsigned int i;
+
+	(void)arg;
+	for (i = 0; i < sizeof(nrs) / sizeof(nrs[0]); i++)
+		syscall(nrs[i], -1L, 0L, 0L, 0L, 0L, 0L);
+	return 0;
+}
+
+#define SMALL_CACHE	"cache_slots=16"
+
+/*
+ * Counts a dump reads from a cgroup's shared slots alone (no CPU cache
+ * holds its keys any more: other cgroups' calls took their entries) are
+ * a change all the same.  The module is loaded with a cache of 16
+ * entries, and everything runs on one CPU, where the other cgroups make
+ * hundreds of distinct calls after the counted ones (the harness runs
+ * each test in a process of its own: the affinity ends with it).
+ */
+TEST_F(since, counts_moved_out_of_the_caches_are_a_change)
+{
+	char msg[KABISTAT_ERRMSG_LEN];
+	uint64_t mark = 0, since;
+	cpu_set_t one;
+	int i, err;
+
+	kabistat_close(self->ks);
+	self->ks = NULL;
+	err = reload(SMALL_CACHE);
+	ASSERT_EQ(0, err) TH_LOG("reload: %s", strerror(-err));
+	ASSERT_EQ(0, kabistat_open(&self->ks, msg)) TH_LOG("%s", msg);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
+
+	ASSERT_EQ(0, run_getppid(&self->kids[0], 5));
+	DUMP_SINCE(&mark);
+	EXPECT_EQ(1, self->s.n);
+	ASSERT_EQ(0, run_getppid(&self->kids[0], 5));
+	for (i = 0; i < FLOODS; i++) {
+		ASSERT_EQ(0, cgtest_create(&self->flood[i], NULL, "flood"))
+			TH_LOG("%s", cgtest_err());
+		ASSERT_EQ(0, cgtest_run(&self->flood[i], NULL, wl_distinct,
+					NULL))
+			TH_LOG("%s", cgtest_err());
+	}
+	since = mark;
+	DUMP_SINCE(&since);
+	EXPECT_EQ(1, self->s.n) TH_LOG("the counted cgroup is not back");
+	EXPECT_EQ(10, self->s.getppid[0]);
+
+	kabistat_close(self->ks);
+	self->ks = NULL;
+	err = reload("");
+	ASSERT_EQ(0, err) TH_LOG("reload: %s", strerror(-err));
+	ASSERT_EQ(0, kabistat_open(&self->ks, msg)) TH_LOG("%s", msg);
 }
 
 /* A workload: @arg failing close(-1), then as many getppid. */
