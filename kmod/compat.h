@@ -94,8 +94,9 @@ static __always_inline u32 ks_status_word(void)
 
 /*
  * The number a syscall ran as: the kernel dispatches on the low 32 bits of
- * orig_ax, as sys_enter reports them (int $0x80 leaves -1 zero-extended
- * there).  Read as 32 bits, the low half of a little-endian word: no
+ * orig_ax (the entry code makes the number an int), as sys_enter reports
+ * them; int $0x80 leaves -1 zero-extended there.  Read as 32 bits, the low
+ * half of the little-endian word: lower_32_bits() costs GCC an
  * instruction to clear the high half.
  */
 static __always_inline u32 ks_exit_nr(struct pt_regs *regs)

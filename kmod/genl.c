@@ -750,8 +750,11 @@ static int ks_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (counting) {
 		int err = ks_probes_count(nla_get_u8(counting));
 
-		if (err)
+		if (err) {
+			NL_SET_ERR_MSG(info->extack,
+				       "cannot switch the sys_exit probe");
 			return err;
+		}
 	}
 	if (ttl) {
 		WRITE_ONCE(ks_released_ttl, nla_get_u32(ttl));

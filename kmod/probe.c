@@ -91,7 +91,8 @@ static void ks_exit_nosyscall(struct ks_cpu *cpu, u64 cgid, u32 abi,
  * number and the return value are read from @regs, where the tracepoint
  * read them (syscall_get_return_value()).
  */
-static noinline __noclone void ks_exit_slow(u64 cgid, struct pt_regs *regs)
+static noinline __noclone notrace void ks_exit_slow(u64 cgid,
+						    struct pt_regs *regs)
 {
 	struct ks_cpu *cpu = this_cpu_ptr(&ks_cpus);
 	long ret = syscall_get_return_value(current, regs);
@@ -278,13 +279,21 @@ static struct ks_tp ks_exit_tp = {
 
 /*
  * Serialises swaps of sys_exit's probe and its (un)registration.  Before
- * 5.11 detaching a probe can fail without memory: the old one then stays
- * attached too (@ks_exit_stale) until unload, and counting is not switched
- * again.
+ * 5.11 detaching a probe can fail without memory: a swap is then undone,
+ * and should that fail too, the probe it attached stays attached as well
+ * (@ks_exit_stale) until unload, and counting is not switched again.
  */
 static DEFINE_MUTEX(ks_exit_mutex);
 static bool ks_exit_attached;
 static struct ks_tp ks_exit_stale;
+
+static void ks_counting_set(bool on)
+{
+	if (on)
+		static_branch_enable(&ks_counting);
+	else
+		static_branch_disable(&ks_counting);
+}
 
 /**
  * ks_probes_count() - switch counting on or off
@@ -294,37 +303,40 @@ static struct ks_tp ks_exit_stale;
  * attached before the old one goes, so no exit goes unseen.  ks_counting
  * says which one it is (entry.c tests it).
  *
- * Return: 0, or a negative errno with the state unchanged.
+ * Return: 0, or a negative errno with counting as it was.
  */
 int ks_probes_count(bool on)
 {
-	struct ks_tp old = ks_exit_tp, *t = &ks_exit_tp;
+	struct ks_tp *t = &ks_exit_tp, old;
 	int err = 0;
 
 	mutex_lock(&ks_exit_mutex);
+	old = *t;
 	if (static_key_enabled(&ks_counting) == on)
 		goto out;
-	err = -ENOMEM;
-	if (ks_exit_stale.probe)
+	if (ks_exit_stale.probe) {
+		err = -ENOMEM;
 		goto out;
+	}
 	t->probe = on ? ks_probe_sys_exit : ks_probe_sys_exit_off;
 	t->prio = on ? KS_PRIO_COUNTING : KS_PRIO_OFF;
-	if (ks_exit_attached) {
-		err = tracepoint_probe_register_prio(t->tp, t->probe, NULL,
-						     t->prio);
-		if (err) {
-			*t = old;
-			goto out;
-		}
+	if (!ks_exit_attached) {
+		ks_counting_set(on);
+		goto out;
 	}
-	err = 0;
-	if (on)
-		static_branch_enable(&ks_counting);
-	else
-		static_branch_disable(&ks_counting);
-	if (ks_exit_attached &&
-	    tracepoint_probe_unregister(t->tp, old.probe, NULL))
-		ks_exit_stale = old;
+	err = tracepoint_probe_register_prio(t->tp, t->probe, NULL, t->prio);
+	if (err) {
+		*t = old;
+		goto out;
+	}
+	ks_counting_set(on);
+	err = tracepoint_probe_unregister(t->tp, old.probe, NULL);
+	if (err) {
+		ks_counting_set(!on);
+		if (tracepoint_probe_unregister(t->tp, t->probe, NULL))
+			ks_exit_stale = *t;
+		*t = old;
+	}
 out:
 	mutex_unlock(&ks_exit_mutex);
 	return err;

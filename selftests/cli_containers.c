@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,6 +239,44 @@ TEST_F(containers, exited_container_with_a_decimal_prefix_is_found)
 	EXPECT_HAS(res.out, "\"state\":\"released\",\"container_id\":\""
 		   ID_KUBEFS "\"");
 	EXPECT_HAS(res.out, "\"name\":\"getppid\",\"calls\":18,");
+}
+
+/*
+ * A number that is both a removed cgroup's id and the id prefix of an
+ * exited container: the cgroup of that id, as ids are what list prints.
+ */
+TEST_F(containers, decimal_spec_is_a_tracked_cgroups_id_before_a_prefix)
+{
+	char spec[24], id[65], path[PATH_MAX], needle[128];
+	struct cgtest plain = { .dfd = -1 }, ct = { .dfd = -1 };
+	int seven = 7, nine = 9;
+
+	ASSERT_EQ(0, cgtest_create(&plain, NULL, "ct-number"))
+		TH_LOG("%s", cgtest_err());
+	ASSERT_EQ(0, cgtest_run(&plain, NULL, wl_getppid, &seven))
+		TH_LOG("%s", cgtest_err());
+	/* an exited container whose id starts with that number */
+	snprintf(spec, sizeof(spec), "%04" PRIu64, plain.id);
+	snprintf(id, sizeof(id), "%s%0*d", spec, (int)(64 - strlen(spec)), 0);
+	snprintf(ct.path, sizeof(ct.path), "%s/kubepods/burstable/pod3e3e/%s",
+		 TOP, id);
+	ASSERT_EQ(0, mkdir_p(ct.path));
+	ct.dfd = open(ct.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, ct.dfd);
+	ASSERT_EQ(0, cgtest_id_of_fd(ct.dfd, &ct.id));
+	ASSERT_EQ(0, cgtest_run(&ct, NULL, wl_getppid, &nine))
+		TH_LOG("%s", cgtest_err());
+	close(ct.dfd);
+	snprintf(path, sizeof(path), "%s", ct.path);
+	ASSERT_EQ(0, rmdir(path));
+	ASSERT_EQ(0, cgtest_remove(&plain)) TH_LOG("%s", cgtest_err());
+
+	ASSERT_EQ(0, CLI_RUN(&res, 0, "-j", "show", spec));
+	ASSERT_EQ(0, res.status) TH_LOG("show %s: %s", spec, res.err);
+	snprintf(needle, sizeof(needle), "{\"cgroup\":{\"id\":%" PRIu64 ",",
+		 plain.id);
+	EXPECT_HAS(res.out, needle);
+	EXPECT_HAS(res.out, "\"name\":\"getppid\",\"calls\":7,");
 }
 
 #define AMBIGUOUS \

@@ -122,6 +122,22 @@ static int wl_out_of_range(void *arg)
 	return 0;
 }
 
+/* getppid's number with bit 32 set: runs as getppid, or is no syscall. */
+#define WIDE_GETPPID	(SYS_getppid | 1L << 32)
+
+static int wl_wide_getppid(void *arg)
+{
+	long ran = (long)arg, r;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		r = syscall(WIDE_GETPPID);
+		if (ran ? r <= 0 : r != -1 || errno != ENOSYS)
+			return 10;
+	}
+	return 0;
+}
+
 #ifdef __x86_64__
 static int wl_int80(void *arg)
 {
@@ -481,6 +497,32 @@ TEST_F(counting, out_of_range_numbers_are_counted_per_abi_not_indexed)
 	EXPECT_TOTALS(cg, 12, 10, 10, 0, 0);
 	EXPECT_EQ(12, cg->per_abi[X64].calls);
 	expect_errnos(_metadata, cg, 1, ENOSYS, (uint64_t)10);
+	kabistat_cgroup_free(cg);
+}
+
+/*
+ * A number beyond 32 bits: the kernel runs the syscall of its low half
+ * (its entry code makes the number an int; a kernel that took all 64
+ * bits would refuse it with ENOSYS).  It counts as what the kernel did,
+ * whichever that is, never as the other.
+ */
+TEST_F(counting, numbers_beyond_32_bits_count_as_what_the_kernel_ran)
+{
+	long ran = syscall(WIDE_GETPPID) > 0;
+	struct kabistat_cgroup *cg;
+
+	TH_LOG("this kernel %s getppid's number with bit 32 set",
+	       ran ? "runs" : "refuses");
+	RUN_WORKLOAD(&self->cg[0], NULL, wl_wide_getppid, (void *)ran);
+	cg = read_cg(_metadata, self->ks, self->cg[0].id);
+	if (ran) {
+		EXPECT_SYSCALL(cg, X64, SYS_getppid, 5, 0, 0, 0, 0);
+		EXPECT_EQ(0, cg->out_of_range[X64].calls);
+	} else {
+		EXPECT_FALSE(has_stat(cg, X64, SYS_getppid));
+		expect_counters(_metadata, "out_of_range[native]",
+				&cg->out_of_range[X64], 5, 5, 5, 0, 0);
+	}
 	kabistat_cgroup_free(cg);
 }
 

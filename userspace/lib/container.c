@@ -20,6 +20,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +222,8 @@ int ks_container_find(struct kabistat *ks, int root, const char *prefix,
 struct ks_released {
 	const char *prefix;
 	size_t plen;
+	uint64_t number;	/* the prefix as a cgroup id, or 0 */
+	bool number_tracked;	/* a cgroup of that id is */
 	uint64_t id;
 	size_t path_len;
 	char cid[KABISTAT_CONTAINER_ID_LEN];
@@ -233,6 +236,8 @@ static int ks_released_match(const struct kabistat_cgroup *cg, void *arg)
 	char cid[KABISTAT_CONTAINER_ID_LEN];
 	size_t len;
 
+	if (r->number && cg->id == r->number)
+		r->number_tracked = true;
 	if (!cg->id || !cg->path || !kabistat_container_id(cg->path, cid) ||
 	    strncmp(cid, r->prefix, r->plen))
 		return 0;
@@ -252,15 +257,21 @@ static int ks_released_match(const struct kabistat_cgroup *cg, void *arg)
 }
 
 int ks_container_find_released(struct kabistat *ks, const char *prefix,
-			       uint64_t *id)
+			       uint64_t number, uint64_t *id)
 {
 	struct kabistat_dump_opts opts = { .sz = sizeof(opts) };
-	struct ks_released r = { .prefix = prefix, .plen = strlen(prefix) };
+	struct ks_released r = {
+		.prefix = prefix, .plen = strlen(prefix), .number = number,
+	};
 	int err;
 
 	err = kabistat_dump(ks, &opts, ks_released_match, &r);
 	if (err)
 		return err;
+	if (r.number_tracked) {
+		*id = number;
+		return 0;
+	}
 	if (!r.id)
 		return -ENOENT;
 	if (r.other[0])

@@ -174,10 +174,12 @@ int ks_container_find(struct kabistat *ks, int root, const char *prefix,
 		      char **relpath);
 /*
  * The newest tracked cgroup of the container whose id starts with
- * @prefix, live or released (the module's dump): 0, -ENOENT, -ENOTUNIQ.
+ * @prefix, live or released (the module's dump): 0, -ENOENT, -ENOTUNIQ;
+ * or @number, the prefix read as a cgroup id (0: none), when a tracked
+ * cgroup has that id.
  */
 int ks_container_find_released(struct kabistat *ks, const char *prefix,
-			       uint64_t *id);
+			       uint64_t number, uint64_t *id);
 
 /* abi.c: a zeroed ABI that kabistat_abi_free() frees, or NULL. */
 struct kabistat_kernel_abi *ks_abi_alloc(void);

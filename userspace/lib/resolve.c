@@ -299,12 +299,14 @@ int kabistat_resolve_cgroup(struct kabistat *ks, const char *spec,
 	if (fd == -ENOENT && ks && ks_container_spec(spec)) {
 		/*
 		 * A container that has exited: its counters may be kept.  A
-		 * prefix of decimal digits names one before it is taken for
-		 * a removed cgroup's id.
+		 * prefix of decimal digits is the id of a tracked cgroup of
+		 * that id, else the prefix of such a container, else an id
+		 * all the same.
 		 */
-		int found = ks_container_find_released(ks, spec, id);
+		int found = ks_container_find_released(ks, spec,
+						       err > 0 ? *id : 0, id);
 
-		if (found == -ENOENT && err > 0)
+		if (found && found != -ENOTUNIQ && err > 0)
 			return 0;
 		if (found == -ENOENT)
 			return ks_error(ks, found, "no such cgroup: %s", spec);
