@@ -158,6 +158,8 @@ static noinline __noclone notrace void ks_exit_failed(void *data,
 						      struct pt_regs *regs,
 						      long ret)
 {
+	/* the errno's tag: the return value is needed no further */
+	u32 err_tag = (u32)-ret + 1;
 	struct ks_cslot *cs;
 	u64 cgid;
 
@@ -171,10 +173,11 @@ static noinline __noclone notrace void ks_exit_failed(void *data,
 	 * The errno of the slot's last error again, one that counts in errors
 	 * alone: the errno histogram's count is in there.
 	 */
-	if (likely(cs->err_tag == (u32)-ret + 1))
+	if (likely(cs->err_tag == err_tag))
 		cs->c.errors++;
 	else
-		ks_count_error(cs, cgid, ret);
+		ks_count_error(cs, cgid,
+			       syscall_get_return_value(current, regs));
 }
 
 /*
@@ -193,12 +196,20 @@ static notrace void ks_probe_sys_exit(void *data, struct pt_regs *regs,
 	ks_syscall_probe_begin();
 	if (IS_ERR_VALUE(ret)) {
 		ks_exit_failed(data, regs, ret);
-	} else if (ks_exit_cached(regs, &cgid, &cs)) {
+		goto out;
+	}
+	/*
+	 * No load above the error test: GCC would move the return value out
+	 * of the register a failing call's jump needs it in.
+	 */
+	barrier();
+	if (ks_exit_cached(regs, &cgid, &cs)) {
 		cs->c.calls++;
 		this_cpu_inc(ks_observed_calls);
 	} else {
 		ks_exit_slow(cgid, regs);
 	}
+out:
 	ks_syscall_probe_end();
 }
 
