@@ -346,6 +346,18 @@ int cgtest_slowdown(void)
 	return n > 0 ? n : 1;
 }
 
+int cgtest_scaled(int full, int min, const char *what)
+{
+	int n = full / cgtest_slowdown();
+
+	if (n < min)
+		n = min;
+	if (n < full)
+		printf("# %d %s, not %d: this kernel runs the tests %d times slower\n",
+		       n, what, full, cgtest_slowdown());
+	return n;
+}
+
 bool cgtest_kernel_at_least(unsigned int major, unsigned int minor)
 {
 	unsigned int ma = 0, mi = 0;

@@ -134,6 +134,12 @@ int cgtest_helper_path(const char *name, char *buf, size_t len);
 int cgtest_slowdown(void);
 
 /*
+ * @full divided by cgtest_slowdown(), not under @min; when less than
+ * @full, a comment line says so ("# N @what, not FULL: ...").
+ */
+int cgtest_scaled(int full, int min, const char *what);
+
+/*
  * Whether the running kernel's release is @major.@minor or later: only for
  * what the kernel itself does differently (an expectation that follows the
  * kernel), never for what the module should do.

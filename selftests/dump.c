@@ -374,14 +374,7 @@ static int own_cgroup_dir(char *buf, size_t len)
  */
 static int many_cgroups(void)
 {
-	int n = MANY / cgtest_slowdown();
-
-	if (n < MANY_MIN)
-		n = MANY_MIN;
-	if (n < MANY)
-		printf("# %d cgroups, not %d: this kernel runs the tests %d times slower\n",
-		       n, MANY, cgtest_slowdown());
-	return n;
+	return cgtest_scaled(MANY, MANY_MIN, "cgroups");
 }
 
 TEST_F_TIMEOUT(dump, dump_of_many_cgroups_spans_messages_and_misses_none, 200)

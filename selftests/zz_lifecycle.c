@@ -750,12 +750,7 @@ TEST_F_TIMEOUT(lifecycle, unload_under_load_is_clean, 400)
 	unsigned long dumps = 0;
 
 	ASSERT_TRUE(module_loaded());
-	rounds = HAMMER_ROUNDS / cgtest_slowdown();
-	if (rounds < HAMMER_ROUNDS_MIN)
-		rounds = HAMMER_ROUNDS_MIN;
-	if (rounds < HAMMER_ROUNDS)
-		printf("# %d rounds, not %d: this kernel runs the tests %d times slower\n",
-		       rounds, HAMMER_ROUNDS, cgtest_slowdown());
+	rounds = cgtest_scaled(HAMMER_ROUNDS, HAMMER_ROUNDS_MIN, "rounds");
 	pin_to_cpu(0);
 	for (round = 0; round < rounds; round++) {
 		memset(&h, 0, sizeof(h));
@@ -910,13 +905,8 @@ TEST_F_TIMEOUT(lifecycle, dump_in_progress_blocks_unload, 90)
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	struct nlraw nl;
 	int fd, i, err, rcvbuf = 4096, msgs = 1;
-	int n = DUMP_CGS / cgtest_slowdown();
+	int n = cgtest_scaled(DUMP_CGS, DUMP_CGS_MIN, "cgroups");
 
-	if (n < DUMP_CGS_MIN)
-		n = DUMP_CGS_MIN;
-	if (n < DUMP_CGS)
-		printf("# %d cgroups, not %d: this kernel runs the tests %d times slower\n",
-		       n, DUMP_CGS, cgtest_slowdown());
 	/* n tracked cgroups: this process moves through each of them */
 	for (i = 0; i < n; i++) {
 		struct cgtest *c = new_cg(_metadata, self, "dump");

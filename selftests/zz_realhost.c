@@ -460,12 +460,8 @@ static void overflow_then_room(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, tour(self, 0, self->nfill));
 	ASSERT_EQ(PART_CAP, tracked(_metadata, self->ks));
 
-	self->nover = PART_OVER / cgtest_slowdown();
-	if (self->nover < PART_OVER_MIN)
-		self->nover = PART_OVER_MIN;
-	if (self->nover < PART_OVER)
-		printf("# %d overflowing cgroups, not %d: this kernel runs the tests %d times slower\n",
-		       self->nover, PART_OVER, cgtest_slowdown());
+	self->nover = cgtest_scaled(PART_OVER, PART_OVER_MIN,
+				    "overflowing cgroups");
 	for (i = 0; i < self->nover; i++)
 		part_new(_metadata, self, NULL, "over");
 	ASSERT_EQ(0, tour(self, self->nfill, self->ncg));
