@@ -272,7 +272,7 @@ static int wl_distinct(void *arg)
 {
 	static const long nrs[] = {
 		SYS_getpid, SYS_gettid, SYS_getuid, SYS_geteuid, SYS_getgid,
-		SYS_getegid, SYS_getpgrp, SYS_getppid, SYS_sched_yield,
+		SYS_getegid, SYS_getpgid, SYS_getppid, SYS_sched_yield,
 		SYS_read, SYS_write, SYS_close, SYS_fstat, SYS_lseek,
 		SYS_ioctl, SYS_pread64, SYS_pwrite64, SYS_readv, SYS_writev,
 		SYS_dup, SYS_fcntl, SYS_flock, SYS_fsync, SYS_fdatasync,
@@ -282,7 +282,7 @@ static int wl_distinct(void *arg)
 		SYS_sendto, SYS_recvfrom, SYS_sendmsg, SYS_recvmsg,
 		SYS_getsockopt, SYS_setsockopt, SYS_syncfs, SYS_fadvise64,
 		SYS_readahead, SYS_fgetxattr, SYS_flistxattr, SYS_fremovexattr,
-		SYS_epoll_wait, SYS_timerfd_gettime,
+		SYS_epoll_pwait, SYS_timerfd_gettime,
 	};
 	unsigned int i;
 
