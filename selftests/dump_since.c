@@ -30,6 +30,7 @@
 #include "expect.h"
 #include "modctl.h"
 #include "realhost.h"
+#include "wl_varied.h"
 
 #define N	20
 #define FLOODS	8		/* cgroups whose calls take the caches */
@@ -264,34 +265,6 @@ TEST_F(since, mark_of_another_module_instance_is_stale)
 	EXPECT_EQ(1, self->s.getppid[0]);
 }
 
-/*
- * A workload of many distinct syscalls, each harmless: the getters, and
- * calls on file descriptor -1 that fail with EBADF.
- */
-static int wl_distinct(void *arg)
-{
-	static const long nrs[] = {
-		SYS_getpid, SYS_gettid, SYS_getuid, SYS_geteuid, SYS_getgid,
-		SYS_getegid, SYS_getpgid, SYS_getppid, SYS_sched_yield,
-		SYS_read, SYS_write, SYS_close, SYS_fstat, SYS_lseek,
-		SYS_ioctl, SYS_pread64, SYS_pwrite64, SYS_readv, SYS_writev,
-		SYS_dup, SYS_fcntl, SYS_flock, SYS_fsync, SYS_fdatasync,
-		SYS_ftruncate, SYS_getdents64, SYS_fchdir, SYS_fchmod,
-		SYS_fchown, SYS_fstatfs, SYS_connect, SYS_accept, SYS_bind,
-		SYS_listen, SYS_shutdown, SYS_getsockname, SYS_getpeername,
-		SYS_sendto, SYS_recvfrom, SYS_sendmsg, SYS_recvmsg,
-		SYS_getsockopt, SYS_setsockopt, SYS_syncfs, SYS_fadvise64,
-		SYS_readahead, SYS_fgetxattr, SYS_flistxattr, SYS_fremovexattr,
-		SYS_epoll_pwait, SYS_timerfd_gettime,
-	};
-	unsigned int i;
-
-	(void)arg;
-	for (i = 0; i < sizeof(nrs) / sizeof(nrs[0]); i++)
-		syscall(nrs[i], -1L, 0L, 0L, 0L, 0L, 0L);
-	return 0;
-}
-
 #define SMALL_CACHE	"cache_slots=16"
 
 /*
@@ -325,7 +298,7 @@ TEST_F(since, counts_moved_out_of_the_caches_are_a_change)
 	for (i = 0; i < FLOODS; i++) {
 		ASSERT_EQ(0, cgtest_create(&self->flood[i], NULL, "flood"))
 			TH_LOG("%s", cgtest_err());
-		ASSERT_EQ(0, cgtest_run(&self->flood[i], NULL, wl_distinct,
+		ASSERT_EQ(0, cgtest_run(&self->flood[i], NULL, wl_varied,
 					NULL))
 			TH_LOG("%s", cgtest_err());
 	}
